@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SecretBox } from "../store/secret-box.ts";
+
+const DEV_DIRECTORY = ".partnerkit";
+const DEV_FILE = "dev.json";
+
+interface DevSecrets {
+  clientId: string;
+  clientSecret: string;
+  encryptionKey: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * `partnerkit dev` needs no configuration: a client id/secret and an encryption key are made once
+ * and kept in `.partnerkit/dev.json` (never used by `start`). Variables already set win.
+ */
+export async function devEnvironment(env: Env): Promise<Env> {
+  const secrets = await loadOrCreate(join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, DEV_FILE));
+  return {
+    ...env,
+    INTEGRATION_CLIENT_ID: env.INTEGRATION_CLIENT_ID || secrets.clientId,
+    INTEGRATION_CLIENT_SECRET: env.INTEGRATION_CLIENT_SECRET || secrets.clientSecret,
+    PARTNERKIT_ENCRYPTION_KEY: env.PARTNERKIT_ENCRYPTION_KEY || secrets.encryptionKey,
+  };
+}
+
+async function loadOrCreate(file: string): Promise<DevSecrets> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as DevSecrets;
+  } catch {
+    const secrets: DevSecrets = {
+      clientId: "oac_partnerkit_dev",
+      clientSecret: randomBytes(24).toString("base64url"),
+      encryptionKey: SecretBox.generateKey(),
+    };
+    await mkdir(join(file, ".."), { recursive: true });
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}

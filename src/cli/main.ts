@@ -1,0 +1,53 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { devEnvironment } from "./dev-environment.ts";
+import { migrate } from "./migrate.ts";
+import { runServer } from "./run-server.ts";
+
+const USAGE = `Usage: partnerkit <command>
+
+Commands:
+  start     serve the integration (configuration from the environment, see README)
+  dev       serve it with a generated local configuration under .partnerkit/
+  migrate   apply database migrations and exit
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const logger = createLogger();
+  switch (command) {
+    case "start":
+      return runServer(loadConfig(), logger);
+    case "dev":
+      return runServer(loadConfig(await devEnvironment(process.env)), logger);
+    case "migrate":
+      await migrate(process.env.DATABASE_URL);
+      process.stdout.write("migrations applied\n");
+      return 0;
+    default:
+      process.stderr.write(`Unknown command ${command}\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
+    process.stderr.write(`partnerkit: ${message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,62 @@
+import { DEFAULT_DATABASE_PATH } from "./store/database.ts";
+
+/** The runtime contract of DESIGN §3. */
+export interface ServerConfig {
+  port: number;
+  clientIds: string[];
+  clientSecret: string;
+  oidcIssuer: string;
+  jwksUrl: string;
+  vercelApiUrl: string;
+  databaseUrl: string;
+  encryptionKey: string;
+  publicUrl: string;
+  billingIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export const DEFAULT_ISSUER = "https://marketplace.vercel.com";
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration of `partnerkit start`; a missing required variable is named in the error. */
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
+    return value;
+  };
+  const port = integer(env.PORT, "PORT", 3000);
+  const issuer = (env.VERCEL_OIDC_ISSUER || DEFAULT_ISSUER).replace(/\/$/, "");
+  return {
+    port,
+    // A list lets one server answer a sandbox and a production integration (spec §2.4 step 3).
+    clientIds: required("INTEGRATION_CLIENT_ID")
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
+    clientSecret: required("INTEGRATION_CLIENT_SECRET"),
+    oidcIssuer: issuer,
+    jwksUrl: env.VERCEL_OIDC_JWKS_URL || `${issuer}/.well-known/jwks`,
+    vercelApiUrl: env.VERCEL_API_URL || "https://api.vercel.com",
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_PATH,
+    encryptionKey: required("PARTNERKIT_ENCRYPTION_KEY"),
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ""),
+    billingIntervalSeconds: integer(
+      env.PARTNERKIT_BILLING_INTERVAL,
+      "PARTNERKIT_BILLING_INTERVAL",
+      3600,
+    ),
+  };
+}
+
+function integer(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new ConfigError(`${name} must be a whole number`);
+  return parsed;
+}

@@ -1,0 +1,111 @@
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type {
+  BillingPlan,
+  JsonObject,
+  Notification,
+  ProtocolSettings,
+  ResourceStatus,
+  Secret,
+} from "../protocol/common.ts";
+import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
+
+/** What every provider hook receives. */
+export interface HookContext {
+  installation: InstallationRecord;
+  log: Logger;
+  requestId: string;
+}
+
+export interface PlanQuery {
+  /** The form values so far: possibly partial, not yet validated. */
+  metadata: JsonObject;
+  installation?: InstallationRecord;
+}
+
+export type PlanSource =
+  | BillingPlan[]
+  | ((query: PlanQuery) => BillingPlan[] | Promise<BillingPlan[]>);
+
+export interface ProvisionRequest<Metadata> {
+  /** The id the resource will have; generated before the hook runs so it can name real things. */
+  id: string;
+  name: string;
+  metadata: Metadata;
+  billingPlan: BillingPlan;
+  externalId?: string;
+  protocolSettings?: ProtocolSettings;
+}
+
+export interface ProvisionResult {
+  /** `pending`/`onboarding` when the work finishes later; defaults to `ready`. */
+  status?: ResourceStatus;
+  secrets: Secret[];
+  notification?: Notification;
+}
+
+export type ProvisionedResource<Metadata> = Omit<ResourceRecord, "metadata"> & {
+  metadata: Metadata;
+};
+
+export interface ResourceUpdate<Metadata> {
+  name?: string;
+  metadata?: Metadata;
+  billingPlan?: BillingPlan;
+  status?: ResourceStatus;
+}
+
+export interface ResourceUpdateResult {
+  status?: ResourceStatus;
+  notification?: Notification | null;
+}
+
+export interface ProductDefinition<Metadata extends JsonObject> {
+  /** The product id/slug registered in the Integrations Console. */
+  id: string;
+  name?: string;
+  /** Validates the user's form values; its issues come back to Vercel as `fields`. */
+  metadata: z.ZodType<Metadata>;
+  plans: PlanSource;
+  provision(ctx: HookContext, request: ProvisionRequest<Metadata>): Promise<ProvisionResult>;
+  update?(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    update: ResourceUpdate<Metadata>,
+  ): Promise<ResourceUpdateResult | undefined>;
+  delete?(ctx: HookContext, resource: ProvisionedResource<Metadata>): Promise<void>;
+}
+
+/** A product with its metadata type erased, as the framework stores it. */
+export type Product = ProductDefinition<JsonObject>;
+
+export interface IntegrationDefinition {
+  products: Product[];
+  /** Installation-level plans (needs "Installation-level Billing Plans" in the console). */
+  installationPlans?: PlanSource;
+  /** Plan assigned to new installations when installation-level billing is used. */
+  defaultInstallationPlanId?: string;
+  onInstall?(ctx: HookContext): Promise<void>;
+  onUninstall?(ctx: HookContext): Promise<void>;
+}
+
+export interface Integration extends IntegrationDefinition {
+  product(id: string): Product | undefined;
+}
+
+/**
+ * Declares one product with its metadata schema; the hooks are typed from that schema. The
+ * framework validates metadata with `metadata` before any hook sees it, which is what makes
+ * erasing the type to `Product` safe.
+ */
+export function defineProduct<Metadata extends JsonObject>(
+  definition: ProductDefinition<Metadata>,
+): Product {
+  return definition as unknown as Product;
+}
+
+export function defineIntegration(definition: IntegrationDefinition): Integration {
+  const byId = new Map(definition.products.map((product) => [product.id, product]));
+  if (byId.size !== definition.products.length) throw new Error("Product ids must be unique");
+  return { ...definition, product: (id) => byId.get(id) };
+}

@@ -1,0 +1,185 @@
+import type { UserClaims } from "../protocol/claims.ts";
+import type { BillingPlan } from "../protocol/common.ts";
+import type {
+  DeleteInstallationRequest,
+  DeleteInstallationResponse,
+  InstallationResponse,
+  UpdateInstallationRequest,
+  UpsertInstallationRequest,
+} from "../protocol/installations.ts";
+import type { InstallationRecord } from "../store/records.ts";
+import type { Store } from "../store/store.ts";
+import type { HookContext, Integration } from "./define-integration.ts";
+import { PartnerError } from "./partner-error.ts";
+import { isFreePlan, resolvePlans } from "./plans.ts";
+import type { RequestContext } from "./request-context.ts";
+
+/** Installation lifecycle, spec §4.1–§4.4. */
+export class InstallationService {
+  constructor(
+    private readonly integration: Integration,
+    private readonly store: Store,
+  ) {}
+
+  async upsert(
+    request: RequestContext & { caller: { claims: UserClaims } },
+    id: string,
+    body: UpsertInstallationRequest,
+  ): Promise<InstallationResponse> {
+    const existing = await this.store.getInstallation(id);
+    if (existing?.accountId && existing.accountId !== request.caller.claims.account_id) {
+      throw new PartnerError(403, "forbidden", "Installation belongs to another account");
+    }
+    const installation = await this.store.upsertInstallation({
+      id,
+      accountId: request.caller.claims.account_id,
+      installerUserId: request.caller.claims.user_id,
+      scopes: body.scopes,
+      acceptedPolicies: body.acceptedPolicies,
+      account: body.account,
+      credentials: body.credentials,
+      defaultBillingPlanId: this.integration.defaultInstallationPlanId ?? null,
+    });
+    if (!existing || existing.deletedAt) {
+      await this.integration.onInstall?.(hookContext(request, installation));
+      request.log.info({ installationId: id }, "installation created");
+    }
+    return this.describe(installation);
+  }
+
+  async get(request: RequestContext, id: string): Promise<InstallationResponse> {
+    return this.describe(await this.require(request, id));
+  }
+
+  async update(
+    request: RequestContext,
+    id: string,
+    body: UpdateInstallationRequest,
+  ): Promise<InstallationResponse> {
+    const installation = await this.require(request, id);
+    if (body.billingPlanId !== undefined) {
+      const plans = await this.installationPlans(installation);
+      const plan = plans.find((candidate) => candidate.id === body.billingPlanId);
+      if (!plan || plan.disabled) {
+        throw PartnerError.validation("Unknown or unavailable billing plan", [
+          { key: "billingPlanId", message: `No selectable plan ${body.billingPlanId}` },
+        ]);
+      }
+      await this.store.setInstallationPlan(id, plan.id);
+    }
+    return this.describe(await this.require(request, id));
+  }
+
+  /**
+   * Uninstall, spec §4.4. With `cascadeResourceDeletion` every resource is deleted through the
+   * provider's hook; otherwise resources are kept and marked `uninstalled`. Repeating the call
+   * (or the removed webhook) answers the same without doing the work twice.
+   */
+  async delete(
+    request: RequestContext,
+    id: string,
+    body: DeleteInstallationRequest,
+  ): Promise<DeleteInstallationResponse> {
+    const installation = await this.store.getInstallation(id);
+    if (!installation) throw PartnerError.notFound(`Installation ${id} not found`);
+    assertSameAccount(request, installation);
+    const ctx = hookContext(request, installation);
+    const resources = await this.store.listResources(id);
+    const finalized = await this.nothingOwed(installation, resources);
+    if (installation.deletedAt) return { finalized };
+
+    for (const resource of resources.filter((candidate) => !candidate.deletedAt)) {
+      const product = this.integration.product(resource.productId);
+      if (body.cascadeResourceDeletion) {
+        await product?.delete?.(ctx, resource);
+        await this.store.markResourceDeleted(resource.id);
+      } else {
+        await this.store.updateResource(resource.id, { status: "uninstalled" });
+      }
+    }
+    await this.integration.onUninstall?.(ctx);
+    await this.store.markInstallationDeleted(id);
+    request.log.info(
+      { installationId: id, reason: body.reason, finalized },
+      "installation deleted",
+    );
+    return { finalized };
+  }
+
+  async installationPlans(installation: InstallationRecord | undefined): Promise<BillingPlan[]> {
+    const query = { metadata: {}, installation };
+    if (this.integration.installationPlans)
+      return resolvePlans(this.integration.installationPlans, query);
+    const lists = await Promise.all(
+      this.integration.products.map((product) => resolvePlans(product.plans, query)),
+    );
+    const unique = new Map(lists.flat().map((plan) => [plan.id, plan]));
+    return [...unique.values()];
+  }
+
+  /** The installation, if it exists, is not deleted and belongs to the caller's account. */
+  async require(request: RequestContext, id: string): Promise<InstallationRecord> {
+    const installation = await this.store.getInstallation(id);
+    if (!installation || installation.deletedAt)
+      throw PartnerError.notFound(`Installation ${id} not found`);
+    assertSameAccount(request, installation);
+    return installation;
+  }
+
+  private async describe(installation: InstallationRecord): Promise<InstallationResponse> {
+    const response: InstallationResponse = {};
+    if (installation.billingPlanId) {
+      const plans = await this.installationPlans(installation);
+      const plan = plans.find((candidate) => candidate.id === installation.billingPlanId);
+      if (plan) response.billingPlan = plan;
+    }
+    if (installation.notification) response.notification = installation.notification;
+    return response;
+  }
+
+  /** Free plans only: anything else may still be invoiced, so Vercel must wait for finalization. */
+  private async nothingOwed(
+    installation: InstallationRecord,
+    resources: { productId: string; billingPlanId: string; metadata: Record<string, unknown> }[],
+  ): Promise<boolean> {
+    const plans: BillingPlan[] = [];
+    if (installation.billingPlanId) {
+      const plan = (await this.installationPlans(installation)).find(
+        (p) => p.id === installation.billingPlanId,
+      );
+      if (!plan) return false;
+      plans.push(plan);
+    }
+    for (const resource of resources) {
+      const product = this.integration.product(resource.productId);
+      if (!product) return false;
+      const productPlans = await resolvePlans(product.plans, {
+        metadata: resource.metadata,
+        installation,
+      });
+      const plan = productPlans.find((candidate) => candidate.id === resource.billingPlanId);
+      if (!plan) return false;
+      plans.push(plan);
+    }
+    return plans.every(isFreePlan);
+  }
+}
+
+export function hookContext(
+  request: RequestContext,
+  installation: InstallationRecord,
+): HookContext {
+  return {
+    installation,
+    requestId: request.requestId,
+    log: request.log.child({ installationId: installation.id }),
+  };
+}
+
+/** Defence in depth: a token for one account never acts on another account's installation. */
+function assertSameAccount(request: RequestContext, installation: InstallationRecord): void {
+  const tokenAccount = request.caller.claims.account_id;
+  if (installation.accountId && tokenAccount && installation.accountId !== tokenAccount) {
+    throw new PartnerError(403, "forbidden", "Installation belongs to another account");
+  }
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import {
+  type BillingPlan,
+  type JsonObject,
+  Notification,
+  ResourceStatus,
+  Secret,
+} from "../protocol/common.ts";
+import type {
+  ProvisionResourceRequest,
+  ProvisionResourceResponse,
+  Resource,
+  UpdateResourceRequest,
+} from "../protocol/resources.ts";
+import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
+import type { Store } from "../store/store.ts";
+import type { Integration, Product } from "./define-integration.ts";
+import { hookContext, type InstallationService } from "./installations.ts";
+import { PartnerError } from "./partner-error.ts";
+import { resolvePlans } from "./plans.ts";
+import type { RequestContext } from "./request-context.ts";
+import { parseOrThrow } from "./validation.ts";
+
+/** What a provision hook may answer; checked because it goes straight to Vercel. */
+const ProvisionResult = z.object({
+  status: ResourceStatus.optional(),
+  secrets: z.array(Secret),
+  notification: Notification.optional(),
+});
+
+/** Resource lifecycle, spec §4.5–§4.9 and §4.13. */
+export class ResourceService {
+  constructor(
+    private readonly integration: Integration,
+    private readonly store: Store,
+    private readonly installations: InstallationService,
+  ) {}
+
+  async provision(
+    request: RequestContext,
+    installationId: string,
+    body: ProvisionResourceRequest,
+  ): Promise<ProvisionResourceResponse> {
+    const installation = await this.installations.require(request, installationId);
+    const product = this.integration.product(body.productId);
+    if (!product) {
+      throw PartnerError.validation("Unknown product", [
+        { key: "productId", message: `No product ${body.productId}` },
+      ]);
+    }
+    const metadata = parseOrThrow(product.metadata, body.metadata, "metadata");
+    const plan = await selectablePlan(product, metadata, installation, body.billingPlanId);
+    const id = `res_${randomBytes(12).toString("base64url")}`;
+    const ctx = hookContext(request, installation);
+    const result = ProvisionResult.parse(
+      await product.provision(ctx, {
+        id,
+        name: body.name,
+        metadata,
+        billingPlan: plan,
+        externalId: body.externalId,
+        protocolSettings: body.protocolSettings,
+      }),
+    );
+    const resource = await this.store.transaction(async (store) => {
+      const inserted = await store.insertResource({
+        id,
+        installationId,
+        productId: product.id,
+        name: body.name,
+        metadata,
+        status: result.status ?? "ready",
+        billingPlanId: plan.id,
+        notification: result.notification ?? null,
+        protocolSettings: body.protocolSettings ?? null,
+        externalId: body.externalId ?? null,
+        secrets: result.secrets,
+      });
+      // An installation-scoped plan chosen here becomes the installation's plan (spec §4.5).
+      if (plan.scope === "installation") await store.setInstallationPlan(installationId, plan.id);
+      return inserted;
+    });
+    ctx.log.info({ resourceId: id, productId: product.id }, "resource provisioned");
+    return { ...toResourceBody(resource, plan), secrets: result.secrets };
+  }
+
+  async get(
+    request: RequestContext,
+    installationId: string,
+    resourceId: string,
+  ): Promise<Resource> {
+    const installation = await this.installations.require(request, installationId);
+    const resource = await this.requireResource(installationId, resourceId);
+    return this.describe(resource, installation);
+  }
+
+  async list(request: RequestContext, installationId: string, ids: string[]): Promise<Resource[]> {
+    const installation = await this.installations.require(request, installationId);
+    const wanted = ids.length > 0 ? new Set(ids) : undefined;
+    const resources = (await this.store.listResources(installationId)).filter(
+      (resource) => !resource.deletedAt && (!wanted || wanted.has(resource.id)),
+    );
+    return Promise.all(resources.map((resource) => this.describe(resource, installation)));
+  }
+
+  async update(
+    request: RequestContext,
+    installationId: string,
+    resourceId: string,
+    body: UpdateResourceRequest,
+  ): Promise<Resource> {
+    const installation = await this.installations.require(request, installationId);
+    const resource = await this.requireResource(installationId, resourceId);
+    const product = this.requireProduct(resource);
+    const metadata =
+      body.metadata === undefined
+        ? undefined
+        : parseOrThrow(product.metadata, { ...resource.metadata, ...body.metadata }, "metadata");
+    const plan =
+      body.billingPlanId === undefined
+        ? undefined
+        : await selectablePlan(
+            product,
+            metadata ?? resource.metadata,
+            installation,
+            body.billingPlanId,
+          );
+    const result = await product.update?.(hookContext(request, installation), resource, {
+      name: body.name,
+      metadata,
+      billingPlan: plan,
+      status: body.status,
+    });
+    await this.store.updateResource(resourceId, {
+      name: body.name,
+      metadata,
+      billingPlanId: plan?.id,
+      status: result?.status ?? body.status,
+      notification: result?.notification,
+      protocolSettings:
+        body.protocolSettings === undefined
+          ? undefined
+          : { ...resource.protocolSettings, ...body.protocolSettings },
+    });
+    return this.describe(await this.requireResource(installationId, resourceId), installation);
+  }
+
+  /** Spec §4.8: deleting a resource that is already deleted answers 204 again. */
+  async delete(request: RequestContext, installationId: string, resourceId: string): Promise<void> {
+    const installation = await this.installations.require(request, installationId);
+    const resource = await this.store.getResource(installationId, resourceId);
+    if (!resource) throw PartnerError.notFound(`Resource ${resourceId} not found`);
+    if (resource.deletedAt) return;
+    const product = this.integration.product(resource.productId);
+    await product?.delete?.(hookContext(request, installation), resource);
+    await this.store.markResourceDeleted(resourceId);
+    request.log.info({ installationId, resourceId }, "resource deleted");
+  }
+
+  async plans(
+    request: RequestContext,
+    installationId: string,
+    resourceId: string,
+    metadata: JsonObject | undefined,
+  ): Promise<BillingPlan[]> {
+    const installation = await this.installations.require(request, installationId);
+    const resource = await this.requireResource(installationId, resourceId);
+    const product = this.requireProduct(resource);
+    return resolvePlans(product.plans, { metadata: metadata ?? resource.metadata, installation });
+  }
+
+  private async requireResource(
+    installationId: string,
+    resourceId: string,
+  ): Promise<ResourceRecord> {
+    const resource = await this.store.getResource(installationId, resourceId);
+    if (!resource || resource.deletedAt)
+      throw PartnerError.notFound(`Resource ${resourceId} not found`);
+    return resource;
+  }
+
+  private requireProduct(resource: ResourceRecord): Product {
+    const product = this.integration.product(resource.productId);
+    if (!product) throw PartnerError.conflict(`Product ${resource.productId} is no longer offered`);
+    return product;
+  }
+
+  private async describe(
+    resource: ResourceRecord,
+    installation: InstallationRecord,
+  ): Promise<Resource> {
+    const product = this.integration.product(resource.productId);
+    const plans = product
+      ? await resolvePlans(product.plans, { metadata: resource.metadata, installation })
+      : [];
+    return toResourceBody(
+      resource,
+      plans.find((plan) => plan.id === resource.billingPlanId),
+    );
+  }
+}
+
+async function selectablePlan(
+  product: Product,
+  metadata: JsonObject,
+  installation: InstallationRecord,
+  billingPlanId: string,
+): Promise<BillingPlan> {
+  const plans = await resolvePlans(product.plans, { metadata, installation });
+  const plan = plans.find((candidate) => candidate.id === billingPlanId);
+  if (!plan || plan.disabled) {
+    throw PartnerError.validation("Unknown or unavailable billing plan", [
+      {
+        key: "billingPlanId",
+        message: `No selectable plan ${billingPlanId} for product ${product.id}`,
+      },
+    ]);
+  }
+  return plan;
+}
+
+function toResourceBody(resource: ResourceRecord, plan: BillingPlan | undefined): Resource {
+  return {
+    id: resource.id,
+    productId: resource.productId,
+    name: resource.name,
+    metadata: resource.metadata,
+    status: resource.status,
+    ...(plan && { billingPlan: plan }),
+    ...(resource.notification && { notification: resource.notification }),
+    ...(resource.protocolSettings && { protocolSettings: resource.protocolSettings }),
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import {
+  defineIntegration,
+  defineProduct,
+  type Integration,
+} from "../../core/define-integration.ts";
+import type { KvStore } from "./kv-store.ts";
+import { acmeKvPlans } from "./plans.ts";
+
+export const AcmeKvMetadata = z.object({ region: z.enum(["iad1", "fra1", "sfo1"]) });
+
+export interface AcmeKvOptions {
+  kv: KvStore;
+  /** Base URL the data plane is served at (DESIGN §3 `PUBLIC_URL`). */
+  publicUrl: string;
+}
+
+/** The bundled demo: a key-value store served by the integration server itself (DESIGN §3). */
+export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration {
+  const product = defineProduct({
+    id: "acme-kv",
+    name: "Acme KV",
+    metadata: AcmeKvMetadata,
+    plans: acmeKvPlans,
+    async provision(ctx, request) {
+      const token = await kv.createNamespace(request.id, request.id);
+      ctx.log.info(
+        { resourceId: request.id, region: request.metadata.region },
+        "kv namespace created",
+      );
+      return {
+        status: "ready",
+        secrets: [
+          { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${request.id}` },
+          { name: "KV_REST_API_TOKEN", value: token },
+        ],
+      };
+    },
+    async delete(ctx, resource) {
+      await kv.deleteNamespace(resource.id);
+      ctx.log.info({ resourceId: resource.id }, "kv namespace deleted");
+    },
+  });
+  return defineIntegration({ products: [product] });
+}

@@ -1,0 +1,134 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { type Kysely, type Migration, Migrator } from "kysely";
+import type { Database } from "../../store/database.ts";
+
+type KvTables = {
+  acme_kv_namespaces: {
+    namespace: string;
+    resource_id: string;
+    token_hash: string;
+    created_at: string;
+  };
+  acme_kv_entries: { namespace: string; key: string; value: string; updated_at: string };
+};
+
+const schema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("acme_kv_namespaces")
+      .addColumn("namespace", "text", (col) => col.primaryKey())
+      .addColumn("resource_id", "text", (col) => col.notNull())
+      .addColumn("token_hash", "text", (col) => col.notNull())
+      .addColumn("created_at", "text", (col) => col.notNull())
+      .execute();
+    await db.schema
+      .createTable("acme_kv_entries")
+      .addColumn("namespace", "text", (col) => col.notNull())
+      .addColumn("key", "text", (col) => col.notNull())
+      .addColumn("value", "text", (col) => col.notNull())
+      .addColumn("updated_at", "text", (col) => col.notNull())
+      .addPrimaryKeyConstraint("acme_kv_entries_pk", ["namespace", "key"])
+      .execute();
+  },
+};
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest();
+
+/**
+ * Acme KV's data: namespaces (one per resource) holding string values, each reachable with its
+ * own bearer token. Only a hash of each token is stored.
+ */
+export class KvStore {
+  private readonly db: Kysely<KvTables>;
+
+  constructor(private readonly database: Database) {
+    this.db = database.kysely.withTables<KvTables>();
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.database.kysely,
+      provider: { getMigrations: async () => ({ "0001-acme-kv": schema }) },
+      migrationTableName: "acme_kv_migration",
+      migrationLockTableName: "acme_kv_migration_lock",
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  /** Creates the namespace (or replaces its token) and returns the new token. */
+  async createNamespace(namespace: string, resourceId: string): Promise<string> {
+    const token = `akv_${randomBytes(24).toString("base64url")}`;
+    const row = {
+      namespace,
+      resource_id: resourceId,
+      token_hash: hashToken(token).toString("hex"),
+      created_at: new Date().toISOString(),
+    };
+    await this.db
+      .insertInto("acme_kv_namespaces")
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.column("namespace").doUpdateSet({ token_hash: row.token_hash }),
+      )
+      .execute();
+    return token;
+  }
+
+  async deleteNamespace(namespace: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("acme_kv_entries").where("namespace", "=", namespace).execute();
+      await trx.deleteFrom("acme_kv_namespaces").where("namespace", "=", namespace).execute();
+    });
+  }
+
+  async authorize(namespace: string, token: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("acme_kv_namespaces")
+      .select("token_hash")
+      .where("namespace", "=", namespace)
+      .executeTakeFirst();
+    if (!row) return false;
+    return timingSafeEqual(Buffer.from(row.token_hash, "hex"), hashToken(token));
+  }
+
+  async get(namespace: string, key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom("acme_kv_entries")
+      .select("value")
+      .where("namespace", "=", namespace)
+      .where("key", "=", key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  async set(namespace: string, key: string, value: string): Promise<void> {
+    const updated_at = new Date().toISOString();
+    await this.db
+      .insertInto("acme_kv_entries")
+      .values({ namespace, key, value, updated_at })
+      .onConflict((conflict) =>
+        conflict.columns(["namespace", "key"]).doUpdateSet({ value, updated_at }),
+      )
+      .execute();
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("acme_kv_entries")
+      .where("namespace", "=", namespace)
+      .where("key", "=", key)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async keys(namespace: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("acme_kv_entries")
+      .select("key")
+      .where("namespace", "=", namespace)
+      .orderBy("key")
+      .execute();
+    return rows.map((row) => row.key);
+  }
+}

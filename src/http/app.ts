@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import type { Integration } from "../core/define-integration.ts";
+import { InstallationService } from "../core/installations.ts";
+import { PartnerError } from "../core/partner-error.ts";
+import { ResourceService } from "../core/resources.ts";
+import type { Store } from "../store/store.ts";
+import type { AppEnv } from "./env.ts";
+import { handleError, handleNotFound, sendError } from "./error-response.ts";
+import { type IdempotencyOptions, idempotency } from "./idempotency.ts";
+import { requestLogger } from "./request-logger.ts";
+import { installationRoutes } from "./routes/installations.ts";
+import { planRoutes } from "./routes/plans.ts";
+import { resourceRoutes } from "./routes/resources.ts";
+import type { TokenVerifier } from "./vercel-auth.ts";
+
+export interface PartnerAppOptions {
+  integration: Integration;
+  store: Store;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  /** Largest accepted request body in bytes; larger ones get a 413. */
+  bodyLimitBytes?: number;
+  idempotency?: IdempotencyOptions;
+  /** The provider's own routes (a data plane, a dashboard), served behind the same error handling. */
+  extraRoutes?: Hono;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
+export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
+  const installations = new InstallationService(options.integration, options.store);
+  const resources = new ResourceService(options.integration, options.store, installations);
+  const routeOptions = {
+    verify: options.verifyToken,
+    idempotent: idempotency(options.store, options.idempotency),
+    installations,
+    resources,
+    integration: options.integration,
+  };
+
+  const app = new Hono<AppEnv>();
+  app.use(requestLogger(options.logger));
+  app.use(
+    bodyLimit({
+      maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      onError: (c) =>
+        sendError(
+          c,
+          new PartnerError(413, "payload_too_large", "Request body is larger than allowed"),
+        ),
+    }),
+  );
+  app.route("/", installationRoutes(routeOptions));
+  app.route("/", resourceRoutes(routeOptions));
+  app.route("/", planRoutes(routeOptions));
+  if (options.extraRoutes) app.route("/", options.extraRoutes);
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}
+
+export type RouteOptions = {
+  verify: TokenVerifier;
+  idempotent: ReturnType<typeof idempotency>;
+  installations: InstallationService;
+  resources: ResourceService;
+  integration: Integration;
+};

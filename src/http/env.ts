@@ -1,0 +1,11 @@
+import type { Logger } from "pino";
+import type { VerifiedCaller } from "../protocol/claims.ts";
+
+/** Typed Hono variables shared by the middleware and routes. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    caller: VerifiedCaller;
+  };
+}

@@ -1,0 +1,116 @@
+import { createHash } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { PartnerError } from "../core/partner-error.ts";
+import type { IdempotencyScope } from "../store/records.ts";
+import type { Store } from "../store/store.ts";
+import type { AppEnv } from "./env.ts";
+import { sendError } from "./error-response.ts";
+
+export interface IdempotencyOptions {
+  /** How long a claim protects a running request before another may take it over (crash recovery). */
+  leaseMs?: number;
+  /** How long a concurrent repeat waits for the first request's answer before a 409. */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * Spec §3.1: a repeat of `(installation, method, path, Idempotency-Key)` gets the stored status and
+ * body without running again; the same key with another body is a 422; concurrent repeats wait
+ * for the first. 5xx answers are not stored, so Vercel's retry runs the request afresh.
+ */
+export function idempotency(
+  store: Store,
+  options: IdempotencyOptions = {},
+): MiddlewareHandler<AppEnv> {
+  const leaseMs = options.leaseMs ?? 60_000;
+  const waitMs = options.waitMs ?? 10_000;
+  const pollMs = options.pollMs ?? 20;
+
+  return async (c, next) => {
+    const key = c.req.header("idempotency-key");
+    if (key === undefined || key === "") return next();
+    if (key.length > MAX_KEY_LENGTH) {
+      return sendError(
+        c,
+        PartnerError.badRequest(`Idempotency-Key is longer than ${MAX_KEY_LENGTH} characters`),
+      );
+    }
+    const scope: IdempotencyScope = {
+      installationId: c.req.param("installationId") ?? "",
+      method: c.req.method,
+      path: c.req.path,
+      key,
+    };
+    const requestHash = fingerprint(await c.req.text());
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const claim = await store.claimIdempotencyKey(scope, requestHash, leaseMs);
+      if (claim.outcome === "replay") {
+        return new Response(claim.response.body, {
+          status: claim.response.status,
+          headers: {
+            ...(claim.response.body !== null && { "content-type": "application/json" }),
+            "idempotent-replayed": "true",
+          },
+        });
+      }
+      if (claim.outcome === "mismatch") {
+        return sendError(
+          c,
+          new PartnerError(
+            422,
+            "idempotency_key_reused",
+            "Idempotency-Key was already used with a different request",
+          ),
+        );
+      }
+      if (claim.outcome === "claimed") break;
+      if (Date.now() >= deadline) {
+        return sendError(
+          c,
+          PartnerError.conflict("A request with this Idempotency-Key is still being processed"),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+
+    try {
+      await next();
+    } catch (error) {
+      await store.releaseIdempotencyKey(scope);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await store.releaseIdempotencyKey(scope);
+      return;
+    }
+    const body = c.res.status === 204 ? null : await c.res.clone().text();
+    await store.completeIdempotencyKey(scope, { status: c.res.status, body });
+  };
+}
+
+/** Hash of the body with object keys sorted, so a retry that reorders keys still matches. */
+function fingerprint(body: string): string {
+  let canonical = body;
+  try {
+    canonical = JSON.stringify(sortKeys(JSON.parse(body)));
+  } catch {
+    // Not JSON: hash the raw text; the route will reject it anyway.
+  }
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, entry]) => [key, sortKeys(entry)]),
+    );
+  }
+  return value;
+}

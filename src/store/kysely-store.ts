@@ -1,0 +1,336 @@
+import { type Kysely, Migrator, type Selectable } from "kysely";
+import type { Notification, Secret } from "../protocol/common.ts";
+import type { Database } from "./database.ts";
+import { migrations } from "./migrations/index.ts";
+import type {
+  IdempotencyClaim,
+  IdempotencyScope,
+  InstallationRecord,
+  InstallationUpsert,
+  NewResource,
+  ResourceChanges,
+  ResourceRecord,
+  StoredResponse,
+} from "./records.ts";
+import type { SecretBox } from "./secret-box.ts";
+import type { Store } from "./store.ts";
+import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
+
+const MIGRATION_TABLE = "partnerkit_migration";
+
+/** Applies the framework's migrations; safe to run on every start and from several processes. */
+export async function migrateStore(database: Database): Promise<void> {
+  const migrator = new Migrator({
+    db: database.kysely,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+export function createStore(database: Database, secrets: SecretBox): Store {
+  return new KyselyStore(database.kysely.withTables<Tables>(), database.engine, secrets, false);
+}
+
+const now = () => new Date().toISOString();
+const json = (value: unknown) => JSON.stringify(value);
+const parseJson = <T>(text: string): T => JSON.parse(text) as T;
+
+class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    readonly engine: "sqlite" | "postgres",
+    private readonly box: SecretBox,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    return this.db
+      .transaction()
+      .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true)));
+  }
+
+  async getInstallation(id: string): Promise<InstallationRecord | undefined> {
+    const row = await this.db
+      .selectFrom("installations")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toInstallation(row);
+  }
+
+  async upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord> {
+    const at = now();
+    const credentials = this.box.seal(json(input.credentials), credentialsContext(input.id));
+    const changed = {
+      account_id: input.accountId,
+      installer_user_id: input.installerUserId,
+      scopes: json(input.scopes),
+      accepted_policies: json(input.acceptedPolicies),
+      account: json(input.account),
+      credentials,
+      updated_at: at,
+      deleted_at: null,
+    };
+    await this.db
+      .insertInto("installations")
+      .values({
+        id: input.id,
+        ...changed,
+        billing_plan_id: input.defaultBillingPlanId,
+        notification: null,
+        created_at: at,
+      })
+      .onConflict((conflict) => conflict.column("id").doUpdateSet(changed))
+      .execute();
+    const stored = await this.getInstallation(input.id);
+    if (!stored) throw new Error(`Installation ${input.id} vanished after upsert`);
+    return stored;
+  }
+
+  async setInstallationPlan(id: string, billingPlanId: string | null): Promise<void> {
+    await this.db
+      .updateTable("installations")
+      .set({ billing_plan_id: billingPlanId, updated_at: now() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async markInstallationDeleted(id: string): Promise<void> {
+    const at = now();
+    await this.db
+      .updateTable("installations")
+      .set({ deleted_at: at, updated_at: at })
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .execute();
+  }
+
+  async installationCredentials(id: string) {
+    const row = await this.db
+      .selectFrom("installations")
+      .select("credentials")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const credentials = parseJson<{ access_token: string; token_type: string }>(
+      this.box.open(row.credentials, credentialsContext(id)),
+    );
+    return { accessToken: credentials.access_token, tokenType: credentials.token_type };
+  }
+
+  async getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
+    const row = await this.db
+      .selectFrom("resources")
+      .selectAll()
+      .where("id", "=", id)
+      .where("installation_id", "=", installationId)
+      .executeTakeFirst();
+    return row && toResource(row);
+  }
+
+  async listResources(installationId: string): Promise<ResourceRecord[]> {
+    const rows = await this.db
+      .selectFrom("resources")
+      .selectAll()
+      .where("installation_id", "=", installationId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(toResource);
+  }
+
+  async insertResource(resource: NewResource): Promise<ResourceRecord> {
+    const at = now();
+    const row = {
+      id: resource.id,
+      installation_id: resource.installationId,
+      product_id: resource.productId,
+      name: resource.name,
+      metadata: json(resource.metadata),
+      status: resource.status,
+      billing_plan_id: resource.billingPlanId,
+      notification: resource.notification && json(resource.notification),
+      protocol_settings: resource.protocolSettings && json(resource.protocolSettings),
+      external_id: resource.externalId,
+      secrets: this.box.seal(json(resource.secrets), secretsContext(resource.id)),
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    };
+    await this.db.insertInto("resources").values(row).execute();
+    return toResource(row);
+  }
+
+  async updateResource(id: string, changes: ResourceChanges): Promise<void> {
+    await this.db
+      .updateTable("resources")
+      .set({
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.metadata !== undefined && { metadata: json(changes.metadata) }),
+        ...(changes.status !== undefined && { status: changes.status }),
+        ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
+        ...(changes.notification !== undefined && {
+          notification: changes.notification && json(changes.notification),
+        }),
+        ...(changes.protocolSettings !== undefined && {
+          protocol_settings: changes.protocolSettings && json(changes.protocolSettings),
+        }),
+        updated_at: now(),
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async markResourceDeleted(id: string): Promise<void> {
+    const at = now();
+    await this.db
+      .updateTable("resources")
+      .set({ deleted_at: at, updated_at: at, status: "uninstalled" })
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .execute();
+  }
+
+  async resourceSecrets(id: string): Promise<Secret[]> {
+    const row = await this.db
+      .selectFrom("resources")
+      .select("secrets")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? parseJson<Secret[]>(this.box.open(row.secrets, secretsContext(id))) : [];
+  }
+
+  async claimIdempotencyKey(
+    scope: IdempotencyScope,
+    requestHash: string,
+    leaseMs: number,
+  ): Promise<IdempotencyClaim> {
+    const at = new Date();
+    const lockedUntil = new Date(at.getTime() + leaseMs).toISOString();
+    const inserted = await this.db
+      .insertInto("idempotency_keys")
+      .values({
+        installation_id: scope.installationId,
+        method: scope.method,
+        path: scope.path,
+        key: scope.key,
+        request_hash: requestHash,
+        state: "pending",
+        response_status: null,
+        response_body: null,
+        locked_until: lockedUntil,
+        created_at: at.toISOString(),
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { outcome: "claimed" };
+
+    const row = await this.idempotencyRow(scope).selectAll().executeTakeFirst();
+    if (!row) return this.claimIdempotencyKey(scope, requestHash, leaseMs);
+    if (row.request_hash !== requestHash) return { outcome: "mismatch" };
+    if (row.state === "done") {
+      const body = row.response_body && this.box.open(row.response_body, idempotencyContext(scope));
+      return { outcome: "replay", response: { status: row.response_status ?? 200, body } };
+    }
+    if (row.locked_until > at.toISOString()) return { outcome: "in_progress" };
+    // The previous holder's lease ran out (it crashed): take over, unless another caller just did.
+    const taken = await this.db
+      .updateTable("idempotency_keys")
+      .set({ locked_until: lockedUntil })
+      .where("installation_id", "=", scope.installationId)
+      .where("method", "=", scope.method)
+      .where("path", "=", scope.path)
+      .where("key", "=", scope.key)
+      .where("state", "=", "pending")
+      .where("locked_until", "=", row.locked_until)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1 ? { outcome: "claimed" } : { outcome: "in_progress" };
+  }
+
+  async completeIdempotencyKey(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
+    await this.db
+      .updateTable("idempotency_keys")
+      .set({
+        state: "done",
+        response_status: response.status,
+        response_body:
+          response.body === null ? null : this.box.seal(response.body, idempotencyContext(scope)),
+      })
+      .where("installation_id", "=", scope.installationId)
+      .where("method", "=", scope.method)
+      .where("path", "=", scope.path)
+      .where("key", "=", scope.key)
+      .execute();
+  }
+
+  async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {
+    await this.db
+      .deleteFrom("idempotency_keys")
+      .where("installation_id", "=", scope.installationId)
+      .where("method", "=", scope.method)
+      .where("path", "=", scope.path)
+      .where("key", "=", scope.key)
+      .where("state", "=", "pending")
+      .execute();
+  }
+
+  async pruneIdempotencyKeys(before: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("idempotency_keys")
+      .where("created_at", "<", before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  private idempotencyRow(scope: IdempotencyScope) {
+    return this.db
+      .selectFrom("idempotency_keys")
+      .where("installation_id", "=", scope.installationId)
+      .where("method", "=", scope.method)
+      .where("path", "=", scope.path)
+      .where("key", "=", scope.key);
+  }
+}
+
+const credentialsContext = (installationId: string) => `installation:${installationId}:credentials`;
+const secretsContext = (resourceId: string) => `resource:${resourceId}:secrets`;
+const idempotencyContext = (scope: IdempotencyScope) =>
+  `idempotency:${scope.installationId}:${scope.method}:${scope.path}:${scope.key}`;
+
+function toInstallation(row: Selectable<InstallationsTable>): InstallationRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    installerUserId: row.installer_user_id,
+    scopes: parseJson(row.scopes),
+    acceptedPolicies: parseJson(row.accepted_policies),
+    account: parseJson(row.account),
+    billingPlanId: row.billing_plan_id,
+    notification: row.notification === null ? null : parseJson<Notification>(row.notification),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
+  return {
+    id: row.id,
+    installationId: row.installation_id,
+    productId: row.product_id,
+    name: row.name,
+    metadata: parseJson(row.metadata),
+    status: row.status as ResourceRecord["status"],
+    billingPlanId: row.billing_plan_id,
+    notification: row.notification === null ? null : parseJson(row.notification),
+    protocolSettings: row.protocol_settings === null ? null : parseJson(row.protocol_settings),
+    externalId: row.external_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}

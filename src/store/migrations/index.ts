@@ -1,0 +1,7 @@
+import type { Migration } from "kysely";
+import { initial } from "./0001-initial.ts";
+
+/** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
+export const migrations: Record<string, Migration> = {
+  "0001-initial": initial,
+};

@@ -1,0 +1,80 @@
+import type {
+  JsonObject,
+  Notification,
+  ProtocolSettings,
+  ResourceStatus,
+  Secret,
+} from "../protocol/common.ts";
+import type { UpsertInstallationRequest } from "../protocol/installations.ts";
+
+/** An installation as the framework sees it. The access token is not here: see `installationCredentials`. */
+export interface InstallationRecord {
+  id: string;
+  accountId: string | null;
+  installerUserId: string | null;
+  scopes: string[];
+  acceptedPolicies: Record<string, string>;
+  account: UpsertInstallationRequest["account"];
+  billingPlanId: string | null;
+  notification: Notification | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface InstallationUpsert {
+  id: string;
+  accountId: string | null;
+  installerUserId: string | null;
+  scopes: string[];
+  acceptedPolicies: Record<string, string>;
+  account: UpsertInstallationRequest["account"];
+  credentials: UpsertInstallationRequest["credentials"];
+  /** Plan assigned when the installation is created; an existing installation keeps its own. */
+  defaultBillingPlanId: string | null;
+}
+
+export interface ResourceRecord {
+  id: string;
+  installationId: string;
+  productId: string;
+  name: string;
+  metadata: JsonObject;
+  status: ResourceStatus;
+  billingPlanId: string;
+  notification: Notification | null;
+  protocolSettings: ProtocolSettings | null;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export type NewResource = Omit<ResourceRecord, "createdAt" | "updatedAt" | "deletedAt"> & {
+  secrets: Secret[];
+};
+
+export type ResourceChanges = Partial<
+  Pick<
+    ResourceRecord,
+    "name" | "metadata" | "status" | "billingPlanId" | "notification" | "protocolSettings"
+  >
+>;
+
+export interface IdempotencyScope {
+  installationId: string;
+  method: string;
+  path: string;
+  key: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: string | null;
+}
+
+export type IdempotencyClaim =
+  | { outcome: "claimed" }
+  | { outcome: "replay"; response: StoredResponse }
+  | { outcome: "mismatch" }
+  | { outcome: "in_progress" };

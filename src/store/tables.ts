@@ -1,0 +1,51 @@
+/** Row shapes of the framework's tables. JSON columns hold text; timestamps are ISO-8601 UTC text. */
+export interface InstallationsTable {
+  id: string;
+  account_id: string | null;
+  installer_user_id: string | null;
+  scopes: string;
+  accepted_policies: string;
+  account: string;
+  credentials: string;
+  billing_plan_id: string | null;
+  notification: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ResourcesTable {
+  id: string;
+  installation_id: string;
+  product_id: string;
+  name: string;
+  metadata: string;
+  status: string;
+  billing_plan_id: string;
+  notification: string | null;
+  protocol_settings: string | null;
+  external_id: string | null;
+  secrets: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  installation_id: string;
+  method: string;
+  path: string;
+  key: string;
+  request_hash: string;
+  state: "pending" | "done";
+  response_status: number | null;
+  response_body: string | null;
+  locked_until: string;
+  created_at: string;
+}
+
+export type Tables = {
+  installations: InstallationsTable;
+  resources: ResourcesTable;
+  idempotency_keys: IdempotencyKeysTable;
+};
