@@ -1,0 +1,147 @@
+import type { Hono } from "hono";
+import pino from "pino";
+import { verifyVercelToken } from "../../src/auth/verify-token.ts";
+import type { Integration } from "../../src/core/define-integration.ts";
+import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
+import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
+import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
+import { createPartnerApp, type PartnerAppOptions } from "../../src/http/app.ts";
+import type { AppEnv } from "../../src/http/env.ts";
+import type { Database } from "../../src/store/database.ts";
+import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
+import { SecretBox } from "../../src/store/secret-box.ts";
+import type { Store } from "../../src/store/store.ts";
+import { openTestDatabase } from "./database.ts";
+import { TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "./issuer.ts";
+
+export const TEST_ENCRYPTION_KEY = "0".repeat(63) + "1";
+export const PUBLIC_URL = "http://partner.test";
+
+export interface TestPartner {
+  app: Hono<AppEnv>;
+  store: Store;
+  database: Database;
+  issuer: TestIssuer;
+  kv: KvStore;
+  /** Sends a request; `auth` picks a freshly signed token (default: an ADMIN user of icfg_1). */
+  call(method: string, path: string, options?: CallOptions): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  auth?: "user" | "viewer" | "system" | "none" | { token: string; header?: string };
+  installationId?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface TestPartnerOptions {
+  integration?: (kv: KvStore) => Integration;
+  app?: Partial<Pick<PartnerAppOptions, "bodyLimitBytes" | "idempotency">>;
+}
+
+// RSA key generation is slow; one issuer per test worker is enough.
+let sharedIssuer: Promise<TestIssuer> | undefined;
+
+/** The Partner API over a fresh database with the Acme KV demo, driven through `app.request`. */
+export async function createTestPartner(options: TestPartnerOptions = {}): Promise<TestPartner> {
+  const database = await openTestDatabase();
+  await migrateStore(database);
+  const kv = new KvStore(database);
+  await kv.migrate();
+  const store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+  sharedIssuer ??= TestIssuer.create();
+  const issuer = await sharedIssuer;
+  const keys = issuer.localKeySet();
+  const integration = options.integration?.(kv) ?? acmeKvIntegration({ kv, publicUrl: PUBLIC_URL });
+  const app = createPartnerApp({
+    integration,
+    store,
+    logger: pino({ level: "silent" }),
+    verifyToken: (token, authHeader) =>
+      verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),
+    extraRoutes: acmeKvDataPlane(kv),
+    ...options.app,
+  });
+
+  async function authHeaders(options: CallOptions): Promise<Record<string, string>> {
+    const installationId = options.installationId ?? "icfg_1";
+    const auth = options.auth ?? "user";
+    if (auth === "none") return {};
+    if (typeof auth === "object") {
+      return {
+        authorization: `Bearer ${auth.token}`,
+        ...(auth.header && { "x-vercel-auth": auth.header }),
+      };
+    }
+    if (auth === "system") {
+      return {
+        authorization: `Bearer ${await issuer.systemToken({ installationId })}`,
+        "x-vercel-auth": "system",
+      };
+    }
+    const role = auth === "viewer" ? "USER" : "ADMIN";
+    return {
+      authorization: `Bearer ${await issuer.userToken({ installationId, role })}`,
+      "x-vercel-auth": "user",
+    };
+  }
+
+  return {
+    app,
+    store,
+    database,
+    issuer,
+    kv,
+    async call(method, path, callOptions = {}) {
+      const headers: Record<string, string> = {
+        ...(await authHeaders(callOptions)),
+        ...callOptions.headers,
+      };
+      let body: string | undefined;
+      if (callOptions.body !== undefined) {
+        body =
+          typeof callOptions.body === "string"
+            ? callOptions.body
+            : JSON.stringify(callOptions.body);
+        headers["content-type"] ??= "application/json";
+      }
+      return app.request(path, { method, headers, body });
+    },
+    close: () => database.close(),
+  };
+}
+
+export function installationBody(overrides: Record<string, unknown> = {}) {
+  return {
+    scopes: ["read-write:integration-resource"],
+    acceptedPolicies: { toc: "2026-01-01T00:00:00Z" },
+    credentials: { access_token: "vercel_installation_token_secret", token_type: "Bearer" },
+    account: {
+      name: "Acme Team",
+      url: "https://vercel.com/acme",
+      contact: { email: "owner@acme.test" },
+    },
+    ...overrides,
+  };
+}
+
+export function provisionBody(overrides: Record<string, unknown> = {}) {
+  return {
+    productId: "acme-kv",
+    name: "cache",
+    metadata: { region: "iad1" },
+    billingPlanId: "free",
+    ...overrides,
+  };
+}
+
+/** Installs icfg_1 (or `installationId`) and returns nothing but a passing assertion's worth of state. */
+export async function install(partner: TestPartner, installationId = "icfg_1"): Promise<void> {
+  const response = await partner.call("PUT", `/v1/installations/${installationId}`, {
+    installationId,
+    body: installationBody(),
+  });
+  if (response.status !== 200)
+    throw new Error(`install failed: ${response.status} ${await response.text()}`);
+}
