@@ -44,7 +44,7 @@ export function idempotency(
       path: c.req.path,
       key,
     };
-    const requestHash = fingerprint(await c.req.text());
+    const requestHash = requestFingerprint(await c.req.text());
     const deadline = Date.now() + waitMs;
     for (;;) {
       const claim = await store.claimIdempotencyKey(scope, requestHash, leaseMs);
@@ -93,7 +93,7 @@ export function idempotency(
 }
 
 /** Hash of the body with object keys sorted, so a retry that reorders keys still matches. */
-function fingerprint(body: string): string {
+export function requestFingerprint(body: string): string {
   let canonical = body;
   try {
     canonical = JSON.stringify(sortKeys(JSON.parse(body)));
