@@ -3,6 +3,8 @@ import { z } from "zod";
 import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
 import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
 import { requestFingerprint } from "../../src/http/idempotency.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,
   install,
@@ -79,7 +81,7 @@ describe("Idempotency-Key", () => {
       headers: withKey("k1"),
     });
     expect(reused.status).toBe(422);
-    expect((await reused.json()).error.code).toBe("idempotency_key_reused");
+    expect((await readError(reused)).code).toBe("idempotency_key_reused");
     expect(await partner.store.listResources("icfg_1")).toHaveLength(1);
   });
 
@@ -126,7 +128,7 @@ describe("Idempotency-Key", () => {
       body: provisionBody(),
       headers: withKey("k1"),
     });
-    const { id } = await created.json();
+    const { id } = await readBody(created, ProvisionResourceResponse);
     const deleted = await partner.call("DELETE", `${RESOURCES}/${id}`, { headers: withKey("k1") });
     expect(deleted.status).toBe(204);
     const replayedDelete = await partner.call("DELETE", `${RESOURCES}/${id}`, {
@@ -143,7 +145,8 @@ describe("Idempotency-Key", () => {
       body: provisionBody(),
       headers: withKey("k1"),
     });
-    const token = (await created.json()).secrets[1].value as string;
+    const token =
+      (await readBody(created, ProvisionResourceResponse)).secrets[1]?.value ?? "missing";
     const rows = await partner.database.kysely
       .withTables<{ idempotency_keys: { response_body: string | null } }>()
       .selectFrom("idempotency_keys")

@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InstallationResponse } from "../../src/protocol/installations.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,
   install,
@@ -6,6 +9,9 @@ import {
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
+
+const kvToken = (resource: ProvisionResourceResponse) =>
+  resource.secrets.find((secret) => secret.name === "KV_REST_API_TOKEN")?.value ?? "";
 
 let partner: TestPartner;
 beforeEach(async () => {
@@ -46,7 +52,7 @@ describe("PUT /v1/installations/:id", () => {
       body: installationBody({ credentials: { access_token: "rotated", token_type: "Bearer" } }),
     });
     expect(again.status).toBe(200);
-    expect((await again.json()).billingPlan).toMatchObject({ id: "pro" });
+    expect((await readBody(again, InstallationResponse)).billingPlan).toMatchObject({ id: "pro" });
     expect(await partner.store.installationCredentials("icfg_1")).toMatchObject({
       accessToken: "rotated",
     });
@@ -56,7 +62,7 @@ describe("PUT /v1/installations/:id", () => {
     const { account: _omitted, ...body } = installationBody();
     const response = await partner.call("PUT", "/v1/installations/icfg_1", { body });
     expect(response.status).toBe(400);
-    const error = (await response.json()).error;
+    const error = await readError(response);
     expect(error.code).toBe("validation_error");
     expect(error.fields).toContainEqual(expect.objectContaining({ key: "account" }));
     expect(await partner.store.getInstallation("icfg_1")).toBeUndefined();
@@ -77,7 +83,7 @@ describe("PUT /v1/installations/:id", () => {
       body: installationBody(),
     });
     expect(response.status).toBe(403);
-    expect((await response.json()).error.code).toBe("insufficient_role");
+    expect((await readError(response)).code).toBe("insufficient_role");
   });
 });
 
@@ -85,7 +91,7 @@ describe("GET and PATCH /v1/installations/:id", () => {
   it("answers 404 with the error body for an unknown installation", async () => {
     const response = await partner.call("GET", "/v1/installations/icfg_1", { auth: "system" });
     expect(response.status).toBe(404);
-    expect((await response.json()).error.code).toBe("not_found");
+    expect((await readError(response)).code).toBe("not_found");
   });
 
   it("changes the installation plan and reports it", async () => {
@@ -94,9 +100,12 @@ describe("GET and PATCH /v1/installations/:id", () => {
       body: { billingPlanId: "pro" },
     });
     expect(patch.status).toBe(200);
-    expect((await patch.json()).billingPlan).toMatchObject({ id: "pro", type: "subscription" });
+    expect((await readBody(patch, InstallationResponse)).billingPlan).toMatchObject({
+      id: "pro",
+      type: "subscription",
+    });
     const get = await partner.call("GET", "/v1/installations/icfg_1", { auth: "system" });
-    expect((await get.json()).billingPlan.id).toBe("pro");
+    expect((await readBody(get, InstallationResponse)).billingPlan?.id).toBe("pro");
   });
 
   it("rejects an unknown plan with a field error", async () => {
@@ -105,7 +114,7 @@ describe("GET and PATCH /v1/installations/:id", () => {
       body: { billingPlanId: "gold" },
     });
     expect(patch.status).toBe(400);
-    expect((await patch.json()).error.fields).toEqual([
+    expect((await readError(patch)).fields).toEqual([
       expect.objectContaining({ key: "billingPlanId" }),
     ]);
   });
@@ -117,14 +126,14 @@ describe("DELETE /v1/installations/:id", () => {
     const provisioned = await partner.call("POST", "/v1/installations/icfg_1/resources", {
       body: provisionBody(),
     });
-    const resource = await provisioned.json();
+    const resource = await readBody(provisioned, ProvisionResourceResponse);
     const response = await partner.call("DELETE", "/v1/installations/icfg_1", {
       body: { cascadeResourceDeletion: true, reason: "uninstall" },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ finalized: true });
     expect((await partner.store.getResource("icfg_1", resource.id))?.deletedAt).not.toBeNull();
-    expect(await partner.kv.authorize(resource.id, resource.secrets[1].value)).toBe(false);
+    expect(await partner.kv.authorize(resource.id, kvToken(resource))).toBe(false);
 
     const get = await partner.call("GET", "/v1/installations/icfg_1", { auth: "system" });
     expect(get.status).toBe(404);
@@ -135,7 +144,7 @@ describe("DELETE /v1/installations/:id", () => {
     const provisioned = await partner.call("POST", "/v1/installations/icfg_1/resources", {
       body: provisionBody({ billingPlanId: "pro" }),
     });
-    const resource = await provisioned.json();
+    const resource = await readBody(provisioned, ProvisionResourceResponse);
     const response = await partner.call("DELETE", "/v1/installations/icfg_1", { auth: "system" });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ finalized: false });
@@ -143,7 +152,7 @@ describe("DELETE /v1/installations/:id", () => {
       status: "uninstalled",
       deletedAt: null,
     });
-    expect(await partner.kv.authorize(resource.id, resource.secrets[1].value)).toBe(true);
+    expect(await partner.kv.authorize(resource.id, kvToken(resource))).toBe(true);
   });
 
   it("answers a repeated delete the same way", async () => {

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ProvisionResourceResponse, Resource } from "../../src/protocol/resources.ts";
+import { PlansResponse } from "../../src/protocol/common.ts";
+import {
+  ListResourcesResponse,
+  ProvisionResourceResponse,
+  Resource,
+} from "../../src/protocol/resources.ts";
+import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,
   install,
@@ -57,7 +63,7 @@ describe("POST /v1/installations/:id/resources", () => {
       body: provisionBody({ metadata: { region: "mars" } }),
     });
     expect(response.status).toBe(400);
-    const { error } = await response.json();
+    const error = await readError(response);
     expect(error.code).toBe("validation_error");
     expect(error.fields).toEqual([expect.objectContaining({ key: "region" })]);
     expect(await partner.store.listResources("icfg_1")).toEqual([]);
@@ -68,12 +74,12 @@ describe("POST /v1/installations/:id/resources", () => {
       body: provisionBody({ productId: "acme-sql" }),
     });
     expect(unknownProduct.status).toBe(400);
-    expect((await unknownProduct.json()).error.fields[0].key).toBe("productId");
+    expect((await readError(unknownProduct)).fields?.[0]?.key).toBe("productId");
     const unknownPlan = await partner.call("POST", RESOURCES, {
       body: provisionBody({ billingPlanId: "gold" }),
     });
     expect(unknownPlan.status).toBe(400);
-    expect((await unknownPlan.json()).error.fields[0].key).toBe("billingPlanId");
+    expect((await readError(unknownPlan)).fields?.[0]?.key).toBe("billingPlanId");
   });
 
   it("answers 404 when the installation does not exist", async () => {
@@ -164,12 +170,16 @@ describe("listing and plans", () => {
     const b = await provision({ name: "b" });
     const c = await provision({ name: "c" });
     await partner.call("DELETE", `${RESOURCES}/${c.id}`);
-    const all = await (await partner.call("GET", RESOURCES, { auth: "system" })).json();
-    expect(all.resources.map((resource: { id: string }) => resource.id)).toEqual([a.id, b.id]);
-    const filtered = await (
-      await partner.call("GET", `${RESOURCES}?ids=${b.id}`, { auth: "system" })
-    ).json();
-    expect(filtered.resources.map((resource: { name: string }) => resource.name)).toEqual(["b"]);
+    const all = await readBody(
+      await partner.call("GET", RESOURCES, { auth: "system" }),
+      ListResourcesResponse,
+    );
+    expect(all.resources.map((resource) => resource.id)).toEqual([a.id, b.id]);
+    const filtered = await readBody(
+      await partner.call("GET", `${RESOURCES}?ids=${b.id}`, { auth: "system" }),
+      ListResourcesResponse,
+    );
+    expect(filtered.resources.map((resource) => resource.name)).toEqual(["b"]);
   });
 
   it("prices product plans from the metadata query, before any installation", async () => {
@@ -179,9 +189,9 @@ describe("listing and plans", () => {
       auth: { token, header: "system" },
     });
     expect(response.status).toBe(200);
-    const { plans } = await response.json();
-    expect(plans.map((plan: { id: string }) => plan.id)).toEqual(["free", "pro", "credits"]);
-    expect(plans[1].cost).toBe("$24.00/month + usage");
+    const { plans } = await readBody(response, PlansResponse);
+    expect(plans.map((plan) => plan.id)).toEqual(["free", "pro", "credits"]);
+    expect(plans[1]?.cost).toBe("$24.00/month + usage");
     expect(plans[2]).toMatchObject({ type: "prepayment", minimumAmount: "10.00" });
   });
 
@@ -190,7 +200,7 @@ describe("listing and plans", () => {
       auth: "system",
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.fields[0].key).toBe("metadata");
+    expect((await readError(bad)).fields?.[0]?.key).toBe("metadata");
     expect(
       (await partner.call("GET", "/v1/products/acme-sql/plans", { auth: "system" })).status,
     ).toBe(404);
@@ -201,12 +211,12 @@ describe("listing and plans", () => {
     const installationPlans = await partner.call("GET", "/v1/installations/icfg_1/plans", {
       auth: "system",
     });
-    expect((await installationPlans.json()).plans).toHaveLength(3);
+    expect((await readBody(installationPlans, PlansResponse)).plans).toHaveLength(3);
     const resourcePlans = await partner.call("GET", `${RESOURCES}/${resource.id}/plans`, {
       auth: "system",
     });
     expect(resourcePlans.status).toBe(200);
-    expect((await resourcePlans.json()).plans.map((plan: { id: string }) => plan.id)).toContain(
+    expect((await readBody(resourcePlans, PlansResponse)).plans.map((plan) => plan.id)).toContain(
       "pro",
     );
   });
