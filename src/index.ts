@@ -1,0 +1,19 @@
+export { createVercelKeySet, type KeySetOptions } from "./auth/key-set.ts";
+export {
+  type TokenFailureReason,
+  type VerifyTokenOptions,
+  type VerifyTokenResult,
+  verifyVercelToken,
+} from "./auth/verify-token.ts";
+export { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
+export * from "./core/define-integration.ts";
+export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
+export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
+export type { TokenVerifier } from "./http/vercel-auth.ts";
+export { createLogger } from "./logger.ts";
+export * from "./protocol/index.ts";
+export { type Database, openDatabase } from "./store/database.ts";
+export { createStore, migrateStore } from "./store/kysely-store.ts";
+export type * from "./store/records.ts";
+export { SecretBox } from "./store/secret-box.ts";
+export type { Store } from "./store/store.ts";

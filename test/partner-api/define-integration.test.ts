@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  type BillingPlan,
+  defineIntegration,
+  defineProduct,
+  InstallationResponse,
+  ProvisionResourceResponse,
+  Resource,
+} from "../../src/index.ts";
+import { readBody } from "../support/bodies.ts";
+import {
+  createTestPartner,
+  install,
+  installationBody,
+  type TestPartner,
+} from "../support/partner-app.ts";
+
+let partner: TestPartner;
+afterEach(() => partner.close());
+
+const teamPlan: BillingPlan = {
+  id: "team",
+  type: "subscription",
+  name: "Team",
+  description: "One price for every database of the team",
+  scope: "installation",
+};
+const hobby: BillingPlan = {
+  id: "hobby",
+  type: "subscription",
+  name: "Hobby",
+  description: "Free",
+  paymentMethodRequired: false,
+};
+
+function databaseIntegration(seen: { updates: unknown[] }) {
+  return defineIntegration({
+    defaultInstallationPlanId: "hobby",
+    installationPlans: [hobby, teamPlan],
+    products: [
+      defineProduct({
+        id: "acme-db",
+        metadata: z.object({
+          region: z.enum(["iad1", "fra1"]),
+          replicas: z.number().int().min(1).default(1),
+        }),
+        plans: [hobby, teamPlan],
+        async provision(_ctx, request) {
+          // Typed from the schema: `replicas` is a number with its default applied.
+          const replicas: number = request.metadata.replicas;
+          return {
+            status: "pending",
+            secrets: [
+              { name: "DATABASE_URL", value: `postgres://db/${request.id}?replicas=${replicas}` },
+            ],
+            notification: { level: "info", title: "Your database is being created" },
+          };
+        },
+        async update(_ctx, resource, update) {
+          seen.updates.push({ from: resource.metadata.region, to: update.metadata?.region });
+          return { status: "ready", notification: null };
+        },
+      }),
+    ],
+  });
+}
+
+describe("defineIntegration", () => {
+  it("assigns the default installation plan when the installation is created", async () => {
+    partner = await createTestPartner({ integration: () => databaseIntegration({ updates: [] }) });
+    const response = await partner.call("PUT", "/v1/installations/icfg_1", {
+      body: installationBody(),
+    });
+    expect((await readBody(response, InstallationResponse)).billingPlan).toEqual(hobby);
+  });
+
+  it("applies schema defaults, keeps pending status and notification, and moves installation-scoped plans up", async () => {
+    partner = await createTestPartner({ integration: () => databaseIntegration({ updates: [] }) });
+    await install(partner);
+    const response = await partner.call("POST", "/v1/installations/icfg_1/resources", {
+      body: {
+        productId: "acme-db",
+        name: "main",
+        metadata: { region: "fra1" },
+        billingPlanId: "team",
+      },
+    });
+    const resource = await readBody(response, ProvisionResourceResponse);
+    expect(resource).toMatchObject({
+      status: "pending",
+      metadata: { region: "fra1", replicas: 1 },
+      notification: { level: "info", title: "Your database is being created" },
+      secrets: [{ name: "DATABASE_URL", value: `postgres://db/${resource.id}?replicas=1` }],
+    });
+    const installation = await partner.call("GET", "/v1/installations/icfg_1", { auth: "system" });
+    expect((await readBody(installation, InstallationResponse)).billingPlan?.id).toBe("team");
+  });
+
+  it("passes updates to the hook with typed metadata and applies what it answers", async () => {
+    const seen = { updates: [] as unknown[] };
+    partner = await createTestPartner({ integration: () => databaseIntegration(seen) });
+    await install(partner);
+    const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {
+      body: {
+        productId: "acme-db",
+        name: "main",
+        metadata: { region: "iad1" },
+        billingPlanId: "hobby",
+      },
+    });
+    const { id } = await readBody(created, ProvisionResourceResponse);
+    const patched = await partner.call("PATCH", `/v1/installations/icfg_1/resources/${id}`, {
+      body: { metadata: { region: "fra1" } },
+    });
+    const resource = await readBody(patched, Resource);
+    expect(resource.status).toBe("ready");
+    expect(resource.notification).toBeUndefined();
+    expect(resource.metadata).toEqual({ region: "fra1", replicas: 1 });
+    expect(seen.updates).toEqual([{ from: "iad1", to: "fra1" }]);
+  });
+
+  it("refuses duplicate product ids", () => {
+    const product = defineProduct({
+      id: "twice",
+      metadata: z.object({}),
+      plans: [],
+      provision: async () => ({ secrets: [] }),
+    });
+    expect(() => defineIntegration({ products: [product, product] })).toThrow(/unique/);
+  });
+});
