@@ -14,7 +14,7 @@ import type { Store } from "../../src/store/store.ts";
 import { openTestDatabase } from "./database.ts";
 import { TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "./issuer.ts";
 
-export const TEST_ENCRYPTION_KEY = "0".repeat(63) + "1";
+export const TEST_ENCRYPTION_KEY = "a1".repeat(32);
 export const PUBLIC_URL = "http://partner.test";
 
 export interface TestPartner {
