@@ -133,12 +133,14 @@ function describeJoseError(error: unknown): { reason: TokenFailureReason; messag
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
     return { reason: "signature_invalid", message: "Token signature is invalid" };
   }
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
-    return { reason: "key_set_unavailable", message: "Signing keys could not be loaded" };
-  }
-  if (error instanceof joseErrors.JOSEError) {
+  if (
+    error instanceof joseErrors.JWSInvalid ||
+    error instanceof joseErrors.JWTInvalid ||
+    error instanceof joseErrors.JOSENotSupported
+  ) {
     return { reason: "token_malformed", message: "Token is malformed" };
   }
-  // Network failures while fetching the key set surface as plain errors.
+  // What is left comes from loading the key set: timeouts, non-200 answers, bodies that are not a
+  // key set, network failures.
   return { reason: "key_set_unavailable", message: "Signing keys could not be loaded" };
 }
