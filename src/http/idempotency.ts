@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { PartnerError } from "../core/partner-error.ts";
-import type { IdempotencyScope } from "../store/records.ts";
+import type { IdempotencyRequest } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { AppEnv } from "./env.ts";
 import { sendError } from "./error-response.ts";
@@ -38,16 +38,17 @@ export function idempotency(
         PartnerError.badRequest(`Idempotency-Key is longer than ${MAX_KEY_LENGTH} characters`),
       );
     }
-    const scope: IdempotencyScope = {
+    const scope: IdempotencyRequest = {
       installationId: c.req.param("installationId") ?? "",
       method: c.req.method,
       path: c.req.path,
       key,
+      requestHash: requestFingerprint(await c.req.text()),
+      callerAccount: c.get("caller").claims.account_id ?? null,
     };
-    const requestHash = requestFingerprint(await c.req.text());
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const claim = await store.claimIdempotencyKey(scope, requestHash, leaseMs);
+      const claim = await store.claimIdempotencyKey(scope, leaseMs);
       if (claim.outcome === "replay") {
         return new Response(claim.response.body, {
           status: claim.response.status,
@@ -56,6 +57,16 @@ export function idempotency(
             "idempotent-replayed": "true",
           },
         });
+      }
+      if (claim.outcome === "other_caller") {
+        return sendError(
+          c,
+          new PartnerError(
+            403,
+            "forbidden",
+            "Idempotency-Key belongs to another account's request",
+          ),
+        );
       }
       if (claim.outcome === "mismatch") {
         return sendError(

@@ -1,9 +1,10 @@
-import { type Kysely, Migrator, type Selectable } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import type { Database } from "./database.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
   IdempotencyClaim,
+  IdempotencyRequest,
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
@@ -12,22 +13,14 @@ import type {
   ResourceRecord,
   StoredResponse,
 } from "./records.ts";
+import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
 
-const MIGRATION_TABLE = "partnerkit_migration";
-
 /** Applies the framework's migrations; safe to run on every start and from several processes. */
-export async function migrateStore(database: Database): Promise<void> {
-  const migrator = new Migrator({
-    db: database.kysely,
-    provider: { getMigrations: async () => migrations },
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+export function migrateStore(database: Database): Promise<void> {
+  return runMigrations(database, migrations, "partnerkit_migration");
 }
 
 export function createStore(database: Database, secrets: SecretBox): Store {
@@ -205,8 +198,7 @@ class KyselyStore implements Store {
   }
 
   async claimIdempotencyKey(
-    scope: IdempotencyScope,
-    requestHash: string,
+    request: IdempotencyRequest,
     leaseMs: number,
   ): Promise<IdempotencyClaim> {
     const at = new Date();
@@ -214,11 +206,9 @@ class KyselyStore implements Store {
     const inserted = await this.db
       .insertInto("idempotency_keys")
       .values({
-        installation_id: scope.installationId,
-        method: scope.method,
-        path: scope.path,
-        key: scope.key,
-        request_hash: requestHash,
+        ...scopeColumns(request),
+        request_hash: request.requestHash,
+        caller_account: request.callerAccount,
         state: "pending",
         response_status: null,
         response_body: null,
@@ -229,11 +219,19 @@ class KyselyStore implements Store {
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { outcome: "claimed" };
 
-    const row = await this.idempotencyRow(scope).selectAll().executeTakeFirst();
-    if (!row) return this.claimIdempotencyKey(scope, requestHash, leaseMs);
-    if (row.request_hash !== requestHash) return { outcome: "mismatch" };
+    const row = await this.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where((eb) => eb.and(scopeColumns(request)))
+      .executeTakeFirst();
+    // Pruned between the insert and the select: try again.
+    if (!row) return this.claimIdempotencyKey(request, leaseMs);
+    // A stored answer is only ever replayed to the account that caused it.
+    if (row.caller_account !== request.callerAccount) return { outcome: "other_caller" };
+    if (row.request_hash !== request.requestHash) return { outcome: "mismatch" };
     if (row.state === "done") {
-      const body = row.response_body && this.box.open(row.response_body, idempotencyContext(scope));
+      const body =
+        row.response_body && this.box.open(row.response_body, idempotencyContext(request));
       return { outcome: "replay", response: { status: row.response_status ?? 200, body } };
     }
     if (row.locked_until > at.toISOString()) return { outcome: "in_progress" };
@@ -241,10 +239,7 @@ class KyselyStore implements Store {
     const taken = await this.db
       .updateTable("idempotency_keys")
       .set({ locked_until: lockedUntil })
-      .where("installation_id", "=", scope.installationId)
-      .where("method", "=", scope.method)
-      .where("path", "=", scope.path)
-      .where("key", "=", scope.key)
+      .where((eb) => eb.and(scopeColumns(request)))
       .where("state", "=", "pending")
       .where("locked_until", "=", row.locked_until)
       .executeTakeFirst();
@@ -260,20 +255,14 @@ class KyselyStore implements Store {
         response_body:
           response.body === null ? null : this.box.seal(response.body, idempotencyContext(scope)),
       })
-      .where("installation_id", "=", scope.installationId)
-      .where("method", "=", scope.method)
-      .where("path", "=", scope.path)
-      .where("key", "=", scope.key)
+      .where((eb) => eb.and(scopeColumns(scope)))
       .execute();
   }
 
   async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {
     await this.db
       .deleteFrom("idempotency_keys")
-      .where("installation_id", "=", scope.installationId)
-      .where("method", "=", scope.method)
-      .where("path", "=", scope.path)
-      .where("key", "=", scope.key)
+      .where((eb) => eb.and(scopeColumns(scope)))
       .where("state", "=", "pending")
       .execute();
   }
@@ -285,16 +274,14 @@ class KyselyStore implements Store {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
-
-  private idempotencyRow(scope: IdempotencyScope) {
-    return this.db
-      .selectFrom("idempotency_keys")
-      .where("installation_id", "=", scope.installationId)
-      .where("method", "=", scope.method)
-      .where("path", "=", scope.path)
-      .where("key", "=", scope.key);
-  }
 }
+
+const scopeColumns = (scope: IdempotencyScope) => ({
+  installation_id: scope.installationId,
+  method: scope.method,
+  path: scope.path,
+  key: scope.key,
+});
 
 const credentialsContext = (installationId: string) => `installation:${installationId}:credentials`;
 const secretsContext = (resourceId: string) => `resource:${resourceId}:secrets`;

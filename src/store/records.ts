@@ -68,6 +68,12 @@ export interface IdempotencyScope {
   key: string;
 }
 
+/** One request under a key: its body fingerprint and the account of the token that sent it. */
+export interface IdempotencyRequest extends IdempotencyScope {
+  requestHash: string;
+  callerAccount: string | null;
+}
+
 export interface StoredResponse {
   status: number;
   body: string | null;
@@ -77,4 +83,5 @@ export type IdempotencyClaim =
   | { outcome: "claimed" }
   | { outcome: "replay"; response: StoredResponse }
   | { outcome: "mismatch" }
+  | { outcome: "other_caller" }
   | { outcome: "in_progress" };

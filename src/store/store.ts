@@ -1,6 +1,7 @@
 import type { Secret } from "../protocol/common.ts";
 import type {
   IdempotencyClaim,
+  IdempotencyRequest,
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
@@ -36,11 +37,7 @@ export interface Store {
    * Reserves an Idempotency-Key for one request. Only the caller that gets `claimed` runs the
    * request; a claim left by a crashed process can be taken over once its lease has run out.
    */
-  claimIdempotencyKey(
-    scope: IdempotencyScope,
-    requestHash: string,
-    leaseMs: number,
-  ): Promise<IdempotencyClaim>;
+  claimIdempotencyKey(request: IdempotencyRequest, leaseMs: number): Promise<IdempotencyClaim>;
   completeIdempotencyKey(scope: IdempotencyScope, response: StoredResponse): Promise<void>;
   releaseIdempotencyKey(scope: IdempotencyScope): Promise<void>;
   /** Drops keys created before `before` (ISO timestamp); returns how many. */

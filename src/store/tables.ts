@@ -37,6 +37,7 @@ export interface IdempotencyKeysTable {
   path: string;
   key: string;
   request_hash: string;
+  caller_account: string | null;
   state: "pending" | "done";
   response_status: number | null;
   response_body: string | null;

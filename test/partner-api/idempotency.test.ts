@@ -159,10 +159,19 @@ describe("Idempotency-Key", () => {
   it("lets a new request take over a key whose holder crashed once the lease ran out", async () => {
     partner = await createTestPartner({ app: { idempotency: { leaseMs: 50, waitMs: 2_000 } } });
     await install(partner);
-    const scope = { installationId: "icfg_1", method: "POST", path: RESOURCES, key: "k1" };
     const body = JSON.stringify(provisionBody());
     // A claim left behind by a process that died mid-request.
-    const claim = await partner.store.claimIdempotencyKey(scope, requestFingerprint(body), 50);
+    const claim = await partner.store.claimIdempotencyKey(
+      {
+        installationId: "icfg_1",
+        method: "POST",
+        path: RESOURCES,
+        key: "k1",
+        requestHash: requestFingerprint(body),
+        callerAccount: "acct_1",
+      },
+      50,
+    );
     expect(claim.outcome).toBe("claimed");
     // The retry waits while the lease holds, then takes the key over and runs once.
     const retry = await partner.call("POST", RESOURCES, { body, headers: withKey("k1") });

@@ -48,6 +48,7 @@ export const initial: Migration = {
       .addColumn("path", "text", (col) => col.notNull())
       .addColumn("key", "text", (col) => col.notNull())
       .addColumn("request_hash", "text", (col) => col.notNull())
+      .addColumn("caller_account", "text")
       .addColumn("state", "text", (col) => col.notNull())
       .addColumn("response_status", "integer")
       .addColumn("response_body", "text")
