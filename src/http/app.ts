@@ -46,11 +46,14 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.use(
     bodyLimit({
       maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-      onError: (c) =>
-        sendError(
+      onError: (c) => {
+        // The unread rest of the body is not drained, so this connection cannot be reused.
+        c.header("Connection", "close");
+        return sendError(
           c,
           new PartnerError(413, "payload_too_large", "Request body is larger than allowed"),
-        ),
+        );
+      },
     }),
   );
   app.route("/", installationRoutes(routeOptions));
