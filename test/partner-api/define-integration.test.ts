@@ -16,8 +16,11 @@ import {
   type TestPartner,
 } from "../support/partner-app.ts";
 
-let partner: TestPartner;
-afterEach(() => partner.close());
+let partner: TestPartner | undefined;
+afterEach(async () => {
+  await partner?.close();
+  partner = undefined;
+});
 
 const teamPlan: BillingPlan = {
   id: "team",

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type Kysely, type Migration, Migrator } from "kysely";
+import type { Kysely, Migration } from "kysely";
 import type { Database } from "../../store/database.ts";
+import { runMigrations } from "../../store/run-migrations.ts";
 
 type KvTables = {
   acme_kv_namespaces: {
@@ -45,15 +46,8 @@ export class KvStore {
     this.db = database.kysely.withTables<KvTables>();
   }
 
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({
-      db: this.database.kysely,
-      provider: { getMigrations: async () => ({ "0001-acme-kv": schema }) },
-      migrationTableName: "acme_kv_migration",
-      migrationLockTableName: "acme_kv_migration_lock",
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  migrate(): Promise<void> {
+    return runMigrations(this.database, { "0001-acme-kv": schema }, "acme_kv_migration");
   }
 
   /** Creates the namespace (or replaces its token) and returns the new token. */
