@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SecretBox } from "../store/secret-box.ts";
 
-const DEV_DIRECTORY = ".partnerkit";
+export const DEV_DIRECTORY = ".partnerkit";
 const DEV_FILE = "dev.json";
 
 interface DevSecrets {

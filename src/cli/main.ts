@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { devEnvironment } from "./dev-environment.ts";
+import { runDev } from "./dev.ts";
 import { migrate } from "./migrate.ts";
 import { runServer } from "./run-server.ts";
 
@@ -9,7 +9,7 @@ const USAGE = `Usage: partnerkit <command>
 
 Commands:
   start     serve the integration (configuration from the environment, see README)
-  dev       serve it with a generated local configuration under .partnerkit/
+  dev       serve it beside a local Marketplace emulator, configured under .partnerkit/
   migrate   apply database migrations and exit
 `;
 
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     case "start":
       return runServer(loadConfig(), logger);
     case "dev":
-      return runServer(loadConfig(await devEnvironment(process.env)), logger);
+      return runDev(process.env);
     case "migrate":
       await migrate(process.env.DATABASE_URL);
       process.stdout.write("migrations applied\n");

@@ -1,13 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  type JWTPayload,
-  SignJWT,
-} from "jose";
+import type { JWK, JWTPayload } from "jose";
+import { MarketplaceIssuer, type SignOptions } from "../../src/emulator/issuer.ts";
+
+export type { SignOptions };
 
 export const TEST_ISSUER = "https://marketplace.vercel.com";
 export const TEST_CLIENT_ID = "oac_test_integration";
@@ -26,85 +22,63 @@ export interface SystemTokenOptions {
   claims?: JWTPayload;
 }
 
-export interface SignOptions {
-  kid?: string;
-  issuer?: string;
-  audience?: string | string[];
-  expiresInSeconds?: number;
-  notBeforeSeconds?: number;
-  omitExpiry?: boolean;
-}
-
-type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
-
 /**
- * A stand-in for Vercel's Marketplace OIDC issuer: an RS256 key pair whose public half is served
- * as a JWKS, and real signed user/system tokens with the spec's claims (§2.2, §2.3).
+ * The emulator's Marketplace issuer with test defaults (icfg_1, acct_1, user_1, ADMIN), and a
+ * `claims` escape hatch to override or remove (`undefined`) any claim.
  */
 export class TestIssuer {
-  private constructor(
-    private readonly privateKey: PrivateKey,
-    readonly publicJwk: JWK,
-    readonly kid: string,
-  ) {}
+  private constructor(private readonly issuer: MarketplaceIssuer) {}
 
   static async create(kid = "test-key-1"): Promise<TestIssuer> {
-    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
-    return new TestIssuer(privateKey, publicJwk, kid);
+    return new TestIssuer(
+      await MarketplaceIssuer.create({ issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, kid }),
+    );
+  }
+
+  get publicJwk(): JWK {
+    return this.issuer.publicJwk;
+  }
+
+  get kid(): string {
+    return this.issuer.options.kid;
   }
 
   get jwks(): { keys: JWK[] } {
-    return { keys: [this.publicJwk] };
+    return this.issuer.jwks();
   }
 
   localKeySet() {
-    return createLocalJWKSet(this.jwks);
+    return this.issuer.localKeySet();
   }
 
   userToken(options: UserTokenOptions = {}, sign: SignOptions = {}): Promise<string> {
-    const accountId = options.accountId ?? "acct_1";
-    const userId = options.userId ?? "user_1";
-    return this.sign(
+    return this.issuer.userToken(
       {
-        sub: `account:${accountId}:user:${userId}`,
-        account_id: accountId,
-        installation_id: options.installationId ?? "icfg_1",
-        user_id: userId,
-        user_role: options.role ?? "ADMIN",
-        user_email: "ada@example.com",
-        user_name: "Ada",
-        type: "access_token",
-        ...options.claims,
+        installationId: options.installationId ?? "icfg_1",
+        accountId: options.accountId ?? "acct_1",
+        userId: options.userId ?? "user_1",
+        role: options.role ?? "ADMIN",
+        email: "ada@example.com",
+        name: "Ada",
       },
       sign,
+      options.claims,
     );
   }
 
   systemToken(options: SystemTokenOptions = {}, sign: SignOptions = {}): Promise<string> {
-    const accountId = options.accountId === undefined ? "acct_1" : options.accountId;
-    return this.sign(
+    return this.issuer.systemToken(
       {
-        sub: accountId ? `account:${accountId}` : null,
-        account_id: accountId,
-        installation_id: options.installationId === undefined ? "icfg_1" : options.installationId,
-        type: "access_token",
-        ...options.claims,
-      } as JWTPayload,
+        installationId: options.installationId === undefined ? "icfg_1" : options.installationId,
+        accountId: options.accountId === undefined ? "acct_1" : options.accountId,
+      },
       sign,
+      options.claims,
     );
   }
 
   sign(payload: JWTPayload, options: SignOptions = {}): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT(payload)
-      .setProtectedHeader({ alg: "RS256", kid: options.kid ?? this.kid, typ: "JWT" })
-      .setIssuer(options.issuer ?? TEST_ISSUER)
-      .setAudience(options.audience ?? TEST_CLIENT_ID)
-      .setIssuedAt(now);
-    if (!options.omitExpiry) jwt.setExpirationTime(now + (options.expiresInSeconds ?? 300));
-    if (options.notBeforeSeconds !== undefined) jwt.setNotBefore(now + options.notBeforeSeconds);
-    return jwt.sign(this.privateKey);
+    return this.issuer.sign(payload, options);
   }
 }
 

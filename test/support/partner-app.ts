@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import type { JWTVerifyGetKey } from "jose";
 import pino from "pino";
 import { verifyVercelToken } from "../../src/auth/verify-token.ts";
 import type { Integration } from "../../src/core/define-integration.ts";
@@ -37,6 +38,8 @@ export interface CallOptions {
 
 export interface TestPartnerOptions {
   integration?: (kv: KvStore) => Integration;
+  /** Keys the partner trusts instead of the shared test issuer's, e.g. an emulator's. */
+  keys?: JWTVerifyGetKey;
   app?: Partial<Pick<PartnerAppOptions, "bodyLimitBytes" | "idempotency">>;
 }
 
@@ -52,7 +55,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
   const store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
   sharedIssuer ??= TestIssuer.create();
   const issuer = await sharedIssuer;
-  const keys = issuer.localKeySet();
+  const keys = options.keys ?? issuer.localKeySet();
   const integration = options.integration?.(kv) ?? acmeKvIntegration({ kv, publicUrl: PUBLIC_URL });
   const app = createPartnerApp({
     integration,

@@ -1,0 +1,168 @@
+import { type Context, Hono } from "hono";
+import type { JsonObject } from "../../protocol/common.ts";
+import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
+import { PartnerCallError, type PartnerClient } from "../partner-client.ts";
+import type { CallRecorder } from "../recorder.ts";
+import type { EmulatorState } from "../state.ts";
+import { errorBox, type Html, layout } from "./layout.ts";
+import { metadataFromForm } from "./metadata-form.ts";
+import {
+  type ConsoleProduct,
+  dashboardPage,
+  installationPage,
+  projectPage,
+  resourcePage,
+  timelinePage,
+} from "./pages.ts";
+
+export interface ConsoleOptions {
+  partner: PartnerClient;
+  state: EmulatorState;
+  recorder: CallRecorder;
+  products: ConsoleProduct[];
+  partnerUrl: string;
+}
+
+/** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
+export function consoleRoutes(options: ConsoleOptions): Hono {
+  const { partner, state } = options;
+  const routes = new Hono();
+  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 | 502 = 200) =>
+    c.html(layout(title, body), status);
+
+  routes.get("/", (c) =>
+    page(c, "Integration", dashboardPage([...state.installations.values()], options.partnerUrl)),
+  );
+
+  routes.post("/console/install", async (c) => {
+    const installation = await partner.install();
+    return c.redirect(`/installations/${installation.id}`, 303);
+  });
+
+  routes.get("/installations/:id", async (c) => {
+    const installation = state.installations.get(c.req.param("id"));
+    if (!installation) return page(c, "Not found", errorBox("No such installation"), 404);
+    const query = c.req.query();
+    const selectedProduct =
+      options.products.find((product) => product.id === query.productId) ?? options.products[0];
+    const metadata = metadataFromForm(selectedProduct?.metadataSchema, query);
+    let plans: Awaited<ReturnType<PartnerClient["productPlans"]>> = [];
+    let plansError: Html | undefined;
+    if (selectedProduct) {
+      try {
+        plans = await partner.productPlans(selectedProduct.id, metadata);
+      } catch (error) {
+        plansError = describeFailure(error);
+      }
+    }
+    return page(
+      c,
+      installation.id,
+      installationPage({
+        installation,
+        resources: state.resourcesOf(installation.id),
+        products: options.products,
+        selectedProduct,
+        metadata,
+        plans,
+        plansError,
+      }),
+    );
+  });
+
+  routes.post("/installations/:id/resources", async (c) => {
+    const installationId = c.req.param("id");
+    const form = await formValues(c);
+    const product = options.products.find((candidate) => candidate.id === form.productId);
+    const metadata: JsonObject = metadataFromForm(product?.metadataSchema, form);
+    try {
+      const resource = await partner.provision(installationId, {
+        productId: form.productId ?? "",
+        name: form.name ?? "",
+        metadata,
+        billingPlanId: form.billingPlanId ?? "",
+      });
+      await partner.refreshResource(installationId, resource.id);
+      return c.redirect(`/installations/${installationId}/resources/${resource.id}`, 303);
+    } catch (error) {
+      return page(c, "Provisioning failed", describeFailure(error), 400);
+    }
+  });
+
+  routes.get("/installations/:id/resources/:rid", (c) => {
+    const installation = state.installations.get(c.req.param("id"));
+    const resource = state.resources.get(c.req.param("rid"));
+    if (!installation || !resource || resource.installationId !== installation.id) {
+      return page(c, "Not found", errorBox("No such resource"), 404);
+    }
+    return page(
+      c,
+      resource.name,
+      resourcePage({ installation, resource, projects: [...state.projects.values()] }),
+    );
+  });
+
+  routes.post("/installations/:id/resources/:rid/connect", async (c) => {
+    const { id, rid } = c.req.param();
+    const body = await c.req.parseBody({ all: true });
+    const name = String(body.project ?? "my-app").trim() || "my-app";
+    const project =
+      [...state.projects.values()].find((candidate) => candidate.name === name) ??
+      state.createProject(name);
+    const chosen = [body.environments ?? []].flat().map(String);
+    state.connect(project.id, {
+      resourceId: rid,
+      environments: ENVIRONMENTS.filter((environment) => chosen.includes(environment)),
+      prefix: String(body.prefix ?? "").trim() || undefined,
+    });
+    return c.redirect(`/projects/${project.id}?from=/installations/${id}/resources/${rid}`, 303);
+  });
+
+  routes.post("/installations/:id/resources/:rid/delete", async (c) => {
+    const { id, rid } = c.req.param();
+    try {
+      await partner.deleteResource(id, rid);
+      return c.redirect(`/installations/${id}`, 303);
+    } catch (error) {
+      return page(c, "Delete failed", describeFailure(error), 400);
+    }
+  });
+
+  routes.post("/installations/:id/uninstall", async (c) => {
+    const id = c.req.param("id");
+    const form = await formValues(c);
+    try {
+      await partner.uninstall(id, { cascade: form.cascade === "true" });
+      return c.redirect(`/installations/${id}`, 303);
+    } catch (error) {
+      return page(c, "Uninstall failed", describeFailure(error), 400);
+    }
+  });
+
+  routes.get("/projects/:pid", (c) => {
+    const project = state.projects.get(c.req.param("pid"));
+    if (!project) return page(c, "Not found", errorBox("No such project"), 404);
+    const env = Object.fromEntries(
+      ENVIRONMENTS.map((environment) => [environment, state.projectEnv(project.id, environment)]),
+    ) as Record<Environment, Record<string, string>>;
+    return page(c, project.name, projectPage(project, env));
+  });
+
+  routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));
+
+  return routes;
+}
+
+async function formValues(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  return Object.fromEntries(
+    Object.entries(body).flatMap(([key, value]) =>
+      typeof value === "string" ? [[key, value]] : [],
+    ),
+  );
+}
+
+function describeFailure(error: unknown): Html {
+  if (error instanceof PartnerCallError) return errorBox(error.message, error.answer.body);
+  return errorBox(`The partner could not be reached: ${String(error)}`);
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import type { Secret } from "../protocol/common.ts";
+import type { Resource } from "../protocol/resources.ts";
+import { type Environment, secretsToEnv } from "./env-vars.ts";
+
+export interface EmulatedInstallation {
+  id: string;
+  accountId: string;
+  userId: string;
+  /** The installation access token handed to the partner; the Vercel API fake accepts it. */
+  accessToken: string;
+  status: "installed" | "uninstalled";
+  finalized?: boolean;
+}
+
+export interface EmulatedResource extends Resource {
+  installationId: string;
+  secrets: Secret[];
+  deleted: boolean;
+}
+
+export interface ProjectConnection {
+  resourceId: string;
+  environments: Environment[];
+  prefix?: string;
+}
+
+export interface EmulatedProject {
+  id: string;
+  name: string;
+  connections: ProjectConnection[];
+}
+
+export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
+
+/** What Vercel keeps about an integration: installations, resources and their secrets, projects. */
+export class EmulatorState {
+  readonly installations = new Map<string, EmulatedInstallation>();
+  readonly resources = new Map<string, EmulatedResource>();
+  readonly projects = new Map<string, EmulatedProject>();
+
+  installationByToken(accessToken: string): EmulatedInstallation | undefined {
+    for (const installation of this.installations.values()) {
+      if (installation.accessToken === accessToken && installation.status === "installed")
+        return installation;
+    }
+    return undefined;
+  }
+
+  resourcesOf(installationId: string): EmulatedResource[] {
+    return [...this.resources.values()].filter(
+      (resource) => resource.installationId === installationId && !resource.deleted,
+    );
+  }
+
+  saveResource(installationId: string, resource: Resource, secrets?: Secret[]): EmulatedResource {
+    const previous = this.resources.get(resource.id);
+    const saved: EmulatedResource = {
+      ...resource,
+      installationId,
+      secrets: secrets ?? previous?.secrets ?? [],
+      deleted: false,
+    };
+    this.resources.set(resource.id, saved);
+    return saved;
+  }
+
+  createProject(name: string): EmulatedProject {
+    const project: EmulatedProject = { id: newId("prj"), name, connections: [] };
+    this.projects.set(project.id, project);
+    return project;
+  }
+
+  connect(projectId: string, connection: ProjectConnection): void {
+    const project = this.projects.get(projectId);
+    if (!project) throw new Error(`No project ${projectId}`);
+    project.connections = [
+      ...project.connections.filter((existing) => existing.resourceId !== connection.resourceId),
+      connection,
+    ];
+  }
+
+  /** The env vars of a project in one environment, from the secrets of its connected resources. */
+  projectEnv(projectId: string, environment: Environment): Record<string, string> {
+    const project = this.projects.get(projectId);
+    if (!project) return {};
+    const env: Record<string, string> = {};
+    for (const connection of project.connections) {
+      const resource = this.resources.get(connection.resourceId);
+      if (!resource || resource.deleted || !connection.environments.includes(environment)) continue;
+      Object.assign(env, secretsToEnv(resource.secrets, environment, connection.prefix));
+    }
+    return env;
+  }
+}
