@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { signWebhookPayload } from "../auth/webhook-signature.ts";
+import type { WebhookEnvelope } from "../protocol/webhooks.ts";
+import type { Fetch } from "./partner-client.ts";
+import type { CallRecorder } from "./recorder.ts";
+
+export interface RetryPolicy {
+  /** Deliveries in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface DeliveryOptions {
+  /** Send the same delivery this many extra times after it succeeds, as Vercel may. */
+  duplicates?: number;
+  /** Wait before the first attempt. */
+  delayMs?: number;
+  /** Break the delivery on purpose: a wrong signature, or a body changed after signing. */
+  tamper?: "signature" | "body";
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface DeliveryAttempt {
+  status: number;
+  error?: string;
+}
+
+export interface DeliveryResult {
+  envelope: WebhookEnvelope;
+  delivered: boolean;
+  attempts: DeliveryAttempt[];
+}
+
+export interface WebhookSenderOptions {
+  url: string;
+  secret: string;
+  recorder: CallRecorder;
+  fetch?: Fetch;
+  /** Vercel gives up on a delivery after 30 s (spec §6.3). */
+  timeoutMs?: number;
+}
+
+// Vercel retries for up to 24 h; the emulator keeps the same shape on a laptop's time scale.
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000 };
+
+function installationIdOf(envelope: WebhookEnvelope): string | undefined {
+  const { installationId, configuration } = envelope.payload as {
+    installationId?: unknown;
+    configuration?: { id?: unknown };
+  };
+  const id = installationId ?? configuration?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends signed webhook deliveries (spec §6) and retries non-2xx answers with backoff like Vercel. */
+export class WebhookSender {
+  private readonly fetch: Fetch;
+
+  constructor(private readonly options: WebhookSenderOptions) {
+    this.fetch = options.fetch ?? ((request) => fetch(request));
+  }
+
+  envelope(type: string, payload: Record<string, unknown>): WebhookEnvelope {
+    return {
+      id: `evt_${randomBytes(12).toString("base64url")}`,
+      type,
+      createdAt: Date.now(),
+      region: "iad1",
+      payload,
+    };
+  }
+
+  async deliver(envelope: WebhookEnvelope, options: DeliveryOptions = {}): Promise<DeliveryResult> {
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    if (options.delayMs) await sleep(options.delayMs);
+    const attempts: DeliveryAttempt[] = [];
+    for (let attempt = 0; attempt < retry.attempts; attempt++) {
+      if (attempt > 0)
+        await sleep(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
+      const outcome = await this.send(envelope, options.tamper);
+      attempts.push(outcome);
+      if (outcome.status >= 200 && outcome.status < 300) {
+        for (let copy = 0; copy < (options.duplicates ?? 0); copy++)
+          attempts.push(await this.send(envelope));
+        return { envelope, delivered: true, attempts };
+      }
+    }
+    return { envelope, delivered: false, attempts };
+  }
+
+  private async send(
+    envelope: WebhookEnvelope,
+    tamper?: DeliveryOptions["tamper"],
+  ): Promise<DeliveryAttempt> {
+    const signedBody = JSON.stringify(envelope);
+    const signature = signWebhookPayload(signedBody, this.options.secret);
+    const body =
+      tamper === "body"
+        ? JSON.stringify({ ...envelope, payload: { ...envelope.payload, tampered: true } })
+        : signedBody;
+    const headers = {
+      "content-type": "application/json",
+      "x-vercel-signature":
+        tamper === "signature" ? signWebhookPayload(signedBody, "not-the-secret") : signature,
+    };
+    const started = performance.now();
+    let attempt: DeliveryAttempt;
+    try {
+      const response = await this.fetch(
+        new Request(this.options.url, {
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        }),
+      );
+      await response.arrayBuffer();
+      attempt = { status: response.status };
+    } catch (error) {
+      attempt = { status: 0, error: String(error) };
+    }
+    this.options.recorder.record({
+      direction: "webhook",
+      method: "POST",
+      url: this.options.url,
+      status: attempt.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      installationId: installationIdOf(envelope),
+      requestBody: JSON.parse(body),
+      error: attempt.error,
+    });
+    return attempt;
+  }
+}

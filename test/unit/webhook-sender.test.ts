@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { verifyWebhookSignature } from "../../src/auth/webhook-signature.ts";
+import { CallRecorder } from "../../src/emulator/recorder.ts";
+import { WebhookSender } from "../../src/emulator/webhook-sender.ts";
+import { WebhookEnvelope } from "../../src/protocol/webhooks.ts";
+
+/** A receiver that verifies like a partner and answers from a script of statuses. */
+function receiver(statuses: number[]) {
+  const received: { verified: boolean; envelope: WebhookEnvelope }[] = [];
+  const fetch = async (request: Request) => {
+    const raw = await request.text();
+    const verified = verifyWebhookSignature(
+      raw,
+      request.headers.get("x-vercel-signature"),
+      "secret",
+    ).ok;
+    received.push({ verified, envelope: WebhookEnvelope.parse(JSON.parse(raw)) });
+    return new Response(null, { status: statuses.shift() ?? 200 });
+  };
+  return { received, fetch };
+}
+
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 2 };
+
+describe("WebhookSender", () => {
+  it("delivers a signed envelope the partner can verify", async () => {
+    const target = receiver([200]);
+    const recorder = new CallRecorder();
+    const sender = new WebhookSender({
+      url: "http://partner.test/webhooks",
+      secret: "secret",
+      recorder,
+      fetch: target.fetch,
+    });
+    const envelope = sender.envelope("marketplace.member.changed", {
+      installationId: "icfg_1",
+      memberId: "u",
+      role: "USER",
+    });
+    const result = await sender.deliver(envelope);
+    expect(result).toMatchObject({ delivered: true, attempts: [{ status: 200 }] });
+    expect(target.received).toEqual([{ verified: true, envelope }]);
+    expect(recorder.list({ installationId: "icfg_1", direction: "webhook" })).toHaveLength(1);
+  });
+
+  it("retries non-2xx answers and network failures with backoff, then gives up", async () => {
+    const target = receiver([500, 503, 200]);
+    const sender = new WebhookSender({
+      url: "http://partner.test/webhooks",
+      secret: "secret",
+      recorder: new CallRecorder(),
+      fetch: target.fetch,
+    });
+    const ok = await sender.deliver(sender.envelope("x", {}), { retry: fastRetry });
+    expect(ok.attempts.map((attempt) => attempt.status)).toEqual([500, 503, 200]);
+
+    const failing = new WebhookSender({
+      url: "http://partner.test/webhooks",
+      secret: "secret",
+      recorder: new CallRecorder(),
+      fetch: () => Promise.reject(new Error("connection refused")),
+    });
+    const lost = await failing.deliver(failing.envelope("x", {}), {
+      retry: { ...fastRetry, attempts: 3 },
+    });
+    expect(lost.delivered).toBe(false);
+    expect(lost.attempts).toHaveLength(3);
+    expect(lost.attempts[0]?.error).toContain("connection refused");
+  });
+
+  it("duplicates a delivery with the same id on request", async () => {
+    const target = receiver([]);
+    const sender = new WebhookSender({
+      url: "http://partner.test/webhooks",
+      secret: "secret",
+      recorder: new CallRecorder(),
+      fetch: target.fetch,
+    });
+    await sender.deliver(sender.envelope("x", {}), { duplicates: 2 });
+    expect(target.received).toHaveLength(3);
+    expect(new Set(target.received.map((delivery) => delivery.envelope.id)).size).toBe(1);
+  });
+
+  it("tampers on request: a foreign signature, or a body changed after signing", async () => {
+    for (const tamper of ["signature", "body"] as const) {
+      const target = receiver([401]);
+      const sender = new WebhookSender({
+        url: "http://partner.test/webhooks",
+        secret: "secret",
+        recorder: new CallRecorder(),
+        fetch: target.fetch,
+      });
+      const result = await sender.deliver(sender.envelope("x", {}), {
+        tamper,
+        retry: { attempts: 1 },
+      });
+      expect(result.delivered).toBe(false);
+      expect(target.received[0]?.verified).toBe(false);
+    }
+  });
+});
