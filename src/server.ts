@@ -4,10 +4,12 @@ import { createVercelKeySet } from "./auth/key-set.ts";
 import { verifyVercelToken } from "./auth/verify-token.ts";
 import type { ServerConfig } from "./config.ts";
 import { startIdempotencyPruning } from "./core/maintenance.ts";
+import { createServices, frameworkJobHandlers } from "./core/services.ts";
 import { acmeKvDataPlane } from "./demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "./demo/acme-kv/integration.ts";
 import { KvStore } from "./demo/acme-kv/kv-store.ts";
 import { createPartnerApp } from "./http/app.ts";
+import { JobRunner } from "./jobs/job-runner.ts";
 import { openDatabase } from "./store/database.ts";
 import { createStore, migrateStore } from "./store/kysely-store.ts";
 import { SecretBox } from "./store/secret-box.ts";
@@ -25,9 +27,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   await kv.migrate();
   const store = createStore(database, SecretBox.fromEnv(config.encryptionKey));
   const keys = createVercelKeySet(config.jwksUrl);
-  const app = createPartnerApp({
-    integration: acmeKvIntegration({ kv, publicUrl: config.publicUrl }),
+  const integration = acmeKvIntegration({ kv, publicUrl: config.publicUrl });
+  const services = createServices(integration, store);
+  const jobs = new JobRunner({
     store,
+    log: logger,
+    handlers: frameworkJobHandlers(services, logger),
+  });
+  const app = createPartnerApp({
+    integration,
+    store,
+    services,
+    webhooks: { secrets: [config.clientSecret], onEnqueued: () => jobs.kick() },
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, {
@@ -39,6 +50,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     extraRoutes: acmeKvDataPlane(kv),
   });
   const stopPruning = startIdempotencyPruning(store, logger);
+  jobs.start();
   const server = await listen(app.fetch, config.port);
   logger.info({ port: config.port, engine: database.engine }, "partnerkit listening");
   return {
@@ -46,6 +58,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     async close() {
       stopPruning();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
       await database.close();
     },
   };

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { runDev } from "./dev.ts";
+import { jobsCommand } from "./jobs.ts";
 import { migrate } from "./migrate.ts";
 import { runServer } from "./run-server.ts";
 
@@ -11,6 +12,8 @@ Commands:
   start     serve the integration (configuration from the environment, see README)
   dev       serve it beside a local Marketplace emulator, configured under .partnerkit/
   migrate   apply database migrations and exit
+  jobs      list durable jobs (optionally by status: queued, running, succeeded, dead)
+  jobs retry <id>  put a job (e.g. a dead one) back in the queue
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       await migrate(process.env.DATABASE_URL);
       process.stdout.write("migrations applied\n");
       return 0;
+    case "jobs":
+      return jobsCommand(positionals.slice(1), process.env.DATABASE_URL);
     default:
       process.stderr.write(`Unknown command ${command}\n${USAGE}`);
       return 1;

@@ -9,6 +9,7 @@ import type {
   Secret,
 } from "../protocol/common.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
+import { WebhookHandlers } from "./webhook-handlers.ts";
 
 /** What every provider hook receives. */
 export interface HookContext {
@@ -91,6 +92,11 @@ export interface IntegrationDefinition {
 
 export interface Integration extends IntegrationDefinition {
   product(id: string): Product | undefined;
+  /** Handle a webhook event type: `integration.on("marketplace.invoice.paid", async (ctx, payload) => …)`. */
+  on: WebhookHandlers["on"];
+  /** Handle every event, after the handlers of its type. */
+  onAny: WebhookHandlers["onAny"];
+  readonly webhooks: WebhookHandlers;
 }
 
 /**
@@ -107,5 +113,12 @@ export function defineProduct<Metadata extends JsonObject>(
 export function defineIntegration(definition: IntegrationDefinition): Integration {
   const byId = new Map(definition.products.map((product) => [product.id, product]));
   if (byId.size !== definition.products.length) throw new Error("Product ids must be unique");
-  return { ...definition, product: (id) => byId.get(id) };
+  const webhooks = new WebhookHandlers();
+  return {
+    ...definition,
+    product: (id) => byId.get(id),
+    on: webhooks.on.bind(webhooks),
+    onAny: webhooks.onAny.bind(webhooks),
+    webhooks,
+  };
 }

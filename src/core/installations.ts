@@ -83,8 +83,27 @@ export class InstallationService {
     const installation = await this.store.getInstallation(id);
     if (!installation) throw PartnerError.notFound(`Installation ${id} not found`);
     assertSameAccount(request, installation);
-    const ctx = hookContext(request, installation);
-    const resources = await this.store.listResources(id);
+    return this.uninstall(installation, body, request);
+  }
+
+  /**
+   * `integration-configuration.removed` (spec §6.4): the same uninstall as DELETE, whichever
+   * arrives first. The event carries no cascade flag, so resources are kept and marked
+   * `uninstalled` (nothing is destroyed on an UNCONFIRMED reading). An unknown id is a no-op.
+   */
+  async removeByWebhook(id: string, origin: HookOrigin): Promise<void> {
+    const installation = await this.store.getInstallation(id);
+    if (installation)
+      await this.uninstall(installation, { reason: "configuration-removed" }, origin);
+  }
+
+  private async uninstall(
+    installation: InstallationRecord,
+    body: DeleteInstallationRequest,
+    origin: HookOrigin,
+  ): Promise<DeleteInstallationResponse> {
+    const ctx = hookContext(origin, installation);
+    const resources = await this.store.listResources(installation.id);
     const finalized = await this.nothingOwed(installation, resources);
     if (installation.deletedAt) return { finalized };
 
@@ -98,11 +117,8 @@ export class InstallationService {
       }
     }
     await this.integration.onUninstall?.(ctx);
-    await this.store.markInstallationDeleted(id);
-    request.log.info(
-      { installationId: id, reason: body.reason, finalized },
-      "installation deleted",
-    );
+    await this.store.markInstallationDeleted(installation.id);
+    ctx.log.info({ reason: body.reason, finalized }, "installation deleted");
     return { finalized };
   }
 
@@ -165,10 +181,10 @@ export class InstallationService {
   }
 }
 
-export function hookContext(
-  request: RequestContext,
-  installation: InstallationRecord,
-): HookContext {
+/** Where a hook call comes from: a Partner API request or a webhook delivery. */
+export type HookOrigin = Pick<RequestContext, "requestId" | "log">;
+
+export function hookContext(request: HookOrigin, installation: InstallationRecord): HookContext {
   return {
     installation,
     requestId: request.requestId,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { signWebhookPayload } from "../auth/webhook-signature.ts";
-import type { WebhookEnvelope } from "../protocol/webhooks.ts";
+import { type WebhookEnvelope, webhookInstallationId } from "../protocol/webhooks.ts";
 import type { Fetch } from "./partner-client.ts";
 import type { CallRecorder } from "./recorder.ts";
 
@@ -43,15 +43,6 @@ export interface WebhookSenderOptions {
 
 // Vercel retries for up to 24 h; the emulator keeps the same shape on a laptop's time scale.
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000 };
-
-function installationIdOf(envelope: WebhookEnvelope): string | undefined {
-  const { installationId, configuration } = envelope.payload as {
-    installationId?: unknown;
-    configuration?: { id?: unknown };
-  };
-  const id = installationId ?? configuration?.id;
-  return typeof id === "string" ? id : undefined;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -128,7 +119,7 @@ export class WebhookSender {
       url: this.options.url,
       status: attempt.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
-      installationId: installationIdOf(envelope),
+      installationId: webhookInstallationId(envelope.payload),
       requestBody: JSON.parse(body),
       error: attempt.error,
     });

@@ -2,9 +2,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Integration } from "../core/define-integration.ts";
-import { InstallationService } from "../core/installations.ts";
+import type { InstallationService } from "../core/installations.ts";
 import { PartnerError } from "../core/partner-error.ts";
-import { ResourceService } from "../core/resources.ts";
+import type { ResourceService } from "../core/resources.ts";
+import { createServices, type Services } from "../core/services.ts";
 import type { Store } from "../store/store.ts";
 import type { AppEnv } from "./env.ts";
 import { handleError, handleNotFound, sendError } from "./error-response.ts";
@@ -13,11 +14,14 @@ import { requestLogger } from "./request-logger.ts";
 import { installationRoutes } from "./routes/installations.ts";
 import { planRoutes } from "./routes/plans.ts";
 import { resourceRoutes } from "./routes/resources.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import type { TokenVerifier } from "./vercel-auth.ts";
 
 export interface PartnerAppOptions {
   integration: Integration;
   store: Store;
+  /** Services shared with a job runner; built from `integration` and `store` when absent. */
+  services?: Services;
   verifyToken: TokenVerifier;
   logger: Logger;
   /** Largest accepted request body in bytes; larger ones get a 413. */
@@ -25,14 +29,21 @@ export interface PartnerAppOptions {
   idempotency?: IdempotencyOptions;
   /** The provider's own routes (a data plane, a dashboard), served behind the same error handling. */
   extraRoutes?: Hono;
+  webhooks?: {
+    /** Where Vercel delivers webhooks ("Webhook URL" in the console); `/webhooks` by default. */
+    path?: string;
+    /** The client secret, or several while rotating it. */
+    secrets: readonly string[];
+    onEnqueued?: () => void;
+  };
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
-  const installations = new InstallationService(options.integration, options.store);
-  const resources = new ResourceService(options.integration, options.store, installations);
+  const { installations, resources } =
+    options.services ?? createServices(options.integration, options.store);
   const routeOptions = {
     verify: options.verifyToken,
     idempotent: idempotency(options.store, options.idempotency),
@@ -59,6 +70,17 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.route("/", installationRoutes(routeOptions));
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));
+  if (options.webhooks) {
+    app.route(
+      "/",
+      webhookRoutes({
+        path: options.webhooks.path ?? "/webhooks",
+        store: options.store,
+        secrets: options.webhooks.secrets,
+        onEnqueued: options.webhooks.onEnqueued,
+      }),
+    );
+  }
   if (options.extraRoutes) app.route("/", options.extraRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -96,3 +96,10 @@ export const WebhookPayloads = {
 
 export type KnownWebhookType = keyof typeof WebhookPayloads;
 export type WebhookPayload<T extends KnownWebhookType> = z.infer<(typeof WebhookPayloads)[T]>;
+
+/** The installation a delivery is about: `payload.installationId`, else `payload.configuration.id`. */
+export function webhookInstallationId(payload: Record<string, unknown>): string | undefined {
+  const configuration = payload.configuration as { id?: unknown } | undefined;
+  const candidate = payload.installationId ?? configuration?.id;
+  return typeof candidate === "string" ? candidate : undefined;
+}

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import type { Database } from "./database.ts";
+import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
   IdempotencyClaim,
@@ -8,10 +9,13 @@ import type {
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
+  JobRecord,
+  NewJob,
   NewResource,
   ResourceChanges,
   ResourceRecord,
   StoredResponse,
+  StoredWebhookEvent,
 } from "./records.ts";
 import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -273,6 +277,66 @@ class KyselyStore implements Store {
       .where("created_at", "<", before)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto("webhook_events")
+      .values({
+        id: event.id,
+        type: event.type,
+        payload: json(event.payload),
+        created_at_ms: event.createdAt,
+        received_at: now(),
+      })
+      .onConflict((conflict) => conflict.column("id").doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined> {
+    const row = await this.db
+      .selectFrom("webhook_events")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        type: row.type,
+        payload: parseJson(row.payload),
+        createdAt: Number(row.created_at_ms),
+        receivedAt: row.received_at,
+      }
+    );
+  }
+
+  enqueueJob(job: NewJob): Promise<JobRecord | undefined> {
+    return jobs.enqueueJob(this.db, job);
+  }
+
+  claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]> {
+    return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds);
+  }
+
+  completeJob(id: string): Promise<void> {
+    return jobs.completeJob(this.db, id);
+  }
+
+  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {
+    return jobs.failJob(this.db, id, error, retryAt);
+  }
+
+  listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]> {
+    return jobs.listJobs(this.db, filter);
+  }
+
+  requeueJob(id: string): Promise<boolean> {
+    return jobs.requeueJob(this.db, id);
+  }
+
+  nextJobDue(): Promise<string | undefined> {
+    return jobs.nextJobDue(this.db);
   }
 }
 

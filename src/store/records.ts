@@ -85,3 +85,35 @@ export type IdempotencyClaim =
   | { outcome: "mismatch" }
   | { outcome: "other_caller" }
   | { outcome: "in_progress" };
+
+export interface StoredWebhookEvent {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  receivedAt: string;
+}
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  /** A second job with the same key is not created while the first exists. */
+  dedupeKey?: string;
+  /** When to run it; now by default. */
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  dedupeKey: string | null;
+  payload: unknown;
+  status: "queued" | "running" | "succeeded" | "dead";
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -5,10 +5,13 @@ import type {
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
+  JobRecord,
+  NewJob,
   NewResource,
   ResourceChanges,
   ResourceRecord,
   StoredResponse,
+  StoredWebhookEvent,
 } from "./records.ts";
 
 /** Everything the framework persists. Implemented over Kysely for SQLite and PostgreSQL. */
@@ -42,4 +45,24 @@ export interface Store {
   releaseIdempotencyKey(scope: IdempotencyScope): Promise<void>;
   /** Drops keys created before `before` (ISO timestamp); returns how many. */
   pruneIdempotencyKeys(before: string): Promise<number>;
+
+  /** Stores a webhook delivery; false when its id was seen before (a duplicate). */
+  recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean>;
+  getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined>;
+
+  /** Adds a job; with a `dedupeKey` already present, nothing is added and undefined comes back. */
+  enqueueJob(job: NewJob): Promise<JobRecord | undefined>;
+  /**
+   * Takes up to `limit` due jobs (queued and due, or running with an expired lease) and marks them
+   * running until `leaseMs` from now. On PostgreSQL, concurrent workers never take the same job.
+   */
+  claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]>;
+  completeJob(id: string): Promise<void>;
+  /** Records a failure: back to queued at `retryAt`, or dead when `retryAt` is undefined. */
+  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
+  listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;
+  /** Puts a dead (or any) job back in the queue now, with its attempts reset. */
+  requeueJob(id: string): Promise<boolean>;
+  /** The earliest `run_at` of queued jobs, to know when to look again. */
+  nextJobDue(): Promise<string | undefined>;
 }

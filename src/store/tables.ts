@@ -45,8 +45,35 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  payload: string;
+  created_at_ms: number;
+  received_at: string;
+}
+
+export type JobStatus = "queued" | "running" | "succeeded" | "dead";
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  dedupe_key: string | null;
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export type Tables = {
   installations: InstallationsTable;
   resources: ResourcesTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_events: WebhookEventsTable;
+  jobs: JobsTable;
 };

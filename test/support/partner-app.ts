@@ -3,11 +3,13 @@ import type { JWTVerifyGetKey } from "jose";
 import pino from "pino";
 import { verifyVercelToken } from "../../src/auth/verify-token.ts";
 import type { Integration } from "../../src/core/define-integration.ts";
+import { createServices, frameworkJobHandlers } from "../../src/core/services.ts";
 import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
 import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
 import { createPartnerApp, type PartnerAppOptions } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/env.ts";
+import { JobRunner } from "../../src/jobs/job-runner.ts";
 import type { Database } from "../../src/store/database.ts";
 import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
@@ -17,6 +19,7 @@ import { TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "./issuer.ts";
 
 export const TEST_ENCRYPTION_KEY = "a1".repeat(32);
 export const PUBLIC_URL = "http://partner.test";
+export const TEST_WEBHOOK_SECRET = "test-client-secret";
 
 export interface TestPartner {
   app: Hono<AppEnv>;
@@ -24,6 +27,8 @@ export interface TestPartner {
   database: Database;
   issuer: TestIssuer;
   kv: KvStore;
+  jobs: JobRunner;
+  integration: Integration;
   /** Sends a request; `auth` picks a freshly signed token (default: an ADMIN user of icfg_1). */
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
   close(): Promise<void>;
@@ -57,10 +62,21 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
   const issuer = await sharedIssuer;
   const keys = options.keys ?? issuer.localKeySet();
   const integration = options.integration?.(kv) ?? acmeKvIntegration({ kv, publicUrl: PUBLIC_URL });
+  const logger = pino({ level: "silent" });
+  const services = createServices(integration, store);
+  // Not started: tests run due jobs with `jobs.drain()` so every step is deterministic.
+  const jobs = new JobRunner({
+    store,
+    log: logger,
+    handlers: frameworkJobHandlers(services, logger),
+    backoff: { baseMs: 1, maxMs: 5 },
+  });
   const app = createPartnerApp({
     integration,
     store,
-    logger: pino({ level: "silent" }),
+    services,
+    webhooks: { secrets: [TEST_WEBHOOK_SECRET] },
+    logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),
     extraRoutes: acmeKvDataPlane(kv),
@@ -96,6 +112,8 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     database,
     issuer,
     kv,
+    jobs,
+    integration,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = {
         ...(await authHeaders(callOptions)),

@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import { ConfigurationRemovedPayload, webhookInstallationId } from "../protocol/webhooks.ts";
+import type { Store } from "../store/store.ts";
+import type { Integration } from "./define-integration.ts";
+import type { InstallationService } from "./installations.ts";
+
+export const WEBHOOK_JOB = "webhook";
+
+export const WebhookJobPayload = z.object({ eventId: z.string() });
+export type WebhookJobPayload = z.infer<typeof WebhookJobPayload>;
+
+/**
+ * Processes one stored delivery: the framework's own reactions first (an uninstall), then the
+ * provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
+ */
+export function webhookProcessor(
+  integration: Integration,
+  store: Store,
+  installations: InstallationService,
+) {
+  return async (eventId: string, log: Logger): Promise<void> => {
+    const event = await store.getWebhookEvent(eventId);
+    if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
+    const installationId = webhookInstallationId(event.payload);
+    const eventLog = log.child({ eventId, eventType: event.type, installationId });
+    if (event.type === "integration-configuration.removed") {
+      const { configuration } = ConfigurationRemovedPayload.parse(event.payload);
+      await installations.removeByWebhook(configuration.id, { requestId: eventId, log: eventLog });
+    }
+    const installation = installationId ? await store.getInstallation(installationId) : undefined;
+    await integration.webhooks.dispatch(
+      {
+        event: { id: event.id, type: event.type, createdAt: event.createdAt },
+        installation,
+        log: eventLog,
+      },
+      event.payload,
+    );
+    eventLog.info("webhook processed");
+  };
+}

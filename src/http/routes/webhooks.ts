@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { verifyWebhookSignature } from "../../auth/webhook-signature.ts";
+import { PartnerError } from "../../core/partner-error.ts";
+import { issuesToFields } from "../../core/validation.ts";
+import { WEBHOOK_JOB, type WebhookJobPayload } from "../../core/webhook-processor.ts";
+import { WebhookEnvelope } from "../../protocol/webhooks.ts";
+import type { Store } from "../../store/store.ts";
+import type { AppEnv } from "../env.ts";
+import { sendError } from "../error-response.ts";
+
+export interface WebhookRouteOptions {
+  path: string;
+  store: Store;
+  /** The client secret, or several while rotating it. */
+  secrets: readonly string[];
+  /** Called after a new delivery's job is stored, to start it at once. */
+  onEnqueued?: () => void;
+}
+
+/**
+ * The webhook receiver (spec §6): verify the signature on the raw bytes, store the delivery and
+ * its job in one transaction, answer. Work happens in the job, so the answer takes milliseconds;
+ * a delivery whose id was seen before is acknowledged and not processed again.
+ */
+export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.post(options.path, async (c) => {
+    const raw = await c.req.text();
+    const signature = verifyWebhookSignature(
+      raw,
+      c.req.header("x-vercel-signature"),
+      options.secrets,
+    );
+    if (!signature.ok) {
+      c.get("log").warn({ reason: signature.reason }, "webhook signature rejected");
+      return sendError(c, new PartnerError(401, signature.reason, "Webhook signature is invalid"));
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw PartnerError.badRequest("Webhook body is not valid JSON");
+    }
+    const parsed = WebhookEnvelope.safeParse(body);
+    if (!parsed.success) {
+      throw PartnerError.validation(
+        "Webhook envelope failed validation",
+        issuesToFields(parsed.error.issues),
+      );
+    }
+    const event = parsed.data;
+    const fresh = await options.store.transaction(async (store) => {
+      const stored = await store.recordWebhookEvent({
+        id: event.id,
+        type: event.type,
+        payload: event.payload,
+        createdAt: event.createdAt,
+      });
+      if (stored) {
+        const payload: WebhookJobPayload = { eventId: event.id };
+        await store.enqueueJob({ kind: WEBHOOK_JOB, dedupeKey: `webhook:${event.id}`, payload });
+      }
+      return stored;
+    });
+    if (fresh) options.onEnqueued?.();
+    c.get("log").info(
+      { eventId: event.id, eventType: event.type, duplicate: !fresh },
+      "webhook received",
+    );
+    return c.json({ received: true, duplicate: !fresh });
+  });
+  return routes;
+}

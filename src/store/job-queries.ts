@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely, Selectable } from "kysely";
+import type { Engine } from "./database.ts";
+import type { JobRecord, NewJob } from "./records.ts";
+import type { JobsTable, Tables } from "./tables.ts";
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** The durable job queue's SQL, shared by both engines; only the claim differs (SKIP LOCKED). */
+export async function enqueueJob(db: Kysely<Tables>, job: NewJob): Promise<JobRecord | undefined> {
+  const at = new Date().toISOString();
+  const row = {
+    id: `job_${randomBytes(10).toString("hex")}`,
+    kind: job.kind,
+    dedupe_key: job.dedupeKey ?? null,
+    payload: JSON.stringify(job.payload ?? null),
+    status: "queued" as const,
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    run_at: (job.runAt ?? new Date()).toISOString(),
+    locked_until: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+  };
+  const inserted = await db
+    .insertInto("jobs")
+    .values(row)
+    .onConflict((conflict) => conflict.column("dedupe_key").doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1 ? toJob(row) : undefined;
+}
+
+export async function claimJobs(
+  db: Kysely<Tables>,
+  engine: Engine,
+  limit: number,
+  leaseMs: number,
+  kinds?: string[],
+): Promise<JobRecord[]> {
+  const now = new Date();
+  const at = now.toISOString();
+  const due = db
+    .selectFrom("jobs")
+    .select("id")
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "=", "queued"), eb("run_at", "<=", at)]),
+        // A worker that died mid-job left it running; its lease ran out, so it is due again.
+        eb.and([eb("status", "=", "running"), eb("locked_until", "<", at)]),
+      ]),
+    )
+    .$if(kinds !== undefined && kinds.length > 0, (query) => query.where("kind", "in", kinds ?? []))
+    .orderBy("run_at")
+    .limit(limit)
+    .$if(engine === "postgres", (query) => query.forUpdate().skipLocked());
+  const rows = await db
+    .updateTable("jobs")
+    .set((eb) => ({
+      status: "running",
+      attempts: eb("attempts", "+", 1),
+      locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+      updated_at: at,
+    }))
+    .where("id", "in", due)
+    .returningAll()
+    .execute();
+  return rows.map(toJob).sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
+}
+
+export async function completeJob(db: Kysely<Tables>, id: string): Promise<void> {
+  await db
+    .updateTable("jobs")
+    .set({ status: "succeeded", locked_until: null, updated_at: new Date().toISOString() })
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function failJob(
+  db: Kysely<Tables>,
+  id: string,
+  error: string,
+  retryAt: Date | undefined,
+) {
+  await db
+    .updateTable("jobs")
+    .set({
+      status: retryAt ? "queued" : "dead",
+      run_at: (retryAt ?? new Date()).toISOString(),
+      locked_until: null,
+      last_error: error.slice(0, 2_000),
+      updated_at: new Date().toISOString(),
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function listJobs(
+  db: Kysely<Tables>,
+  filter: { status?: JobRecord["status"]; kind?: string } = {},
+): Promise<JobRecord[]> {
+  const rows = await db
+    .selectFrom("jobs")
+    .selectAll()
+    .$if(filter.status !== undefined, (query) =>
+      query.where("status", "=", filter.status ?? "queued"),
+    )
+    .$if(filter.kind !== undefined, (query) => query.where("kind", "=", filter.kind ?? ""))
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map(toJob);
+}
+
+export async function requeueJob(db: Kysely<Tables>, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable("jobs")
+    .set({ status: "queued", attempts: 0, run_at: new Date().toISOString(), locked_until: null })
+    .where("id", "=", id)
+    .where("status", "in", ["dead", "succeeded", "queued"])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function nextJobDue(db: Kysely<Tables>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("jobs")
+    .select((eb) => eb.fn.min("run_at").as("next"))
+    .where("status", "=", "queued")
+    .executeTakeFirst();
+  return row?.next ?? undefined;
+}
+
+function toJob(row: Selectable<JobsTable>): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    dedupeKey: row.dedupe_key,
+    payload: JSON.parse(row.payload),
+    status: row.status,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    runAt: row.run_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,95 @@
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backoffDelay } from "../../src/jobs/backoff.ts";
+import { JobRunner } from "../../src/jobs/job-runner.ts";
+import type { Database } from "../../src/store/database.ts";
+import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
+import { SecretBox } from "../../src/store/secret-box.ts";
+import type { Store } from "../../src/store/store.ts";
+import { openTestDatabase } from "../support/database.ts";
+import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
+
+let database: Database;
+let store: Store;
+beforeEach(async () => {
+  database = await openTestDatabase();
+  await migrateStore(database);
+  store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+});
+afterEach(() => database.close());
+
+const silent = pino({ level: "silent" });
+
+describe("durable job queue", () => {
+  it("never hands one job to two concurrent claimers", async () => {
+    for (let index = 0; index < 40; index++)
+      await store.enqueueJob({ kind: "k", payload: { index } });
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimJobs(10, 60_000)));
+    const ids = claims.flat().map((job) => job.id);
+    expect(ids).toHaveLength(40);
+    expect(new Set(ids).size).toBe(40);
+    expect(await store.claimJobs(10, 60_000)).toEqual([]);
+  });
+
+  it("adds nothing for a dedupe key that is already queued", async () => {
+    expect(await store.enqueueJob({ kind: "k", payload: 1, dedupeKey: "once" })).toBeDefined();
+    expect(await store.enqueueJob({ kind: "k", payload: 2, dedupeKey: "once" })).toBeUndefined();
+    expect(await store.listJobs()).toHaveLength(1);
+  });
+
+  it("enqueues inside the caller's transaction: a rollback leaves no job", async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.enqueueJob({ kind: "k", payload: {} });
+        throw new Error("state change failed");
+      }),
+    ).rejects.toThrow("state change failed");
+    expect(await store.listJobs()).toEqual([]);
+  });
+
+  it("waits for a scheduled job until it is due", async () => {
+    await store.enqueueJob({ kind: "k", payload: {}, runAt: new Date(Date.now() + 60_000) });
+    expect(await store.claimJobs(5, 60_000)).toEqual([]);
+    expect(await store.nextJobDue()).toBeDefined();
+  });
+
+  it("gives a job back when the worker that claimed it died and its lease ran out", async () => {
+    await store.enqueueJob({ kind: "k", payload: {} });
+    const [first] = await store.claimJobs(1, 30);
+    expect(await store.claimJobs(1, 30)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [again] = await store.claimJobs(1, 30);
+    expect(again?.id).toBe(first?.id);
+    expect(again?.attempts).toBe(2);
+  });
+
+  it("runs jobs through the runner, once each, picking new work up when kicked", async () => {
+    const done: number[] = [];
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      pollMs: 60_000,
+      handlers: { k: async (job) => void done.push((job.payload as { index: number }).index) },
+    });
+    runner.start();
+    for (let index = 0; index < 5; index++) {
+      await store.enqueueJob({ kind: "k", payload: { index } });
+      runner.kick();
+    }
+    for (let wait = 0; wait < 100 && done.length < 5; wait++)
+      await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+    expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(await store.listJobs({ status: "succeeded" })).toHaveLength(5);
+  });
+});
+
+describe("backoffDelay", () => {
+  it("grows exponentially within half to all of the ceiling, capped", () => {
+    const policy = { baseMs: 100, maxMs: 1_000 };
+    expect(backoffDelay(1, policy, () => 0)).toBe(50);
+    expect(backoffDelay(1, policy, () => 1)).toBe(100);
+    expect(backoffDelay(3, policy, () => 1)).toBe(400);
+    expect(backoffDelay(10, policy, () => 1)).toBe(1_000);
+  });
+});
