@@ -9,6 +9,7 @@ import type {
   Secret,
 } from "../protocol/common.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
+import type { VercelClient } from "../vercel/vercel-client.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
 
 /** What every provider hook receives. */
@@ -61,6 +62,45 @@ export interface ResourceUpdateResult {
   notification?: Notification | null;
 }
 
+/** What a deployment action's hooks receive: the hook context plus Vercel and an abort signal. */
+export interface ActionContext extends HookContext {
+  /** Vercel's API, authenticated as this installation. */
+  vercel: VercelClient;
+  /** Aborted when the action is canceled or times out: stop work and let the promise settle. */
+  signal: AbortSignal;
+}
+
+export interface ActionDeployment {
+  id: string;
+  url?: string;
+  target?: string | null;
+  gitRef?: string;
+  gitSha?: string;
+}
+
+export interface ActionInput<Metadata> {
+  deployment: ActionDeployment;
+  resource: ProvisionedResource<Metadata>;
+  action: string;
+}
+
+export interface ActionResult {
+  /** Env vars for this deployment only (`resource-secrets` outcomes, spec §7). */
+  secrets?: { name: string; value: string }[];
+  statusText?: string;
+}
+
+/** A deployment integration action (spec §7), declared under its slug. */
+export interface ActionDefinition<Metadata> {
+  start(ctx: ActionContext, input: ActionInput<Metadata>): Promise<ActionResult | undefined>;
+  /** The action or its deployment was canceled: undo partial work. */
+  cancel?(ctx: ActionContext, input: ActionInput<Metadata>): Promise<void>;
+  /** The deployment was deleted for good: drop per-deployment state. */
+  cleanup?(ctx: ActionContext, input: ActionInput<Metadata>): Promise<void>;
+  /** How long `start` may take before it is aborted and reported failed. */
+  timeoutMs?: number;
+}
+
 export interface ProductDefinition<Metadata extends JsonObject> {
   /** The product id/slug registered in the Integrations Console. */
   id: string;
@@ -75,6 +115,8 @@ export interface ProductDefinition<Metadata extends JsonObject> {
     update: ResourceUpdate<Metadata>,
   ): Promise<ResourceUpdateResult | undefined>;
   delete?(ctx: HookContext, resource: ProvisionedResource<Metadata>): Promise<void>;
+  /** Deployment actions by slug, as registered in the Integrations Console. */
+  actions?: Record<string, ActionDefinition<Metadata>>;
 }
 
 /** A product with its metadata type erased, as the framework stores it. */

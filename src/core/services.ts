@@ -1,19 +1,45 @@
 import type { Logger } from "pino";
 import type { JobHandler } from "../jobs/job-runner.ts";
 import type { Store } from "../store/store.ts";
+import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
+import { type ActionOptions, ActionService } from "./actions.ts";
 import type { Integration } from "./define-integration.ts";
 import { InstallationService } from "./installations.ts";
 import { ResourceService } from "./resources.ts";
 import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
 
+export interface ServiceOptions {
+  /** How to reach Vercel's API (`VERCEL_API_URL`); `fetch` replaces the network, e.g. an emulator. */
+  vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
+  actions?: ActionOptions;
+}
+
 /** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
-export function createServices(integration: Integration, store: Store) {
+export function createServices(
+  integration: Integration,
+  store: Store,
+  options: ServiceOptions = {},
+) {
   const installations = new InstallationService(integration, store);
   const resources = new ResourceService(integration, store, installations);
+  const vercelFor = async (installationId: string, log: Logger) => {
+    const credentials = await store.installationCredentials(installationId);
+    if (!credentials) throw new Error(`No credentials for installation ${installationId}`);
+    return new VercelClient({
+      ...options.vercel,
+      baseUrl: options.vercel?.baseUrl ?? "https://api.vercel.com",
+      accessToken: credentials.accessToken,
+      installationId,
+      log,
+    });
+  };
+  const actions = new ActionService(integration, store, vercelFor, options.actions);
   return {
     installations,
     resources,
-    processWebhook: webhookProcessor(integration, store, installations),
+    actions,
+    vercelFor,
+    processWebhook: webhookProcessor(integration, store, installations, actions),
   };
 }
 

@@ -1,23 +1,35 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import { ConfigurationRemovedPayload, webhookInstallationId } from "../protocol/webhooks.ts";
+import {
+  ConfigurationRemovedPayload,
+  DeploymentActionPayload,
+  webhookInstallationId,
+} from "../protocol/webhooks.ts";
 import type { Store } from "../store/store.ts";
+import type { ActionService } from "./actions.ts";
 import type { Integration } from "./define-integration.ts";
 import type { InstallationService } from "./installations.ts";
 
 export const WEBHOOK_JOB = "webhook";
 
+const ACTION_EVENTS: Record<string, "start" | "cancel" | "cleanup"> = {
+  "deployment.integration.action.start": "start",
+  "deployment.integration.action.cancel": "cancel",
+  "deployment.integration.action.cleanup": "cleanup",
+};
+
 export const WebhookJobPayload = z.object({ eventId: z.string() });
 export type WebhookJobPayload = z.infer<typeof WebhookJobPayload>;
 
 /**
- * Processes one stored delivery: the framework's own reactions first (an uninstall), then the
- * provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
+ * Processes one stored delivery: the framework's own reactions first (an uninstall, a deployment
+ * action), then the provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
  */
 export function webhookProcessor(
   integration: Integration,
   store: Store,
   installations: InstallationService,
+  actions: ActionService,
 ) {
   return async (eventId: string, log: Logger): Promise<void> => {
     const event = await store.getWebhookEvent(eventId);
@@ -28,6 +40,9 @@ export function webhookProcessor(
       const { configuration } = ConfigurationRemovedPayload.parse(event.payload);
       await installations.removeByWebhook(configuration.id, { requestId: eventId, log: eventLog });
     }
+    const lifecycle = ACTION_EVENTS[event.type];
+    if (lifecycle)
+      await actions[lifecycle](DeploymentActionPayload.parse(event.payload), { log: eventLog });
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
     await integration.webhooks.dispatch(
       {

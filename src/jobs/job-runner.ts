@@ -3,6 +3,8 @@ import type { JobRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 
+const DEFAULT_LEASE_MS = 15_000;
+
 export type JobHandler = (job: JobRecord, signal: AbortSignal) => Promise<void>;
 
 export interface JobRunnerOptions {
@@ -27,6 +29,7 @@ export class JobRunner {
   private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private pumping = false;
   private pumpAgain = false;
   private stopped = true;
@@ -36,7 +39,21 @@ export class JobRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // A long job keeps its lease while this process lives; if the process dies, the lease runs
+    // out within `leaseMs` and another worker (or this one, restarted) takes the job over.
+    this.heartbeat = setInterval(() => {
+      this.options.store
+        .extendJobLeases([...this.running.keys()], this.leaseMs)
+        .catch((error: unknown) => {
+          this.options.log.warn({ err: error }, "extending job leases failed");
+        });
+    }, this.leaseMs / 3);
+    this.heartbeat.unref();
     this.kick();
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   /** Look for due work now (call after enqueueing). */
@@ -53,6 +70,7 @@ export class JobRunner {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     const grace = setTimeout(() => this.abort.abort(new Error("shutting down")), graceMs);
     await Promise.allSettled(this.running.values());
     clearTimeout(grace);
@@ -88,7 +106,7 @@ export class JobRunner {
     const free = this.freeSlots();
     if (free <= 0) return [];
     const kinds = Object.keys(this.options.handlers);
-    return this.options.store.claimJobs(free, this.options.leaseMs ?? 60_000, kinds);
+    return this.options.store.claimJobs(free, this.leaseMs, kinds);
   }
 
   private freeSlots(): number {

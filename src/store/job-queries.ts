@@ -146,3 +146,17 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     updatedAt: row.updated_at,
   };
 }
+
+export async function extendJobLeases(
+  db: Kysely<Tables>,
+  ids: string[],
+  leaseMs: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("jobs")
+    .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where("id", "in", ids)
+    .where("status", "=", "running")
+    .execute();
+}

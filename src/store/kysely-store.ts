@@ -1,9 +1,13 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
+import { ActionRunQueries } from "./action-run-queries.ts";
 import type { Database } from "./database.ts";
 import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
+  ActionOutcome,
+  ActionRunRecord,
+  ActionTarget,
   IdempotencyClaim,
   IdempotencyRequest,
   IdempotencyScope,
@@ -41,7 +45,11 @@ class KyselyStore implements Store {
     readonly engine: "sqlite" | "postgres",
     private readonly box: SecretBox,
     private readonly inTransaction: boolean,
-  ) {}
+  ) {
+    this.actionRuns = new ActionRunQueries(db, box);
+  }
+
+  private readonly actionRuns: ActionRunQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -337,6 +345,38 @@ class KyselyStore implements Store {
 
   nextJobDue(): Promise<string | undefined> {
     return jobs.nextJobDue(this.db);
+  }
+
+  extendJobLeases(ids: string[], leaseMs: number): Promise<void> {
+    return jobs.extendJobLeases(this.db, ids, leaseMs);
+  }
+
+  createActionRun(target: ActionTarget) {
+    return this.actionRuns.create(target);
+  }
+
+  getActionRun(target: Omit<ActionTarget, "installationId">) {
+    return this.actionRuns.get(target);
+  }
+
+  transitionActionRun(
+    id: string,
+    from: ActionRunRecord["status"][],
+    to: {
+      status: ActionRunRecord["status"];
+      statusText?: string | null;
+      outcomes?: ActionOutcome[] | null;
+    },
+  ): Promise<boolean> {
+    return this.actionRuns.transition(id, from, to);
+  }
+
+  markActionRunReported(id: string): Promise<void> {
+    return this.actionRuns.mark(id, "reported");
+  }
+
+  markActionRunCleanedUp(id: string): Promise<void> {
+    return this.actionRuns.mark(id, "cleaned_up");
   }
 }
 

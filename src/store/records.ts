@@ -117,3 +117,27 @@ export interface JobRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+export interface ActionTarget {
+  installationId: string;
+  deploymentId: string;
+  resourceId: string;
+  action: string;
+}
+
+export interface ActionOutcome {
+  kind: string;
+  secrets: { name: string; value: string }[];
+}
+
+export interface ActionRunRecord extends ActionTarget {
+  id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "canceled";
+  statusText: string | null;
+  outcomes: ActionOutcome[] | null;
+  /** Whether the final status reached Vercel. */
+  reported: boolean;
+  cleanedUp: boolean;
+  createdAt: string;
+  updatedAt: string;
+}

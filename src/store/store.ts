@@ -1,5 +1,8 @@
 import type { Secret } from "../protocol/common.ts";
 import type {
+  ActionOutcome,
+  ActionRunRecord,
+  ActionTarget,
   IdempotencyClaim,
   IdempotencyRequest,
   IdempotencyScope,
@@ -65,4 +68,25 @@ export interface Store {
   requeueJob(id: string): Promise<boolean>;
   /** The earliest `run_at` of queued jobs, to know when to look again. */
   nextJobDue(): Promise<string | undefined>;
+  /** Keeps the lease of jobs still running in this process. */
+  extendJobLeases(ids: string[], leaseMs: number): Promise<void>;
+
+  /** Records a deployment action run; an existing run for the same target is returned as is. */
+  createActionRun(target: ActionTarget): Promise<{ run: ActionRunRecord; created: boolean }>;
+  getActionRun(target: Omit<ActionTarget, "installationId">): Promise<ActionRunRecord | undefined>;
+  /**
+   * Moves a run to another status only from one of `from`; false when it was elsewhere (e.g.
+   * canceled meanwhile), which is how exactly one final status is reached.
+   */
+  transitionActionRun(
+    id: string,
+    from: ActionRunRecord["status"][],
+    to: {
+      status: ActionRunRecord["status"];
+      statusText?: string | null;
+      outcomes?: ActionOutcome[] | null;
+    },
+  ): Promise<boolean>;
+  markActionRunReported(id: string): Promise<void>;
+  markActionRunCleanedUp(id: string): Promise<void>;
 }

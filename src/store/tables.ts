@@ -70,10 +70,29 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export type ActionRunStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
+
+export interface ActionRunsTable {
+  id: string;
+  installation_id: string;
+  deployment_id: string;
+  resource_id: string;
+  action: string;
+  status: ActionRunStatus;
+  status_text: string | null;
+  /** Sealed JSON of the outcomes: they hold credentials. */
+  outcome: string | null;
+  reported: number;
+  cleaned_up: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export type Tables = {
   installations: InstallationsTable;
   resources: ResourcesTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_events: WebhookEventsTable;
   jobs: JobsTable;
+  action_runs: ActionRunsTable;
 };

@@ -3,7 +3,11 @@ import type { JWTVerifyGetKey } from "jose";
 import pino from "pino";
 import { verifyVercelToken } from "../../src/auth/verify-token.ts";
 import type { Integration } from "../../src/core/define-integration.ts";
-import { createServices, frameworkJobHandlers } from "../../src/core/services.ts";
+import {
+  createServices,
+  frameworkJobHandlers,
+  type ServiceOptions,
+} from "../../src/core/services.ts";
 import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
 import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
@@ -43,6 +47,8 @@ export interface CallOptions {
 
 export interface TestPartnerOptions {
   integration?: (kv: KvStore) => Integration;
+  /** How services reach Vercel (an emulator's fetch) and action timings. */
+  services?: ServiceOptions;
   /** Keys the partner trusts instead of the shared test issuer's, e.g. an emulator's. */
   keys?: JWTVerifyGetKey;
   app?: Partial<Pick<PartnerAppOptions, "bodyLimitBytes" | "idempotency">>;
@@ -63,7 +69,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
   const keys = options.keys ?? issuer.localKeySet();
   const integration = options.integration?.(kv) ?? acmeKvIntegration({ kv, publicUrl: PUBLIC_URL });
   const logger = pino({ level: "silent" });
-  const services = createServices(integration, store);
+  const services = createServices(integration, store, options.services);
   // Not started: tests run due jobs with `jobs.drain()` so every step is deterministic.
   const jobs = new JobRunner({
     store,
@@ -75,7 +81,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     integration,
     store,
     services,
-    webhooks: { secrets: [TEST_WEBHOOK_SECRET] },
+    webhooks: { secrets: [TEST_WEBHOOK_SECRET], onEnqueued: () => jobs.kick() },
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),
@@ -129,7 +135,10 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
       }
       return app.request(path, { method, headers, body });
     },
-    close: () => database.close(),
+    async close() {
+      await jobs.stop();
+      await database.close();
+    },
   };
 }
 

@@ -9,6 +9,10 @@ import { acmeKvPlans } from "./plans.ts";
 
 export const AcmeKvMetadata = z.object({ region: z.enum(["iad1", "fra1", "sfo1"]) });
 
+/** The data-plane namespace of one deployment's branch. */
+export const branchNamespace = (resourceId: string, deploymentId: string) =>
+  `${resourceId}--${deploymentId}`;
+
 export interface AcmeKvOptions {
   kv: KvStore;
   /** Base URL the data plane is served at (DESIGN §3 `PUBLIC_URL`). */
@@ -35,6 +39,28 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
           { name: "KV_REST_API_TOKEN", value: token },
         ],
       };
+    },
+    actions: {
+      // A branch of the store for each deployment: its data copied, its own credentials.
+      branch: {
+        async start(ctx, { resource, deployment }) {
+          const namespace = branchNamespace(resource.id, deployment.id);
+          const token = await kv.branch(resource.id, namespace, resource.id);
+          ctx.log.info({ namespace, gitRef: deployment.gitRef }, "kv branch created");
+          return {
+            secrets: [
+              { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${namespace}` },
+              { name: "KV_REST_API_TOKEN", value: token },
+            ],
+          };
+        },
+        async cancel(_ctx, { resource, deployment }) {
+          await kv.deleteNamespace(branchNamespace(resource.id, deployment.id));
+        },
+        async cleanup(_ctx, { resource, deployment }) {
+          await kv.deleteNamespace(branchNamespace(resource.id, deployment.id));
+        },
+      },
     },
     async delete(ctx, resource) {
       await kv.deleteNamespace(resource.id);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Kysely, Migration } from "kysely";
+import { type Kysely, type Migration, sql } from "kysely";
 import type { Database } from "../../store/database.ts";
 import { runMigrations } from "../../store/run-migrations.ts";
 
@@ -66,6 +66,28 @@ export class KvStore {
         conflict.column("namespace").doUpdateSet({ token_hash: row.token_hash }),
       )
       .execute();
+    return token;
+  }
+
+  /**
+   * A copy of `source`'s data under `branch`, with its own token; doing it again starts the branch
+   * afresh, so a retried deployment action is harmless.
+   */
+  async branch(source: string, branch: string, resourceId: string): Promise<string> {
+    const token = await this.createNamespace(branch, resourceId);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("acme_kv_entries").where("namespace", "=", branch).execute();
+      await trx
+        .insertInto("acme_kv_entries")
+        .columns(["namespace", "key", "value", "updated_at"])
+        .expression(
+          trx
+            .selectFrom("acme_kv_entries")
+            .select([sql.lit(branch).as("namespace"), "key", "value", "updated_at"])
+            .where("namespace", "=", source),
+        )
+        .execute();
+    });
     return token;
   }
 

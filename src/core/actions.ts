@@ -1,0 +1,247 @@
+import type { Logger } from "pino";
+import type { DeploymentActionPayload } from "../protocol/webhooks.ts";
+import type { ActionRunRecord, ActionTarget } from "../store/records.ts";
+import type { Store } from "../store/store.ts";
+import type { VercelClient } from "../vercel/vercel-client.ts";
+import type {
+  ActionContext,
+  ActionDefinition,
+  ActionDeployment,
+  Integration,
+} from "./define-integration.ts";
+import { PartnerError } from "./partner-error.ts";
+
+export interface ActionOptions {
+  /** Report `running` when the work outlives this (spec §7: the user's build waits meanwhile). */
+  runningAfterMs?: number;
+  defaultTimeoutMs?: number;
+  /** A page where the user can follow a run, sent with `running` (`https://` or `sso:`). */
+  statusUrl?: (run: ActionRunRecord) => string | undefined;
+}
+
+export type VercelClientFor = (installationId: string, log: Logger) => Promise<VercelClient>;
+
+type Origin = { log: Logger };
+
+type FinalOutcome = {
+  status: "succeeded" | "failed";
+  statusText: string | null;
+  outcomes?: ActionRunRecord["outcomes"];
+};
+
+const FINAL: ActionRunRecord["status"][] = ["succeeded", "failed", "canceled"];
+
+/**
+ * The deployment action lifecycle (spec §7). A run is keyed by (deployment, resource, action),
+ * so redeliveries are no-ops; its final status is written before it is reported, so a crash
+ * between the two re-sends the same report instead of running the work again; and a status only
+ * moves out of `running` once, so a canceled run never reports success.
+ */
+export class ActionService {
+  private readonly inFlight = new Map<string, AbortController>();
+
+  constructor(
+    private readonly integration: Integration,
+    private readonly store: Store,
+    private readonly vercelFor: VercelClientFor,
+    private readonly options: ActionOptions = {},
+  ) {}
+
+  async start(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
+    const { run } = await this.store.createActionRun(target(payload));
+    const log = origin.log.child({
+      runId: run.id,
+      deploymentId: run.deploymentId,
+      resourceId: run.resourceId,
+    });
+    if (FINAL.includes(run.status)) {
+      if (!run.reported && run.status !== "canceled") await this.report(run, log);
+      return;
+    }
+    if (
+      !(await this.store.transitionActionRun(run.id, ["queued", "running"], { status: "running" }))
+    )
+      return;
+
+    const prepared = await this.prepare(run, log);
+    if ("failure" in prepared) {
+      await this.finish(run, { status: "failed", statusText: prepared.failure }, log);
+      return;
+    }
+    const { definition, ctx, input } = prepared;
+    const controller = new AbortController();
+    this.inFlight.set(run.id, controller);
+    const signal = AbortSignal.any([
+      controller.signal,
+      AbortSignal.timeout(definition.timeoutMs ?? this.options.defaultTimeoutMs ?? 5 * 60_000),
+    ]);
+    let runningReport: Promise<void> | undefined;
+    const runningTimer = setTimeout(() => {
+      runningReport = ctx.vercel
+        .updateDeploymentAction({
+          ...targetOf(run),
+          status: "running",
+          statusUrl: this.options.statusUrl?.(run),
+        })
+        .catch((error: unknown) => log.warn({ err: error }, "reporting running failed"));
+    }, this.options.runningAfterMs ?? 1_000);
+
+    let outcome: FinalOutcome;
+    try {
+      const result = await untilAborted(definition.start({ ...ctx, signal }, input), signal);
+      const outcomes = result?.secrets?.length
+        ? [{ kind: "resource-secrets", secrets: result.secrets }]
+        : [];
+      outcome = { status: "succeeded", statusText: result?.statusText ?? null, outcomes };
+    } catch (error) {
+      if (controller.signal.aborted) return; // canceled: Vercel knows, nothing to report
+      log.warn({ err: error }, "deployment action failed");
+      outcome = { status: "failed", statusText: describeFailure(error, signal) };
+    } finally {
+      clearTimeout(runningTimer);
+      this.inFlight.delete(run.id);
+    }
+    await runningReport;
+    // Outside the try: a report that fails must fail the job (which retries and re-sends the
+    // stored status), not be mistaken for a failure of the provider's work.
+    await this.finish(run, outcome, log);
+  }
+
+  async cancel(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
+    const { run, created } = await this.store.createActionRun(target(payload));
+    // Canceled before it started (or before the start arrived): a late start is then a no-op.
+    await this.store.transitionActionRun(run.id, ["queued", "running"], { status: "canceled" });
+    this.inFlight.get(run.id)?.abort(new Error("canceled"));
+    if (created) return;
+    const prepared = await this.prepare(run, origin.log);
+    if ("failure" in prepared) return;
+    await prepared.definition.cancel?.(
+      { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
+      prepared.input,
+    );
+  }
+
+  async cleanup(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
+    const run = await this.store.getActionRun(target(payload));
+    if (!run || run.cleanedUp) return;
+    const prepared = await this.prepare(run, origin.log);
+    if (!("failure" in prepared)) {
+      await prepared.definition.cleanup?.(
+        { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
+        prepared.input,
+      );
+    }
+    await this.store.markActionRunCleanedUp(run.id);
+  }
+
+  private async prepare(
+    run: ActionRunRecord,
+    log: Logger,
+  ): Promise<
+    | { failure: string }
+    | {
+        definition: ActionDefinition<Record<string, unknown>>;
+        ctx: Omit<ActionContext, "signal">;
+        input: Parameters<ActionDefinition<Record<string, unknown>>["start"]>[1];
+      }
+  > {
+    const installation = await this.store.getInstallation(run.installationId);
+    const resource = await this.store.getResource(run.installationId, run.resourceId);
+    if (!installation || installation.deletedAt || !resource || resource.deletedAt) {
+      return { failure: "The resource no longer exists" };
+    }
+    const definition = this.integration.product(resource.productId)?.actions?.[run.action];
+    if (!definition) return { failure: `Unknown action ${run.action}` };
+    const vercel = await this.vercelFor(installation.id, log);
+    const ctx = { installation, log, requestId: run.id, vercel };
+    return {
+      definition,
+      ctx,
+      input: { deployment: await deploymentOf(vercel, run, log), resource, action: run.action },
+    };
+  }
+
+  private async finish(
+    run: ActionRunRecord,
+    to: {
+      status: "succeeded" | "failed";
+      statusText: string | null;
+      outcomes?: ActionRunRecord["outcomes"];
+    },
+    log: Logger,
+  ): Promise<void> {
+    if (!(await this.store.transitionActionRun(run.id, ["running"], { outcomes: null, ...to })))
+      return;
+    await this.report(
+      { ...run, status: to.status, statusText: to.statusText, outcomes: to.outcomes ?? null },
+      log,
+    );
+  }
+
+  private async report(run: ActionRunRecord, log: Logger): Promise<void> {
+    const vercel = await this.vercelFor(run.installationId, log);
+    await vercel.updateDeploymentAction({
+      ...targetOf(run),
+      status: run.status === "succeeded" ? "succeeded" : "failed",
+      ...(run.statusText && { statusText: run.statusText }),
+      ...(run.outcomes && run.outcomes.length > 0 && { outcomes: run.outcomes }),
+    });
+    await this.store.markActionRunReported(run.id);
+    log.info({ status: run.status }, "deployment action reported");
+  }
+}
+
+function target(payload: DeploymentActionPayload): ActionTarget {
+  return {
+    installationId: payload.installationId,
+    deploymentId: payload.deployment.id,
+    resourceId: payload.resourceId,
+    action: payload.action,
+  };
+}
+
+function targetOf(run: ActionRunRecord) {
+  return { deploymentId: run.deploymentId, resourceId: run.resourceId, action: run.action };
+}
+
+/** The deployment's git context for the handler; a failed lookup still lets the action run. */
+async function deploymentOf(
+  vercel: VercelClient,
+  run: ActionRunRecord,
+  log: Logger,
+): Promise<ActionDeployment> {
+  try {
+    const deployment = (await vercel.getDeployment(run.deploymentId)) as {
+      url?: string;
+      target?: string | null;
+      gitSource?: { ref?: string | null; sha?: string | null } | null;
+    };
+    return {
+      id: run.deploymentId,
+      url: deployment.url,
+      target: deployment.target ?? null,
+      gitRef: deployment.gitSource?.ref ?? undefined,
+      gitSha: deployment.gitSource?.sha ?? undefined,
+    };
+  } catch (error) {
+    log.warn({ err: error }, "deployment details unavailable");
+    return { id: run.deploymentId };
+  }
+}
+
+/** Settles with the work, or rejects as soon as the signal aborts, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** What the user sees: a provider's PartnerError message, otherwise nothing internal. */
+function describeFailure(error: unknown, signal: AbortSignal): string {
+  if (error instanceof PartnerError) return error.options.userMessage ?? error.message;
+  if (signal.aborted) return "The action timed out";
+  return "The action failed";
+}

@@ -1,0 +1,141 @@
+import { VercelCore } from "@vercel/sdk/core.js";
+import { deploymentsGetDeployment } from "@vercel/sdk/funcs/deploymentsGetDeployment.js";
+import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
+import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
+import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
+import { HTTPClient } from "@vercel/sdk/lib/http.js";
+import type { Logger } from "pino";
+
+export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface VercelClientOptions {
+  /** `VERCEL_API_URL` (DESIGN §3). */
+  baseUrl: string;
+  /** The installation's access token; it never leaves this client. */
+  accessToken: string;
+  installationId: string;
+  log: Logger;
+  /** Replaces the network, e.g. to reach an emulator in-process. */
+  fetch?: Fetcher;
+  retry?: { initialIntervalMs?: number; maxIntervalMs?: number; maxElapsedMs?: number };
+  timeoutMs?: number;
+}
+
+/** A call that Vercel refused or that could not be made, after retries. */
+export class VercelApiError extends Error {
+  override readonly name = "VercelApiError";
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly body?: string,
+  ) {
+    super(message);
+  }
+}
+
+type SdkResult<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+/**
+ * The calls a partner makes to Vercel, for one installation: `@vercel/sdk` standalone functions on
+ * a `VercelCore` holding that installation's token, retried with exponential backoff on 429, 5xx
+ * and connection errors (honouring `Retry-After`), with a timeout, and logged without the token.
+ */
+export class VercelClient {
+  readonly core: VercelCore;
+
+  constructor(private readonly options: VercelClientOptions) {
+    const http = new HTTPClient(options.fetch ? { fetcher: options.fetch } : {});
+    http.addHook("response", (response, request) => {
+      options.log.debug(
+        { method: request.method, path: new URL(request.url).pathname, status: response.status },
+        "vercel api call",
+      );
+    });
+    this.core = new VercelCore({
+      serverURL: options.baseUrl,
+      bearerToken: options.accessToken,
+      httpClient: http,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      retryConfig: {
+        strategy: "backoff",
+        retryConnectionErrors: true,
+        backoff: {
+          initialInterval: options.retry?.initialIntervalMs ?? 200,
+          maxInterval: options.retry?.maxIntervalMs ?? 5_000,
+          exponent: 2,
+          maxElapsedTime: options.retry?.maxElapsedMs ?? 60_000,
+        },
+      },
+    });
+  }
+
+  get installationId(): string {
+    return this.options.installationId;
+  }
+
+  /** Spec §5.17: report a deployment action's status (202). */
+  async updateDeploymentAction(input: {
+    deploymentId: string;
+    resourceId: string;
+    action: string;
+    status: "running" | "succeeded" | "failed";
+    statusText?: string;
+    statusUrl?: string;
+    outcomes?: { kind: string; secrets: { name: string; value: string }[] }[];
+  }): Promise<void> {
+    const { deploymentId, resourceId, action, ...body } = input;
+    await this.unwrap(
+      "update deployment action",
+      deploymentsUpdateIntegrationDeploymentAction(this.core, {
+        deploymentId,
+        integrationConfigurationId: this.options.installationId,
+        resourceId,
+        action,
+        requestBody: body,
+      }),
+    );
+  }
+
+  /** `GET /v13/deployments/{id}`: git ref, sha and target for an action's context. */
+  async getDeployment(idOrUrl: string) {
+    return this.unwrap("get deployment", deploymentsGetDeployment(this.core, { idOrUrl }));
+  }
+
+  /** Spec §5.5: tell Vercel a resource changed; it then re-reads it through Get Resource. */
+  async resourceUpdated(resourceId: string): Promise<void> {
+    await this.unwrap(
+      "create event",
+      marketplaceCreateEvent(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { event: { type: "resource.updated", resourceId } },
+      }),
+    );
+  }
+
+  /** Spec §5.11: replace (or, with `partial`, patch) a resource's secrets. */
+  async updateResourceSecrets(
+    resourceId: string,
+    secrets: { name: string; value: string; prefix?: string }[],
+    partial = false,
+  ): Promise<void> {
+    await this.unwrap(
+      "update resource secrets",
+      marketplaceUpdateResourceSecretsById(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        resourceId,
+        requestBody: { secrets, partial },
+      }),
+    );
+  }
+
+  private async unwrap<T>(operation: string, call: PromiseLike<SdkResult<T>>): Promise<T> {
+    const result = await call;
+    if (result.ok) return result.value;
+    const error = result.error as Error & { statusCode?: number; body?: string };
+    this.options.log.warn(
+      { operation, status: error.statusCode, installationId: this.options.installationId },
+      "vercel api call failed",
+    );
+    throw new VercelApiError(`${operation} failed: ${error.message}`, error.statusCode, error.body);
+  }
+}

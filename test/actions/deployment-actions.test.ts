@@ -1,0 +1,273 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import {
+  type ActionDefinition,
+  defineIntegration,
+  defineProduct,
+} from "../../src/core/define-integration.ts";
+import { PartnerError } from "../../src/core/partner-error.ts";
+import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody } from "../support/bodies.ts";
+import {
+  createTestPartner,
+  install,
+  provisionBody,
+  TEST_WEBHOOK_SECRET,
+  type TestPartner,
+  type TestPartnerOptions,
+} from "../support/partner-app.ts";
+import { fakeVercelApi } from "../support/vercel-fake.ts";
+
+let partner: TestPartner;
+let vercel: ReturnType<typeof fakeVercelApi>;
+afterEach(() => partner.close());
+
+const fastRetries = { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 200 };
+
+async function setup(options: TestPartnerOptions & { runningAfterMs?: number } = {}) {
+  vercel = fakeVercelApi();
+  partner = await createTestPartner({
+    ...options,
+    services: {
+      vercel: { baseUrl: "https://api.vercel.test", fetch: vercel.fetch, retry: fastRetries },
+      actions: {
+        runningAfterMs: options.runningAfterMs ?? 1_000,
+        statusUrl: () => "https://acme.test/runs",
+      },
+    },
+  });
+  await install(partner);
+  const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {
+    body: provisionBody(),
+  });
+  return readBody(created, ProvisionResourceResponse);
+}
+
+/** An integration whose `branch` action is the given definition. */
+function withAction(action: ActionDefinition<Record<string, unknown>>) {
+  return () =>
+    defineIntegration({
+      products: [
+        defineProduct({
+          id: "acme-kv",
+          metadata: z.object({ region: z.string() }),
+          plans: acmeKvPlans,
+          provision: async () => ({ secrets: [] }),
+          actions: { branch: action },
+        }),
+      ],
+    });
+}
+
+let sequence = 0;
+async function deliver(type: string, resourceId: string, deploymentId = "dpl_1") {
+  sequence += 1;
+  const body = JSON.stringify({
+    id: `evt_action_${sequence}`,
+    type: `deployment.integration.action.${type}`,
+    createdAt: Date.now(),
+    payload: {
+      installationId: "icfg_1",
+      resourceId,
+      action: "branch",
+      deployment: { id: deploymentId },
+    },
+  });
+  const response = await partner.app.request("/webhooks", {
+    method: "POST",
+    headers: { "x-vercel-signature": signWebhookPayload(body, TEST_WEBHOOK_SECRET) },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+const kvRequest = (url: string, token: string, init: RequestInit = {}) =>
+  partner.app.request(url.replace("http://partner.test", ""), {
+    ...init,
+    headers: { authorization: `Bearer ${token}` },
+  });
+
+describe("deployment integration actions (spec §7)", () => {
+  it("branches Acme KV: copies the data, reports succeeded with the branch's credentials", async () => {
+    const resource = await setup();
+    const [url, token] = resource.secrets.map((secret) => secret.value) as [string, string];
+    await kvRequest(`${url}/greeting`, token, { method: "PUT", body: "hello" });
+
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+
+    expect(vercel.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+      "GET /v13/deployments/dpl_1",
+      `PATCH /v1/deployments/dpl_1/integrations/icfg_1/resources/${resource.id}/actions/branch`,
+    ]);
+    expect(vercel.calls[1]?.authorization).toBe("Bearer vercel_installation_token_secret");
+    const [report] = vercel.actionReports();
+    expect(report?.status).toBe("succeeded");
+    const secrets = Object.fromEntries(
+      report?.outcomes?.[0]?.secrets.map((s) => [s.name, s.value]) ?? [],
+    );
+    expect(report?.outcomes?.[0]?.kind).toBe("resource-secrets");
+    expect(secrets.KV_REST_API_URL).toBe(`http://partner.test/kv/${resource.id}--dpl_1`);
+    const branchToken = secrets.KV_REST_API_TOKEN ?? "";
+    expect(await (await kvRequest(`${secrets.KV_REST_API_URL}/greeting`, branchToken)).text()).toBe(
+      "hello",
+    );
+    expect((await kvRequest(`${url}/greeting`, branchToken)).status).toBe(401);
+
+    // Cleanup (deployment deleted) removes the branch: its credentials stop working.
+    await deliver("cleanup", resource.id);
+    await partner.jobs.drain();
+    expect((await kvRequest(`${secrets.KV_REST_API_URL}/greeting`, branchToken)).status).toBe(401);
+  });
+
+  it("treats a redelivered start as a no-op: exactly one final status", async () => {
+    const resource = await setup();
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(vercel.actionReports().map((report) => report.status)).toEqual(["succeeded"]);
+  });
+
+  it("reports running with the status URL when the work takes a while", async () => {
+    const resource = await setup({
+      runningAfterMs: 10,
+      integration: withAction({
+        start: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+      }),
+    });
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(vercel.actionReports()).toEqual([
+      { status: "running", statusUrl: "https://acme.test/runs" },
+      {
+        status: "succeeded",
+        outcomes: [{ kind: "resource-secrets", secrets: [{ name: "X", value: "1" }] }],
+      },
+    ]);
+  });
+
+  it("reports failed: the provider's PartnerError message, nothing internal otherwise", async () => {
+    let failure: Error = PartnerError.conflict("branch limit", {
+      userMessage: "Your plan allows 10 branches.",
+    });
+    const resource = await setup({
+      integration: withAction({ start: async () => Promise.reject(failure) }),
+    });
+    await deliver("start", resource.id, "dpl_1");
+    await partner.jobs.drain();
+    failure = new Error("ECONNREFUSED 10.0.0.7:5432");
+    await deliver("start", resource.id, "dpl_2");
+    await partner.jobs.drain();
+    expect(vercel.actionReports()).toEqual([
+      { status: "failed", statusText: "Your plan allows 10 branches." },
+      { status: "failed", statusText: "The action failed" },
+    ]);
+  });
+
+  it("fails an action that outlives its timeout", async () => {
+    const resource = await setup({
+      integration: withAction({ timeoutMs: 30, start: () => new Promise(() => {}) }),
+    });
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(vercel.actionReports()).toEqual([
+      { status: "failed", statusText: "The action timed out" },
+    ]);
+  });
+
+  it("cancel aborts the run, calls the provider's cancel, and no success is reported after", async () => {
+    const events: string[] = [];
+    const resource = await setup({
+      integration: withAction({
+        start: async (ctx) => {
+          events.push("started");
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          events.push(ctx.signal.aborted ? "saw abort" : "finished");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+        cancel: async () => void events.push("cancel hook"),
+      }),
+    });
+    partner.jobs.start();
+    await deliver("start", resource.id);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await deliver("cancel", resource.id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await partner.jobs.stop();
+    // The handler was told to stop; whatever it did after, no success reached Vercel.
+    expect(events).toEqual(["started", "cancel hook", "saw abort"]);
+    expect(vercel.actionReports().filter((report) => report.status === "succeeded")).toEqual([]);
+  });
+
+  it("ignores a start that arrives after its cancel", async () => {
+    let started = false;
+    const resource = await setup({
+      integration: withAction({
+        start: async () => {
+          started = true;
+          return undefined;
+        },
+      }),
+    });
+    await deliver("cancel", resource.id);
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(started).toBe(false);
+    expect(vercel.actionReports()).toEqual([]);
+  });
+
+  it("retries Vercel's 429/500 answers and still reports once", async () => {
+    const resource = await setup();
+    vercel.failNextPatches(429, 500);
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    const statuses = vercel.actionReports().map((report) => report.status);
+    expect(statuses).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const run = await partner.store.getActionRun({
+      deploymentId: "dpl_1",
+      resourceId: resource.id,
+      action: "branch",
+    });
+    expect(run).toMatchObject({ status: "succeeded", reported: true });
+  });
+
+  it("re-sends the stored final status, without running the work again, when reporting failed", async () => {
+    let runs = 0;
+    const resource = await setup({
+      integration: withAction({
+        start: async () => {
+          runs += 1;
+          return { secrets: [{ name: "X", value: String(runs) }] };
+        },
+      }),
+    });
+    vercel.setDown(true);
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    const run = await partner.store.getActionRun({
+      deploymentId: "dpl_1",
+      resourceId: resource.id,
+      action: "branch",
+    });
+    expect(run).toMatchObject({ status: "succeeded", reported: false });
+    expect(vercel.actionReports().every((report) => report.status === "succeeded")).toBe(true);
+
+    // Vercel is back: the job's next attempt reports the stored result.
+    vercel.setDown(false);
+    vercel.calls.length = 0;
+    for (let attempt = 0; attempt < 50 && vercel.actionReports().length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await partner.jobs.drain();
+    }
+    expect(runs).toBe(1);
+    expect(vercel.actionReports().filter((report) => report.status === "succeeded")).toHaveLength(
+      1,
+    );
+  });
+});
