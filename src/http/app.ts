@@ -40,6 +40,9 @@ export interface PartnerAppOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+// Reading a GET's body stream just to limit it made the Node adapter build a full Request.
+const BODILESS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   const { installations, resources } =
@@ -54,19 +57,18 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
   app.use(requestLogger(options.logger));
-  app.use(
-    bodyLimit({
-      maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-      onError: (c) => {
-        // The unread rest of the body is not drained, so this connection cannot be reused.
-        c.header("Connection", "close");
-        return sendError(
-          c,
-          new PartnerError(413, "payload_too_large", "Request body is larger than allowed"),
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    onError: (c) => {
+      // The unread rest of the body is not drained, so this connection cannot be reused.
+      c.header("Connection", "close");
+      return sendError(
+        c,
+        new PartnerError(413, "payload_too_large", "Request body is larger than allowed"),
+      );
+    },
+  });
+  app.use((c, next) => (BODILESS.has(c.req.method) ? next() : limitBody(c, next)));
   app.route("/", installationRoutes(routeOptions));
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));

@@ -10,9 +10,10 @@ export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
     const log = logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("log", log);
+    // Set before the handler: added afterwards, Hono must copy the finished response.
+    c.header("x-request-id", requestId);
     const started = performance.now();
     await next();
-    c.header("x-request-id", requestId);
     if (log.isLevelEnabled("info")) {
       log.info(
         {
