@@ -1,0 +1,4 @@
+/** A failure the benchmark explains itself (bad options, a server that failed): no stack trace. */
+export class BenchError extends Error {
+  override readonly name: string = "BenchError";
+}

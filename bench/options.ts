@@ -1,0 +1,93 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { BenchError } from "./lib/errors.ts";
+
+export interface BenchOptions {
+  /** Seconds of measured load per server. */
+  durationSeconds: number;
+  connections: number;
+  /** Requests sent to each server before measuring, so the JIT and caches are warm. */
+  warmupRequests: number;
+  /** Rewrite this benchmark's section of docs/benchmarks.md. */
+  writeDoc: boolean;
+  /** Directory for a V8 CPU profile of our server (`--cpu-prof`), written when it stops. */
+  profileDir?: string;
+}
+
+export class OptionsError extends BenchError {
+  override readonly name = "OptionsError";
+}
+
+/**
+ * Every request needs its own RSA-signed token, minted before the run (~1 ms of CPU each), so
+ * longer runs mostly cost minting time; 10 s keeps a full run near a minute and a half.
+ */
+export const MAX_DURATION_SECONDS = 10;
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Options (environment variable in brackets):
+  -d, --duration <s>       seconds of measured load per server, at most ${MAX_DURATION_SECONDS} [BENCH_DURATION] (default 10)
+  -c, --connections <n>    concurrent keep-alive connections [BENCH_CONNECTIONS] (default 50)
+      --warmup <n>         warm-up requests per server [BENCH_WARMUP] (default 4000)
+      --no-doc             do not rewrite docs/benchmarks.md [BENCH_NO_DOC=1]
+      --profile <dir>      write a CPU profile of our server to <dir> (open in Chrome DevTools) [BENCH_PROFILE_DIR]
+  -h, --help               show this help
+`;
+
+type Env = Record<string, string | undefined>;
+
+/** Flags win over environment variables, which win over defaults. `undefined` means --help. */
+export function parseBenchOptions(argv: string[], env: Env): BenchOptions | undefined {
+  const values = parseFlags(argv);
+  if (values.help) return undefined;
+  const durationSeconds = number(values.duration ?? env.BENCH_DURATION, "duration", 10);
+  if (durationSeconds <= 0 || durationSeconds > MAX_DURATION_SECONDS) {
+    throw new OptionsError(`duration must be more than 0 and at most ${MAX_DURATION_SECONDS} s`);
+  }
+  const connections = number(values.connections ?? env.BENCH_CONNECTIONS, "connections", 50);
+  if (!Number.isInteger(connections) || connections < 1 || connections > 1000) {
+    throw new OptionsError("connections must be a whole number from 1 to 1000");
+  }
+  // JIT tiering takes a few thousand requests to settle on both servers.
+  const warmupRequests = number(values.warmup ?? env.BENCH_WARMUP, "warmup", 4000);
+  if (!Number.isInteger(warmupRequests) || warmupRequests < connections) {
+    throw new OptionsError(
+      "warmup must be a whole number of requests, at least one per connection",
+    );
+  }
+  const noDoc = values["no-doc"] ?? (env.BENCH_NO_DOC === "1" || env.BENCH_NO_DOC === "true");
+  const profileDir = values.profile ?? env.BENCH_PROFILE_DIR;
+  return {
+    durationSeconds,
+    connections,
+    warmupRequests,
+    writeDoc: !noDoc,
+    ...(profileDir && { profileDir: resolve(profileDir) }),
+  };
+}
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        duration: { type: "string", short: "d" },
+        connections: { type: "string", short: "c" },
+        warmup: { type: "string" },
+        "no-doc": { type: "boolean" },
+        profile: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    throw new OptionsError((error as Error).message);
+  }
+}
+
+function number(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new OptionsError(`${name} must be a number, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,101 @@
+import { formatCount } from "../lib/format.ts";
+import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
+import { renderMarkdownTable, renderTextTable } from "../lib/table.ts";
+import type { BenchOptions } from "../options.ts";
+import type { Measurement } from "./measure.ts";
+import {
+  cpuNote,
+  latencyNote,
+  poolNote,
+  resultsTable,
+  targetsLine,
+  verdictsTable,
+} from "./summary.ts";
+import { TARGET_P99_MS, TARGET_RATIO } from "./targets.ts";
+
+export interface ReportInput {
+  measurement: Measurement;
+  options: BenchOptions;
+  machine: MachineInfo;
+  jwksFetches: number;
+  finishedAt: Date;
+}
+
+/** The table and verdicts printed at the end of the run. */
+export function renderText({ measurement, options, machine }: ReportInput): string {
+  const warning = busyMachineWarning(machine);
+  return [
+    "",
+    "Partner API read — GET /v1/installations/:id/resources/:rid, " +
+      `${options.connections} connections, ${options.durationSeconds} s per server`,
+    "",
+    renderTextTable(resultsTable(measurement)),
+    "",
+    renderTextTable(verdictsTable(measurement)),
+    "",
+    targetsLine(measurement),
+    latencyNote(options),
+    cpuNote(measurement),
+    poolNote(measurement, options),
+    `Machine: ${machineSummary(machine)}`,
+    ...(warning ? [warning] : []),
+    "",
+  ].join("\n");
+}
+
+/** This benchmark's section of docs/benchmarks.md. */
+export function renderMarkdown(input: ReportInput): string {
+  const { measurement, options, machine } = input;
+  const when = input.finishedAt
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
+  const warning = busyMachineWarning(machine);
+  return `## Partner API read: \`GET /v1/installations/:id/resources/:rid\`
+
+**What is measured.** Requests per second and latency of an authenticated resource read on our
+real server, next to a *ceiling*: a bare \`node:http\` server that does nothing but the same jose
+token verification and answers static JSON. RS256 verification is a cost no Partner API server can
+avoid, so the ratio ours/ceiling is the share of the possible throughput we keep.
+Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.connections} connections.
+
+**How** (\`bench/partner-api-read/\`, run by \`npm run bench\`):
+
+- *Ours*: \`partnerkit start\` (\`src/cli/main.ts\`) in a child process — the Acme KV integration
+  over SQLite in a temporary directory, \`LOG_LEVEL=warn\`, \`NODE_ENV=production\`. It verifies
+  tokens as in production: \`createVercelKeySet\` on a JWKS URL served over HTTP by a small
+  \`node:http\` server in the bench. The key set is cached, every signature is verified.
+  Key set fetches in this run: ${input.jwksFetches}.
+- State is created through the Partner API itself, with signed ADMIN user tokens: \`PUT\` the
+  installation, \`POST\` an Acme KV resource. The load then reads that resource as a USER.
+- *Ceiling*: \`bench/servers/ceiling-server.ts\`, its own child process — \`jwtVerify\` with the same
+  remote key set, issuer, audience, RS256 and \`exp\` rule, answering the bytes our server answers.
+- *Load*: autocannon in the parent process, keep-alive connections, no pipelining, one server
+  at a time; the servers and the load generator share the machine's cores.
+  Connections: ${options.connections}. Warm-up: ${formatCount(options.warmupRequests)} requests per server.
+  Measured: ${options.durationSeconds} s per server.
+- Every request carries its own RS256 token (unique \`jti\`), minted before the load starts; each
+  token reaches each server at most once, so no verification result can be cached. If the pool
+  runs out the run stops rather than reuse a token.
+- Latency is per response, from autocannon's timings at full precision, 2xx only; req/s is
+  responses divided by the time from the first request to the last response. *CPU ms/req* is the
+  server process's CPU time (all threads, from \`/proc/<pid>/stat\`) over the run divided by its
+  responses, and *cores* how many cores it kept busy; when other work competes for the machine,
+  these move much less than req/s.
+- To see where our server spends its time: \`npm run bench -- --profile <dir>\` writes a V8 CPU
+  profile of it (open it in Chrome DevTools).
+
+**Machine:** ${machineSummary(machine)}.${warning ? `\n\n> ${warning}` : ""}
+
+**Results** (${when}):
+
+${renderMarkdownTable(resultsTable(measurement))}
+
+${renderMarkdownTable(verdictsTable(measurement))}
+
+${latencyNote(options)}
+
+${cpuNote(measurement)}
+
+${poolNote(measurement, options)}`;
+}

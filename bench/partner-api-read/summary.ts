@@ -1,0 +1,73 @@
+import { formatCount, formatMs, formatRate, formatSeconds } from "../lib/format.ts";
+import type { LoadResult } from "../lib/load.ts";
+import type { Align, Table } from "../lib/table.ts";
+import type { BenchOptions } from "../options.ts";
+import type { Measurement } from "./measure.ts";
+import { TARGET_P99_MS, verdicts } from "./targets.ts";
+
+/** The pieces of the report, shared by its terminal and markdown forms. */
+
+export function resultsTable({ ours, ceiling }: Measurement): Table {
+  const row = (name: string, run: LoadResult) => [
+    name,
+    formatRate(run.requestsPerSecond),
+    formatMs(run.latency.p50),
+    formatMs(run.latency.p90),
+    formatMs(run.latency.p99),
+    formatMs(run.latency.max),
+    formatCount(run.responses),
+    run.elapsedSeconds.toFixed(1),
+    formatCount(run.non2xx + run.errors),
+    run.serverCpu ? run.serverCpu.msPerRequest.toFixed(3) : "n/a",
+    run.serverCpu ? run.serverCpu.cores.toFixed(2) : "n/a",
+  ];
+  const headers = ["server", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests"];
+  return {
+    headers: [...headers, "secs", "errors", "CPU ms/req", "cores"],
+    rows: [row("partnerkit (Acme KV, SQLite)", ours), row("ceiling (node:http + jose)", ceiling)],
+    align: ["left", ...Array<Align>(10).fill("right")],
+  };
+}
+
+export function verdictsTable(measurement: Measurement): Table {
+  return {
+    headers: ["target", "goal", "measured", "result"],
+    rows: verdicts(measurement).map((v) => [v.name, v.goal, v.measured, v.met ? "met" : "MISSED"]),
+    align: ["left", "left", "right", "left"],
+  };
+}
+
+export function targetsLine(measurement: Measurement): string {
+  return verdicts(measurement).every((v) => v.met) ? "Targets: all met." : "Targets: NOT all met.";
+}
+
+/** Little's law for a closed loop: the p99 target implies a floor on throughput. */
+export function latencyNote({ connections }: BenchOptions): string {
+  const floor = connections / (TARGET_P99_MS / 1000);
+  return (
+    `With ${connections} connections each waiting for its answer, mean latency = connections ÷ ` +
+    `req/s (Little's law): p99 < ${TARGET_P99_MS} ms needs more than ${formatCount(floor)} req/s.`
+  );
+}
+
+/** CPU per request moves less than req/s when other work competes for the machine. */
+export function cpuNote({ ours, ceiling }: Measurement): string {
+  if (!ours.serverCpu || !ceiling.serverCpu) return "Server CPU time is only read on Linux.";
+  const ratio = ceiling.serverCpu.msPerRequest / ours.serverCpu.msPerRequest;
+  return (
+    `Server CPU per request: partnerkit ${ours.serverCpu.msPerRequest.toFixed(3)} ms, ceiling ` +
+    `${ceiling.serverCpu.msPerRequest.toFixed(3)} ms — efficiency ratio ceiling/ours ` +
+    `${ratio.toFixed(2)}, a cross-check on the req/s ratio that competing load moves less.`
+  );
+}
+
+export function poolNote({ pool, ours, ceiling }: Measurement, options: BenchOptions): string {
+  const endedEarly = [ours, ceiling].some((run) => run.poolExhausted);
+  return (
+    `Token pool: ${formatCount(pool.size)} RS256 tokens minted before the measured runs ` +
+    `(${formatSeconds(pool.mintMs)}, ${pool.msPerToken.toFixed(2)} ms each), each sent once to ` +
+    `each server; ${formatCount(ours.tokensUsed)} used against partnerkit, ` +
+    `${formatCount(ceiling.tokensUsed)} against the ceiling.` +
+    (endedEarly ? ` The pool ran out before ${options.durationSeconds} s: a run ended early.` : "")
+  );
+}

@@ -1,0 +1,37 @@
+import { formatMs } from "../lib/format.ts";
+import type { Measurement } from "./measure.ts";
+
+/** From the issue: keep at least this share of the ceiling's throughput… */
+export const TARGET_RATIO = 0.8;
+/** …with a p99 under this many milliseconds. */
+export const TARGET_P99_MS = 20;
+
+export interface Verdict {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function throughputRatio({ ours, ceiling }: Measurement): number {
+  return ceiling.requestsPerSecond > 0 ? ours.requestsPerSecond / ceiling.requestsPerSecond : 0;
+}
+
+export function verdicts(measurement: Measurement): Verdict[] {
+  const ratio = throughputRatio(measurement);
+  const p99 = measurement.ours.latency.p99;
+  return [
+    {
+      name: "Throughput, ours / ceiling",
+      goal: `≥ ${TARGET_RATIO}`,
+      measured: ratio.toFixed(2),
+      met: ratio >= TARGET_RATIO,
+    },
+    {
+      name: "p99 latency, ours",
+      goal: `< ${TARGET_P99_MS} ms`,
+      measured: `${formatMs(p99)} ms`,
+      met: p99 < TARGET_P99_MS,
+    },
+  ];
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm run bench`: runs each benchmark, prints its table, rewrites its section of
+ * docs/benchmarks.md and exits non-zero only when requests failed — never for a missed target.
+ */
+import { writeDocSection } from "./lib/doc-sections.ts";
+import { BenchError } from "./lib/errors.ts";
+import { BENCHMARKS_DOC } from "./lib/paths.ts";
+import { progress } from "./lib/progress.ts";
+import type { BenchSuite } from "./lib/suite.ts";
+import { OptionsError, parseBenchOptions, USAGE } from "./options.ts";
+import { partnerApiRead } from "./partner-api-read/suite.ts";
+
+const SUITES: BenchSuite[] = [partnerApiRead];
+
+async function main(): Promise<number> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  if (!options) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let failed = false;
+  for (const suite of SUITES) {
+    progress(`${suite.title}: starting`);
+    const outcome = await suite.run(options);
+    process.stdout.write(`${outcome.text}\n`);
+    if (options.writeDoc) {
+      await writeDocSection(BENCHMARKS_DOC, suite.id, outcome.markdown);
+      progress(`${suite.title}: wrote its section of ${BENCHMARKS_DOC}`);
+    }
+    for (const failure of outcome.failures) process.stderr.write(`FAILED ${failure}\n`);
+    failed ||= outcome.failures.length > 0;
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    let message = String((error as Error)?.stack ?? error);
+    if (error instanceof BenchError) message = error.message;
+    if (error instanceof OptionsError) message += `\n\n${USAGE}`;
+    process.stderr.write(`bench: ${message}\n`);
+    process.exitCode = 1;
+  },
+);

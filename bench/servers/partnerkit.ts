@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { freePort } from "../lib/free-port.ts";
+import { repoFile } from "../lib/paths.ts";
+import { BENCH_CLIENT_ID, BENCH_ISSUER } from "../tokens/issuer.ts";
+import { type ChildServer, startChildServer } from "./child-server.ts";
+
+export interface PartnerkitOptions {
+  jwksUrl: string;
+  /** A scratch directory; the SQLite database is created in it. */
+  dataDir: string;
+  logLevel?: string;
+  /** Write a V8 CPU profile of the server here when it stops. */
+  profileDir?: string;
+}
+
+/**
+ * Our real server, exactly as `partnerkit start` runs it in production: the Acme KV integration
+ * over SQLite, verifying tokens against the remote JWKS at `jwksUrl`.
+ */
+export async function startPartnerkit(options: PartnerkitOptions): Promise<ChildServer> {
+  const port = await freePort();
+  return startChildServer({
+    name: "partnerkit",
+    entry: repoFile("src/cli/main.ts"),
+    args: ["start"],
+    nodeArgs: options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [],
+    port,
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      LOG_LEVEL: options.logLevel ?? "warn",
+      INTEGRATION_CLIENT_ID: BENCH_CLIENT_ID,
+      INTEGRATION_CLIENT_SECRET: "bench-client-secret",
+      PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      DATABASE_URL: join(options.dataDir, "partnerkit.db"),
+      VERCEL_OIDC_ISSUER: BENCH_ISSUER,
+      VERCEL_OIDC_JWKS_URL: options.jwksUrl,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    },
+  });
+}
