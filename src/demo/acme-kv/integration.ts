@@ -7,7 +7,11 @@ import {
 import type { KvStore } from "./kv-store.ts";
 import { acmeKvPlans } from "./plans.ts";
 
-export const AcmeKvMetadata = z.object({ region: z.enum(["iad1", "fra1", "sfo1"]) });
+export const AcmeKvMetadata = z.object({
+  region: z
+    .enum(["iad1", "fra1", "sfo1"])
+    .meta({ title: "Region", description: "Where the data is kept" }),
+});
 
 /** The data-plane namespace of one deployment's branch. */
 export const branchNamespace = (resourceId: string, deploymentId: string) =>

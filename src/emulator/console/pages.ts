@@ -49,6 +49,9 @@ export interface InstallationView {
   products: ConsoleProduct[];
   selectedProduct: ConsoleProduct | undefined;
   metadata: JsonObject;
+  /** What the form held before a re-render (e.g. after the region changed the plans). */
+  name?: string;
+  billingPlanId?: string;
   plans: BillingPlan[];
   plansError?: Html;
 }
@@ -60,7 +63,7 @@ export function installationPage(view: InstallationView): Html {
       <h2>Resources</h2>
       ${
         resources.length === 0
-          ? html`<p class="muted">No resources yet.</p>`
+          ? html`<p class="muted">${installation.status === "installed" ? "No resources yet." : "No resources."}</p>`
           : html`<table>
               <tr><th>Name</th><th>Product</th><th>Plan</th><th>Status</th></tr>
               ${resources.map(
@@ -102,7 +105,7 @@ function createResourceForm(view: InstallationView): Html {
         )}
       </select>
       <label for="name">Name</label>
-      <input id="name" name="name" value="my-${product?.id ?? "resource"}" required />
+      <input id="name" name="name" value="${view.name || `my-${product?.id ?? "resource"}`}" required />
       ${metadataFields(product?.metadataSchema, view.metadata)}
       <button class="secondary" type="submit" data-refresh>Refresh plans</button>
       <h2 style="margin-top:16px">Plan</h2>
@@ -111,9 +114,11 @@ function createResourceForm(view: InstallationView): Html {
         ${view.plans.map(
           (plan, index) => html`<label class="plan">
             <input type="radio" name="billingPlanId" value="${plan.id}" style="min-width:0"
-              ${index === 0 ? "checked" : ""} ${plan.disabled ? "disabled" : ""} />
+              ${(view.billingPlanId ? plan.id === view.billingPlanId : index === 0) ? "checked" : ""}
+              ${plan.disabled ? "disabled" : ""} />
             ${plan.name} <span class="muted">(${plan.type})</span><br />
-            <span class="muted">${plan.cost ?? ""} ${plan.description}</span>
+            ${plan.cost ? html`<strong>${plan.cost}</strong><br />` : ""}
+            <span class="muted">${plan.description}</span>
           </label>`,
         )}
       </div>
@@ -212,7 +217,7 @@ export function timelinePage(calls: RecordedCall[]): Html {
             <td>${call.direction}</td>
             <td>
               <details>
-                <summary><code>${call.method} ${new URL(call.url).pathname}</code></summary>
+                <summary><code>${call.method} ${decodeURIComponent(new URL(call.url).pathname + new URL(call.url).search)}</code></summary>
                 ${call.requestBody === undefined ? "" : html`<div class="muted">request</div><pre>${JSON.stringify(call.requestBody, null, 2)}</pre>`}
                 ${call.responseBody === undefined ? "" : html`<div class="muted">response</div><pre>${JSON.stringify(call.responseBody, null, 2)}</pre>`}
                 ${call.error ? html`<pre>${call.error}</pre>` : ""}

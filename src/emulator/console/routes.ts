@@ -48,7 +48,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     const metadata = metadataFromForm(selectedProduct?.metadataSchema, query);
     let plans: Awaited<ReturnType<PartnerClient["productPlans"]>> = [];
     let plansError: Html | undefined;
-    if (selectedProduct) {
+    if (selectedProduct && installation.status === "installed") {
       try {
         plans = await partner.productPlans(selectedProduct.id, metadata);
       } catch (error) {
@@ -64,6 +64,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         products: options.products,
         selectedProduct,
         metadata,
+        name: query.name,
+        billingPlanId: query.billingPlanId,
         plans,
         plansError,
       }),

@@ -1,0 +1,237 @@
+/**
+ * The emulator console as a new user meets it: `npm run dev`'s real command, a real headless
+ * Chromium, and only clicks, form fields and visible text — install, pick a region and a plan,
+ * create a resource, connect it to a project, read its env vars, follow the timeline, uninstall.
+ * Screenshots of each step go to test-artifacts/console-*.png.
+ */
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ARTIFACTS_DIR,
+  CHROMIUM_PATH,
+  type DevServer,
+  HAS_CHROMIUM,
+  launchChromium,
+  processGroupAlive,
+  startDev,
+} from "../support/browser.ts";
+
+const MASK = "••••••";
+const TITLE = "a user installs, provisions, connects a project, reads the timeline and uninstalls";
+
+if (!HAS_CHROMIUM) {
+  console.warn(
+    `test/browser skipped: no Chromium at ${CHROMIUM_PATH}. Install it with ` +
+      "`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`.",
+  );
+}
+
+let dev: DevServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!HAS_CHROMIUM) return;
+  [dev, browser] = await Promise.all([startDev(), launchChromium()]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dev) {
+    await dev.stop();
+    // `npm run dev` runs `tsx watch` and the partner below it: none of them may outlive the test.
+    expect(processGroupAlive(dev.pid), "a partnerkit dev process survived").toBe(false);
+  }
+}, 20_000);
+
+/** The text a user sees (closed <details> and the like excluded), whitespace collapsed. */
+async function visible(locator: Locator): Promise<string> {
+  return (await locator.innerText()).replace(/\s+/g, " ").trim();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `console-${name}.png`), fullPage: true });
+}
+
+/** The <section> whose heading is `name`. */
+const section = (page: Page, name: string | RegExp) =>
+  page.locator("section", { has: page.getByRole("heading", { name, exact: true }) });
+
+describe("emulator console in Chromium", () => {
+  it.skipIf(!HAS_CHROMIUM)(
+    HAS_CHROMIUM
+      ? TITLE
+      : `${TITLE} — SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`,
+    async () => {
+      if (!dev || !browser) throw new Error("beforeAll did not start the servers");
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(String(error)));
+      const h1 = page.locator("h1");
+      try {
+        // The dashboard, as `npm run dev` tells the user to open it.
+        await page.goto(dev.emulatorUrl);
+        expect(await visible(h1)).toBe("Integration");
+        expect(await visible(page.locator("body"))).toContain(`Partner server: ${dev.partnerUrl}`);
+        expect(await visible(section(page, "Installations"))).toContain("None yet.");
+        await shot(page, "01-dashboard");
+
+        // Accept the terms.
+        await page.getByRole("button", { name: "Install integration" }).click();
+        await page.waitForURL(/\/installations\/icfg_[0-9a-f]+$/);
+        const installationId = new URL(page.url()).pathname.split("/").pop() ?? "";
+        expect(await visible(h1)).toBe(`Installation ${installationId} installed`);
+        expect(await visible(section(page, "Resources"))).toContain("No resources yet.");
+
+        // The metadata form is drawn from the product's schema; the plans come from the partner.
+        const create = section(page, "Create a resource");
+        const proPlan = create.locator("label.plan", { hasText: "Pro (subscription)" });
+        expect(await visible(create.getByLabel("Product"))).toBe("Acme KV");
+        expect(await visible(proPlan)).toContain("$20.00/month + usage");
+        await shot(page, "02-installation");
+
+        // Frankfurt costs more: choosing it re-asks the partner for plans.
+        await create.getByLabel("region").selectOption("fra1");
+        await page.waitForURL(/metadata\.region=fra1/);
+        expect(await create.getByLabel("region").inputValue()).toBe("fra1");
+        expect(await visible(proPlan)).toContain("$24.00/month + usage");
+        expect(await visible(proPlan)).not.toContain("$20.00");
+        expect(await visible(create.locator(".plans"))).toMatch(
+          /Free \(subscription\).*Pro \(subscription\).*Credits \(prepayment\)/,
+        );
+        await shot(page, "03-plans-fra1");
+
+        await create.getByLabel("Name").fill("cache");
+        await create.getByRole("radio", { name: /Pro \(subscription\)/ }).check();
+        await create.getByRole("button", { name: "Create resource" }).click();
+        await page.waitForURL(/\/resources\/[^/?]+$/);
+        const resourceUrl = page.url();
+        const resourceId = new URL(resourceUrl).pathname.split("/").pop() ?? "";
+
+        // The resource page: ready, on Pro in fra1, secrets named but never shown.
+        expect(await visible(h1)).toBe("cache ready");
+        const details = await visible(page.locator("section").first());
+        expect(details).toContain(`Resource id ${resourceId}`);
+        expect(details).toContain("Product acme-kv");
+        expect(details).toContain("Plan Pro (pro)");
+        expect(details).toContain('Metadata {"region":"fra1"}');
+        expect(details).toContain(`KV_REST_API_URL = ${MASK}`);
+        expect(details).toContain(`KV_REST_API_TOKEN = ${MASK}`);
+        expect(details).not.toContain("akv_");
+        await shot(page, "04-resource");
+
+        // Connect it to a project with a prefix.
+        const connect = section(page, "Connect to a project");
+        await connect.getByLabel("Project name").fill("shop");
+        await connect.getByLabel("Env var prefix (optional)").fill("cache");
+        for (const environment of ["development", "preview", "production"]) {
+          expect(await connect.getByRole("checkbox", { name: environment }).isChecked()).toBe(true);
+        }
+        await connect.getByRole("button", { name: "Connect" }).click();
+        await page.waitForURL(/\/projects\/prj_[0-9a-f]+/);
+        const projectUrl = page.url();
+
+        // The project's env vars: names visible, values masked until the user opens them.
+        expect(await visible(h1)).toBe("Project shop");
+        const production = section(page, "production");
+        for (const environment of ["development", "preview", "production"]) {
+          const text = await visible(section(page, environment));
+          expect(text).toContain(`CACHE_KV_REST_API_URL ${MASK}`);
+          expect(text).toContain(`CACHE_KV_REST_API_TOKEN ${MASK}`);
+          expect(text).not.toContain("akv_");
+        }
+        const tokenRow = production.locator("tr", { hasText: "CACHE_KV_REST_API_TOKEN" });
+        const urlRow = production.locator("tr", { hasText: "CACHE_KV_REST_API_URL" });
+        expect(await tokenRow.locator("details code").isHidden()).toBe(true);
+        await shot(page, "05-project-env");
+        await tokenRow.locator("summary").click();
+        await urlRow.locator("summary").click();
+        expect(await visible(tokenRow.locator("details code"))).toMatch(/^akv_[\w-]{20,}$/);
+        expect(await visible(urlRow.locator("details code"))).toBe(
+          `${dev.partnerUrl}/kv/${resourceId}`,
+        );
+        await shot(page, "06-project-env-revealed");
+
+        // The timeline: every call the console made, newest first, secrets masked.
+        await page.getByRole("link", { name: "Timeline" }).click();
+        await page.waitForURL(/\/timeline$/);
+        expect(await visible(h1)).toBe("Timeline");
+        const calls = (await page.locator("summary").allInnerTexts()).map((text) => text.trim());
+        const installation = `/v1/installations/${installationId}`;
+        expect(calls).toEqual(
+          expect.arrayContaining([
+            `PUT ${installation}`,
+            'GET /v1/products/acme-kv/plans?metadata={"region":"fra1"}',
+            `POST ${installation}/resources`,
+            `GET ${installation}/resources/${resourceId}`,
+          ]),
+        );
+        expect(calls.indexOf(`POST ${installation}/resources`)).toBeLessThan(
+          calls.indexOf(`PUT ${installation}`),
+        );
+        const putRow = page.locator("tr", { hasText: `PUT ${installation}` });
+        expect(await visible(putRow)).toMatch(/partner.*200/i);
+        await putRow.locator("summary").click();
+        expect(await visible(putRow.locator("pre").first())).toContain(`"access_token": "${MASK}"`);
+        const html = await page.content();
+        expect(html).not.toMatch(/vat_[\w-]{10}/);
+        expect(html).not.toMatch(/akv_[\w-]{10}/);
+        await shot(page, "07-timeline");
+
+        // Back to the installation, and uninstall (deleting its resources).
+        await page.getByRole("link", { name: "Integration" }).click();
+        await page.waitForURL(`${dev.emulatorUrl}/`);
+        const listed = await visible(section(page, "Installations"));
+        expect(listed).toContain(`${installationId} team_emulator installed`);
+        await page.getByRole("link", { name: installationId }).click();
+        await page.waitForURL(/\/installations\/icfg_[0-9a-f]+$/);
+        expect(await visible(section(page, "Resources"))).toContain("cache acme-kv Pro ready");
+        const uninstall = section(page, "Uninstall");
+        expect(
+          await uninstall.getByRole("checkbox", { name: "Delete all resources" }).isChecked(),
+        ).toBe(true);
+        await uninstall.getByRole("button", { name: "Uninstall integration" }).click();
+        await h1.filter({ hasText: "uninstalled" }).waitFor();
+        expect(await visible(h1)).toBe(`Installation ${installationId} uninstalled`);
+        expect(await page.getByRole("heading", { name: "Create a resource" }).count()).toBe(0);
+        expect(await page.getByRole("button", { name: "Uninstall integration" }).count()).toBe(0);
+        expect(await visible(section(page, "Resources"))).toContain("No resources.");
+        await shot(page, "08-uninstalled");
+
+        await page.goto(resourceUrl);
+        expect(await visible(h1)).toBe("cache deleted");
+        expect(await page.getByRole("button", { name: "Delete resource" }).count()).toBe(0);
+
+        await page.goto(projectUrl);
+        expect(await visible(section(page, "production"))).toContain("No variables.");
+
+        await page.goto(`${dev.emulatorUrl}/timeline`);
+        const after = (await page.locator("summary").allInnerTexts()).map((text) => text.trim());
+        expect(after).toContain(`DELETE ${installation}`);
+        expect(after.indexOf(`DELETE ${installation}`)).toBeLessThan(
+          after.indexOf(`POST ${installation}/resources`),
+        );
+
+        expect(pageErrors).toEqual([]);
+      } catch (error) {
+        await shot(page, "failure").catch(() => undefined);
+        // `npm run dev` restarts the partner when a source file changes: say so if it did.
+        const restarted = dev.output().includes("Restarting...")
+          ? "\n(note: the partner restarted during the test because a source file changed)"
+          : "";
+        throw new Error(
+          `${String(error)}${restarted}\n--- page ${page.url()} ---\n${await page
+            .locator("body")
+            .innerText()
+            .catch(() => "")}\n--- partnerkit dev output ---\n${dev.output().slice(-4000)}`,
+          { cause: error },
+        );
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
+});
