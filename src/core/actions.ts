@@ -9,6 +9,7 @@ import type {
   ActionDeployment,
   Integration,
 } from "./define-integration.ts";
+import type { HookContexts, VercelClientFor } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 
 export interface ActionOptions {
@@ -18,8 +19,6 @@ export interface ActionOptions {
   /** A page where the user can follow a run, sent with `running` (`https://` or `sso:`). */
   statusUrl?: (run: ActionRunRecord) => string | undefined;
 }
-
-export type VercelClientFor = (installationId: string, log: Logger) => Promise<VercelClient>;
 
 type Origin = { log: Logger };
 
@@ -43,6 +42,7 @@ export class ActionService {
   constructor(
     private readonly integration: Integration,
     private readonly store: Store,
+    private readonly contexts: HookContexts,
     private readonly vercelFor: VercelClientFor,
     private readonly options: ActionOptions = {},
   ) {}

@@ -17,6 +17,8 @@ export interface HookContext {
   installation: InstallationRecord;
   log: Logger;
   requestId: string;
+  /** Vercel's API, authenticated as this installation (its token never reaches your code). */
+  vercel: VercelClient;
 }
 
 export interface PlanQuery {
@@ -64,8 +66,6 @@ export interface ResourceUpdateResult {
 
 /** What a deployment action's hooks receive: the hook context plus Vercel and an abort signal. */
 export interface ActionContext extends HookContext {
-  /** Vercel's API, authenticated as this installation. */
-  vercel: VercelClient;
   /** Aborted when the action is canceled or times out: stop work and let the promise settle. */
   signal: AbortSignal;
 }

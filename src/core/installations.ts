@@ -9,7 +9,8 @@ import type {
 } from "../protocol/installations.ts";
 import type { InstallationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
-import type { HookContext, Integration } from "./define-integration.ts";
+import type { Integration } from "./define-integration.ts";
+import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 import { isFreePlan, resolvePlans } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -19,6 +20,7 @@ export class InstallationService {
   constructor(
     private readonly integration: Integration,
     private readonly store: Store,
+    private readonly contexts: HookContexts,
   ) {}
 
   async upsert(
@@ -41,7 +43,7 @@ export class InstallationService {
       defaultBillingPlanId: this.integration.defaultInstallationPlanId ?? null,
     });
     if (!existing || existing.deletedAt) {
-      await this.integration.onInstall?.(hookContext(request, installation));
+      await this.integration.onInstall?.(await this.contexts.create(request, installation));
       request.log.info({ installationId: id }, "installation created");
     }
     return this.describe(installation);
@@ -102,7 +104,7 @@ export class InstallationService {
     body: DeleteInstallationRequest,
     origin: HookOrigin,
   ): Promise<DeleteInstallationResponse> {
-    const ctx = hookContext(origin, installation);
+    const ctx = await this.contexts.create(origin, installation);
     const resources = await this.store.listResources(installation.id);
     const finalized = await this.nothingOwed(installation, resources);
     if (installation.deletedAt) return { finalized };
@@ -179,17 +181,6 @@ export class InstallationService {
     }
     return plans.every(isFreePlan);
   }
-}
-
-/** Where a hook call comes from: a Partner API request or a webhook delivery. */
-export type HookOrigin = Pick<RequestContext, "requestId" | "log">;
-
-export function hookContext(request: HookOrigin, installation: InstallationRecord): HookContext {
-  return {
-    installation,
-    requestId: request.requestId,
-    log: request.log.child({ installationId: installation.id }),
-  };
 }
 
 /** Defence in depth: a token for one account never acts on another account's installation. */

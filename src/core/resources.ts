@@ -16,7 +16,8 @@ import type {
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { Integration, Product } from "./define-integration.ts";
-import { hookContext, type InstallationService } from "./installations.ts";
+import type { HookContexts } from "./hook-context.ts";
+import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
 import { resolvePlans } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -35,6 +36,7 @@ export class ResourceService {
     private readonly integration: Integration,
     private readonly store: Store,
     private readonly installations: InstallationService,
+    private readonly contexts: HookContexts,
   ) {}
 
   async provision(
@@ -52,7 +54,7 @@ export class ResourceService {
     const metadata = parseOrThrow(product.metadata, body.metadata, "metadata");
     const plan = await selectablePlan(product, metadata, installation, body.billingPlanId);
     const id = `res_${randomBytes(12).toString("base64url")}`;
-    const ctx = hookContext(request, installation);
+    const ctx = await this.contexts.create(request, installation);
     const result = ProvisionResult.parse(
       await product.provision(ctx, {
         id,
@@ -126,12 +128,16 @@ export class ResourceService {
             installation,
             body.billingPlanId,
           );
-    const result = await product.update?.(hookContext(request, installation), resource, {
-      name: body.name,
-      metadata,
-      billingPlan: plan,
-      status: body.status,
-    });
+    const result = await product.update?.(
+      await this.contexts.create(request, installation),
+      resource,
+      {
+        name: body.name,
+        metadata,
+        billingPlan: plan,
+        status: body.status,
+      },
+    );
     await this.store.updateResource(resourceId, {
       name: body.name,
       metadata,
@@ -153,7 +159,7 @@ export class ResourceService {
     if (!resource) throw PartnerError.notFound(`Resource ${resourceId} not found`);
     if (resource.deletedAt) return;
     const product = this.integration.product(resource.productId);
-    await product?.delete?.(hookContext(request, installation), resource);
+    await product?.delete?.(await this.contexts.create(request, installation), resource);
     await this.store.markResourceDeleted(resourceId);
     request.log.info({ installationId, resourceId }, "resource deleted");
   }

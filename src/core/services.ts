@@ -4,6 +4,7 @@ import type { Store } from "../store/store.ts";
 import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
 import { type ActionOptions, ActionService } from "./actions.ts";
 import type { Integration } from "./define-integration.ts";
+import { HookContexts, type VercelClientFor } from "./hook-context.ts";
 import { InstallationService } from "./installations.ts";
 import { ResourceService } from "./resources.ts";
 import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
@@ -20,9 +21,7 @@ export function createServices(
   store: Store,
   options: ServiceOptions = {},
 ) {
-  const installations = new InstallationService(integration, store);
-  const resources = new ResourceService(integration, store, installations);
-  const vercelFor = async (installationId: string, log: Logger) => {
+  const vercelFor: VercelClientFor = async (installationId: string, log: Logger) => {
     const credentials = await store.installationCredentials(installationId);
     if (!credentials) throw new Error(`No credentials for installation ${installationId}`);
     return new VercelClient({
@@ -33,13 +32,16 @@ export function createServices(
       log,
     });
   };
-  const actions = new ActionService(integration, store, vercelFor, options.actions);
+  const contexts = new HookContexts(vercelFor);
+  const installations = new InstallationService(integration, store, contexts);
+  const resources = new ResourceService(integration, store, installations, contexts);
+  const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
   return {
     installations,
     resources,
     actions,
     vercelFor,
-    processWebhook: webhookProcessor(integration, store, installations, actions),
+    processWebhook: webhookProcessor(integration, store, installations, actions, vercelFor),
   };
 }
 

@@ -5,11 +5,14 @@ import {
   WebhookPayloads,
 } from "../protocol/webhooks.ts";
 import type { InstallationRecord, StoredWebhookEvent } from "../store/records.ts";
+import type { VercelClient } from "../vercel/vercel-client.ts";
 
 export interface WebhookContext {
   event: Pick<StoredWebhookEvent, "id" | "type" | "createdAt">;
   /** The installation the event is about, when it names one we know. */
   installation?: InstallationRecord;
+  /** Vercel's API as that installation, while it is installed. */
+  vercel?: VercelClient;
   log: Logger;
 }
 

@@ -8,6 +8,7 @@ import {
 import type { Store } from "../store/store.ts";
 import type { ActionService } from "./actions.ts";
 import type { Integration } from "./define-integration.ts";
+import type { VercelClientFor } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 
 export const WEBHOOK_JOB = "webhook";
@@ -30,6 +31,7 @@ export function webhookProcessor(
   store: Store,
   installations: InstallationService,
   actions: ActionService,
+  vercelFor: VercelClientFor,
 ) {
   return async (eventId: string, log: Logger): Promise<void> => {
     const event = await store.getWebhookEvent(eventId);

@@ -7,8 +7,8 @@ export interface VercelCall {
 }
 
 /**
- * The two Vercel endpoints a deployment action needs (spec §5.17), with the exact statuses the
- * SDK expects, a call log, and scripted failures for the action PATCH.
+ * The Vercel endpoints a deployment action needs (spec §5.17) and Create Event (§5.5), with the
+ * exact statuses the SDK expects, a call log, and scripted failures for the action PATCH.
  */
 export function fakeVercelApi() {
   const calls: VercelCall[] = [];
@@ -41,6 +41,9 @@ export function fakeVercelApi() {
           { status: failure, headers: { "retry-after": "0" } },
         );
       return new Response(null, { status: 202 });
+    }
+    if (request.method === "POST" && /^\/v1\/installations\/[^/]+\/events$/.test(url.pathname)) {
+      return new Response(null, { status: 201 });
     }
     return Response.json({ error: { code: "not_found" } }, { status: 404 });
   };
