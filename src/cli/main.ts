@@ -1,7 +1,8 @@
-import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
+import { conformanceCommand } from "./conformance.ts";
 import { runDev } from "./dev.ts";
+import { emulatorCommand } from "./emulator.ts";
 import { jobsCommand } from "./jobs.ts";
 import { migrate } from "./migrate.ts";
 import { runServer } from "./run-server.ts";
@@ -12,20 +13,17 @@ Commands:
   start     serve the integration (configuration from the environment, see README)
   dev       serve it beside a local Marketplace emulator, configured under .partnerkit/
   migrate   apply database migrations and exit
+  emulator  the Marketplace emulator alone (--partner-url, --port)
+  conformance --url <partner>  check any partner server against the protocol
   jobs      list durable jobs (optionally by status: queued, running, succeeded, dead)
   jobs retry <id>  put a job (e.g. a dead one) back in the queue
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" } },
-  });
-  const [command] = positionals;
-  if (values.help || !command) {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(USAGE);
-    return command || values.help ? 0 : 1;
+    return command ? 0 : 1;
   }
   const logger = createLogger();
   switch (command) {
@@ -37,8 +35,12 @@ async function main(argv: string[]): Promise<number> {
       await migrate(process.env.DATABASE_URL);
       process.stdout.write("migrations applied\n");
       return 0;
+    case "emulator":
+      return emulatorCommand(rest, process.env);
+    case "conformance":
+      return conformanceCommand(rest, process.env);
     case "jobs":
-      return jobsCommand(positionals.slice(1), process.env.DATABASE_URL);
+      return jobsCommand(rest, process.env.DATABASE_URL);
     default:
       process.stderr.write(`Unknown command ${command}\n${USAGE}`);
       return 1;
