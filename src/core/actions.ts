@@ -152,12 +152,11 @@ export class ActionService {
     }
     const definition = this.integration.product(resource.productId)?.actions?.[run.action];
     if (!definition) return { failure: `Unknown action ${run.action}` };
-    const vercel = await this.vercelFor(installation.id, log);
-    const ctx = { installation, log, requestId: run.id, vercel };
+    const ctx = await this.contexts.create({ requestId: run.id, log }, installation);
     return {
       definition,
       ctx,
-      input: { deployment: await deploymentOf(vercel, run, log), resource, action: run.action },
+      input: { deployment: await deploymentOf(ctx.vercel, run, log), resource, action: run.action },
     };
   }
 

@@ -46,10 +46,15 @@ export function webhookProcessor(
     if (lifecycle)
       await actions[lifecycle](DeploymentActionPayload.parse(event.payload), { log: eventLog });
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
+    const vercel =
+      installation && !installation.deletedAt
+        ? await vercelFor(installation.id, eventLog)
+        : undefined;
     await integration.webhooks.dispatch(
       {
         event: { id: event.id, type: event.type, createdAt: event.createdAt },
         installation,
+        vercel,
         log: eventLog,
       },
       event.payload,

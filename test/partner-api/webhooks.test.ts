@@ -48,7 +48,12 @@ describe("POST /webhooks", () => {
     await install(partner);
     const seen: unknown[] = [];
     partner.integration.on("marketplace.member.changed", async (ctx, payload) => {
-      seen.push({ role: payload.role, installation: ctx.installation?.id, event: ctx.event.type });
+      seen.push({
+        role: payload.role,
+        installation: ctx.installation?.id,
+        event: ctx.event.type,
+        vercel: ctx.vercel?.installationId,
+      });
     });
     const event = memberChanged();
     const response = await deliver(JSON.stringify(event));
@@ -59,7 +64,12 @@ describe("POST /webhooks", () => {
 
     await partner.jobs.drain();
     expect(seen).toEqual([
-      { role: "USER", installation: "icfg_1", event: "marketplace.member.changed" },
+      {
+        role: "USER",
+        installation: "icfg_1",
+        event: "marketplace.member.changed",
+        vercel: "icfg_1",
+      },
     ]);
     expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(1);
   });
