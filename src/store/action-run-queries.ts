@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
-import type { ActionOutcome, ActionRunRecord, ActionTarget } from "./records.ts";
+import type { ActionRunChange, ActionRunRecord, ActionTarget } from "./records.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { ActionRunsTable, Tables } from "./tables.ts";
 
@@ -54,11 +54,7 @@ export class ActionRunQueries {
   async transition(
     id: string,
     from: ActionRunRecord["status"][],
-    to: {
-      status: ActionRunRecord["status"];
-      statusText?: string | null;
-      outcomes?: ActionOutcome[] | null;
-    },
+    to: ActionRunChange,
   ): Promise<boolean> {
     const result = await this.db
       .updateTable("action_runs")

@@ -5,7 +5,7 @@ import type { Database } from "./database.ts";
 import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
-  ActionOutcome,
+  ActionRunChange,
   ActionRunRecord,
   ActionTarget,
   IdempotencyClaim,
@@ -362,11 +362,7 @@ class KyselyStore implements Store {
   transitionActionRun(
     id: string,
     from: ActionRunRecord["status"][],
-    to: {
-      status: ActionRunRecord["status"];
-      statusText?: string | null;
-      outcomes?: ActionOutcome[] | null;
-    },
+    to: ActionRunChange,
   ): Promise<boolean> {
     return this.actionRuns.transition(id, from, to);
   }

@@ -130,6 +130,13 @@ export interface ActionOutcome {
   secrets: { name: string; value: string }[];
 }
 
+/** A status change of a run, with what it reported. */
+export interface ActionRunChange {
+  status: ActionRunRecord["status"];
+  statusText?: string | null;
+  outcomes?: ActionOutcome[] | null;
+}
+
 export interface ActionRunRecord extends ActionTarget {
   id: string;
   status: "queued" | "running" | "succeeded" | "failed" | "canceled";

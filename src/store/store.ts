@@ -1,6 +1,6 @@
 import type { Secret } from "../protocol/common.ts";
 import type {
-  ActionOutcome,
+  ActionRunChange,
   ActionRunRecord,
   ActionTarget,
   IdempotencyClaim,
@@ -81,11 +81,7 @@ export interface Store {
   transitionActionRun(
     id: string,
     from: ActionRunRecord["status"][],
-    to: {
-      status: ActionRunRecord["status"];
-      statusText?: string | null;
-      outcomes?: ActionOutcome[] | null;
-    },
+    to: ActionRunChange,
   ): Promise<boolean>;
   markActionRunReported(id: string): Promise<void>;
   markActionRunCleanedUp(id: string): Promise<void>;

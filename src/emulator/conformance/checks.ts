@@ -70,6 +70,9 @@ const systemClaims = (state: ConformanceState) => ({
   installationId: state.installationId,
   accountId: state.accountId,
 });
+/** Call options of an ADMIN user, or of Vercel's system, of the conformance installation. */
+const asUser = (state: ConformanceState) => ({ auth: "user" as const, ...systemClaims(state) });
+const asSystem = (state: ConformanceState) => ({ auth: "system" as const, ...systemClaims(state) });
 
 export const CHECKS: Check[] = [
   {
@@ -121,9 +124,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "POST",
         path: resourcePath(state),
-        auth: "user",
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
         idempotencyKey: `conf_${randomBytes(6).toString("hex")}`,
         body: provisionBody(target, state),
       });
@@ -147,8 +148,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "GET",
         path: `${resourcePath(state)}/${state.resourceId}`,
-        auth: "system",
-        ...systemClaims(state),
+        ...asSystem(state),
       });
       if (answer.status !== 200) return fail(`answered ${answer.status}`);
       if (JSON.stringify(answer.body).includes('"secrets"'))
@@ -167,8 +167,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "GET",
         path: `${resourcePath(state)}/res_conformance_missing`,
-        auth: "system",
-        ...systemClaims(state),
+        ...asSystem(state),
       });
       return expectAnswer(answer, [404], "unknown resource");
     },
@@ -181,9 +180,7 @@ export const CHECKS: Check[] = [
       const call = {
         method: "POST",
         path: resourcePath(state),
-        auth: "user" as const,
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
         idempotencyKey: `conf_${randomBytes(6).toString("hex")}`,
         body: provisionBody(target, state),
       };
@@ -206,9 +203,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "POST",
         path: resourcePath(state),
-        auth: "user",
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
         body: provisionBody(target, state, target.invalidMetadata),
       });
       const outcome = expectAnswer(answer, [400], "invalid metadata");
@@ -227,9 +222,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "POST",
         path: resourcePath(state),
-        auth: "user",
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
         body: "{not json",
       });
       return expectAnswer(answer, [400], "malformed JSON");
@@ -308,10 +301,8 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "POST",
         path: resourcePath(state),
-        auth: "user",
+        ...asUser(state),
         role: "USER",
-        installationId: state.installationId,
-        accountId: state.accountId,
         body: provisionBody(target, state),
       });
       return expectAnswer(answer, [403], "USER role provisioning");
@@ -325,8 +316,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "PUT",
         path: `/v1/installations/${state.installationId}`,
-        auth: "system",
-        ...systemClaims(state),
+        ...asSystem(state),
         body: {
           scopes: ["read-write:integration-resource"],
           acceptedPolicies: {},
@@ -387,9 +377,7 @@ export const CHECKS: Check[] = [
       const call = {
         method: "DELETE",
         path: `${resourcePath(state)}/${state.resourceId}`,
-        auth: "user" as const,
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
       };
       const first = await target.partner.send(call);
       const second = await target.partner.send(call);
@@ -405,9 +393,7 @@ export const CHECKS: Check[] = [
       const answer = await target.partner.send({
         method: "DELETE",
         path: `/v1/installations/${state.installationId}`,
-        auth: "user",
-        installationId: state.installationId,
-        accountId: state.accountId,
+        ...asUser(state),
         body: { cascadeResourceDeletion: true, reason: "conformance" },
       });
       return expectAnswer(answer, [200, 204], "uninstall");
