@@ -5,6 +5,9 @@ import { MarketplaceIssuer } from "./issuer.ts";
 import { type Fetch, PartnerClient } from "./partner-client.ts";
 import { type CallFilter, CallRecorder, type RecordedCall } from "./recorder.ts";
 import { EmulatorState } from "./state.ts";
+import { vercelApiRoutes } from "./vercel-api/app.ts";
+import type { FaultPlan } from "./vercel-api/faults.ts";
+import type { VercelApiState } from "./vercel-api/store.ts";
 
 export interface EmulatorOptions {
   /** The emulator's own base URL: the token issuer and the JWKS live under it. */
@@ -29,6 +32,8 @@ export interface Emulator {
   state: EmulatorState;
   partner: PartnerClient;
   calls(filter?: CallFilter): RecordedCall[];
+  /** What the partner sent to Vercel's API, and the faults to inject into it. */
+  vercelApi: { store: VercelApiState; faults: FaultPlan };
   clientId: string;
   clientSecret: string;
 }
@@ -57,6 +62,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   app.get("/__emulator/calls", (c) =>
     c.json({ calls: recorder.list({ installationId: c.req.query("installationId") }) }),
   );
+  // Vercel's REST API (spec §5): the partner's VERCEL_API_URL points here.
+  const vercelApi = vercelApiRoutes({
+    state,
+    recorder,
+    onEvent: (installationId, event) =>
+      event.type === "resource.updated"
+        ? partner.refreshResource(installationId, event.resourceId)
+        : undefined,
+  });
+  app.route("/", vercelApi.app);
   app.route(
     "/",
     consoleRoutes({
@@ -75,6 +90,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     state,
     partner,
     calls: (filter) => recorder.list(filter),
+    vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
     clientId: options.clientId,
     clientSecret: options.clientSecret,
   };

@@ -1,0 +1,19 @@
+import type { VercelEvent } from "../../protocol/vercel-api.ts";
+import type { EmulatorState } from "../state.ts";
+import type { VercelApiState } from "./store.ts";
+
+/** Hono variables of the fake: the installation the bearer token belongs to, once known. */
+export interface VercelApiEnv {
+  Variables: { installationId?: string };
+}
+
+/** What every route group of the fake reads and writes. */
+export interface VercelApiDeps {
+  state: EmulatorState;
+  store: VercelApiState;
+  /**
+   * Called after Create Event has answered, as Vercel reacts to an event by re-reading the
+   * installation or resource (spec §5.5); the emulator wires its partner client here.
+   */
+  onEvent?: (installationId: string, event: VercelEvent) => unknown;
+}
