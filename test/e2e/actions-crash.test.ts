@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+import { type ServerType, serve } from "@hono/node-server";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
+import { installationBody, provisionBody } from "../support/partner-app.ts";
+import {
+  createE2eDatabase,
+  type E2eDatabase,
+  freePort,
+  killAllPartnerkits,
+  startPartnerkit,
+} from "../support/server-process.ts";
+import { fakeVercelApi } from "../support/vercel-fake.ts";
+
+const ACTIONS = 40;
+const CLIENT_SECRET = `secret_${randomBytes(12).toString("hex")}`;
+
+let issuer: TestIssuer;
+let jwks: JwksServer;
+let database: E2eDatabase;
+let vercelServer: ServerType;
+const vercel = fakeVercelApi();
+
+beforeAll(async () => {
+  issuer = await TestIssuer.create();
+  jwks = await JwksServer.start(issuer.jwks.keys);
+  database = await createE2eDatabase();
+});
+
+afterAll(async () => {
+  await killAllPartnerkits();
+  await new Promise<void>((resolve) => vercelServer?.close(() => resolve()) ?? resolve());
+  await jwks.close();
+  await database.drop();
+});
+
+it("kill -9 in the middle of deployment actions: after a restart every action reports, none is lost", async () => {
+  const vercelPort = await freePort();
+  vercelServer = serve({
+    fetch: (request) => vercel.fetch(request),
+    port: vercelPort,
+    hostname: "127.0.0.1",
+  });
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    INTEGRATION_CLIENT_ID: TEST_CLIENT_ID,
+    INTEGRATION_CLIENT_SECRET: CLIENT_SECRET,
+    PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    VERCEL_OIDC_ISSUER: TEST_ISSUER,
+    VERCEL_OIDC_JWKS_URL: jwks.url,
+    VERCEL_API_URL: `http://127.0.0.1:${vercelPort}`,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: "warn",
+    DATABASE_URL: database.url,
+  };
+  let server = await startPartnerkit(env);
+  const user = {
+    authorization: `Bearer ${await issuer.userToken()}`,
+    "content-type": "application/json",
+  };
+  const installed = await fetch(`${server.url}/v1/installations/icfg_1`, {
+    method: "PUT",
+    headers: user,
+    body: JSON.stringify(installationBody()),
+  });
+  expect(installed.status).toBe(200);
+  const provisioned = await fetch(`${server.url}/v1/installations/icfg_1/resources`, {
+    method: "POST",
+    headers: user,
+    body: JSON.stringify(provisionBody()),
+  });
+  const { id: resourceId } = (await provisioned.json()) as { id: string };
+
+  // Every start is acknowledged (stored durably), then the process dies with work in flight.
+  await Promise.all(
+    Array.from({ length: ACTIONS }, async (_, index) => {
+      const body = JSON.stringify({
+        id: `evt_crash_${index}`,
+        type: "deployment.integration.action.start",
+        createdAt: Date.now(),
+        payload: {
+          installationId: "icfg_1",
+          resourceId,
+          action: "branch",
+          deployment: { id: `dpl_${index}` },
+        },
+      });
+      const response = await fetch(`${server.url}/webhooks`, {
+        method: "POST",
+        headers: { "x-vercel-signature": signWebhookPayload(body, CLIENT_SECRET) },
+        body,
+      });
+      expect(response.status).toBe(200);
+    }),
+  );
+  await server.kill("SIGKILL");
+  const reportedBeforeKill = vercel.actionReports().length;
+
+  server = await startPartnerkit(env);
+  const finalPatches = () =>
+    vercel.calls.filter(
+      (call) => call.method === "PATCH" && (call.body as { status: string }).status !== "running",
+    );
+  const deadline = Date.now() + 45_000;
+  while (new Set(finalPatches().map((call) => call.path)).size < ACTIONS && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const paths = finalPatches().map((call) => call.path);
+  const perDeployment = new Map<string, number>();
+  for (const path of paths) perDeployment.set(path, (perDeployment.get(path) ?? 0) + 1);
+
+  expect(perDeployment.size, `reported before the kill: ${reportedBeforeKill}`).toBe(ACTIONS);
+  expect(
+    finalPatches().every((call) => (call.body as { status: string }).status === "succeeded"),
+  ).toBe(true);
+  // A report is re-sent only if the process died between Vercel's 202 and recording it: at
+  // most the handful of runs in flight at the kill, never a whole batch.
+  const doubled = [...perDeployment.values()].filter((count) => count > 1).length;
+  expect(doubled).toBeLessThanOrEqual(8);
+  await server.stop();
+}, 90_000);
