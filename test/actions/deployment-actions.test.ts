@@ -18,16 +18,16 @@ import {
   type TestPartner,
   type TestPartnerOptions,
 } from "../support/partner-app.ts";
-import { fakeVercelApi } from "../support/vercel-fake.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 let partner: TestPartner;
-let vercel: ReturnType<typeof fakeVercelApi>;
+let vercel: Awaited<ReturnType<typeof emulatedVercelApi>>;
 afterEach(() => partner.close());
 
 const fastRetries = { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 200 };
 
 async function setup(options: TestPartnerOptions & { runningAfterMs?: number } = {}) {
-  vercel = fakeVercelApi();
+  vercel = await emulatedVercelApi();
   partner = await createTestPartner({
     ...options,
     services: {
@@ -42,7 +42,9 @@ async function setup(options: TestPartnerOptions & { runningAfterMs?: number } =
   const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {
     body: provisionBody(),
   });
-  return readBody(created, ProvisionResourceResponse);
+  const resource = await readBody(created, ProvisionResourceResponse);
+  vercel.knowResource(resource);
+  return resource;
 }
 
 /** An integration whose `branch` action is the given definition. */
@@ -64,6 +66,7 @@ function withAction(action: ActionDefinition<Record<string, unknown>>) {
 let sequence = 0;
 async function deliver(type: string, resourceId: string, deploymentId = "dpl_1") {
   sequence += 1;
+  if (type === "start") vercel.createDeployment(deploymentId);
   const body = JSON.stringify({
     id: `evt_action_${sequence}`,
     type: `deployment.integration.action.${type}`,
@@ -98,12 +101,12 @@ describe("deployment integration actions (spec §7)", () => {
     await deliver("start", resource.id);
     await partner.jobs.drain();
 
-    expect(vercel.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
-      "GET /v13/deployments/dpl_1",
-      `PATCH /v1/deployments/dpl_1/integrations/icfg_1/resources/${resource.id}/actions/branch`,
+    // Both calls carried the installation's token: the emulator answers 401 otherwise.
+    expect(vercel.calls().map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      "GET /v13/deployments/dpl_1 200",
+      `PATCH /v1/deployments/dpl_1/integrations/icfg_1/resources/${resource.id}/actions/branch 202`,
     ]);
-    expect(vercel.calls[1]?.authorization).toBe("Bearer vercel_installation_token_secret");
-    const [report] = vercel.actionReports();
+    const [report] = vercel.reports();
     expect(report?.status).toBe("succeeded");
     const secrets = Object.fromEntries(
       report?.outcomes?.[0]?.secrets.map((s) => [s.name, s.value]) ?? [],
@@ -128,14 +131,16 @@ describe("deployment integration actions (spec §7)", () => {
     await partner.jobs.drain();
     await deliver("start", resource.id);
     await partner.jobs.drain();
-    expect(vercel.actionReports().map((report) => report.status)).toEqual(["succeeded"]);
+    expect(vercel.reports().map((report) => report.status)).toEqual(["succeeded"]);
   });
 
   it("reports running with the status URL when the work takes a while", async () => {
+    let gitRef: string | undefined;
     const resource = await setup({
       runningAfterMs: 10,
       integration: withAction({
-        start: async () => {
+        start: async (_ctx, { deployment }) => {
+          gitRef = deployment.gitRef;
           await new Promise((resolve) => setTimeout(resolve, 60));
           return { secrets: [{ name: "X", value: "1" }] };
         },
@@ -143,13 +148,14 @@ describe("deployment integration actions (spec §7)", () => {
     });
     await deliver("start", resource.id);
     await partner.jobs.drain();
-    expect(vercel.actionReports()).toEqual([
+    expect(vercel.reports()).toEqual([
       { status: "running", statusUrl: "https://acme.test/runs" },
       {
         status: "succeeded",
         outcomes: [{ kind: "resource-secrets", secrets: [{ name: "X", value: "1" }] }],
       },
     ]);
+    expect(gitRef).toBe("feature-x");
   });
 
   it("reports failed: the provider's PartnerError message, nothing internal otherwise", async () => {
@@ -164,7 +170,7 @@ describe("deployment integration actions (spec §7)", () => {
     failure = new Error("ECONNREFUSED 10.0.0.7:5432");
     await deliver("start", resource.id, "dpl_2");
     await partner.jobs.drain();
-    expect(vercel.actionReports()).toEqual([
+    expect(vercel.reports()).toEqual([
       { status: "failed", statusText: "Your plan allows 10 branches." },
       { status: "failed", statusText: "The action failed" },
     ]);
@@ -176,9 +182,7 @@ describe("deployment integration actions (spec §7)", () => {
     });
     await deliver("start", resource.id);
     await partner.jobs.drain();
-    expect(vercel.actionReports()).toEqual([
-      { status: "failed", statusText: "The action timed out" },
-    ]);
+    expect(vercel.reports()).toEqual([{ status: "failed", statusText: "The action timed out" }]);
   });
 
   it("cancel aborts the run, calls the provider's cancel, and no success is reported after", async () => {
@@ -202,7 +206,7 @@ describe("deployment integration actions (spec §7)", () => {
     await partner.jobs.stop();
     // The handler was told to stop; whatever it did after, no success reached Vercel.
     expect(events).toEqual(["started", "cancel hook", "saw abort"]);
-    expect(vercel.actionReports().filter((report) => report.status === "succeeded")).toEqual([]);
+    expect(vercel.reports().filter((report) => report.status === "succeeded")).toEqual([]);
   });
 
   it("ignores a start that arrives after its cancel", async () => {
@@ -219,16 +223,18 @@ describe("deployment integration actions (spec §7)", () => {
     await deliver("start", resource.id);
     await partner.jobs.drain();
     expect(started).toBe(false);
-    expect(vercel.actionReports()).toEqual([]);
+    expect(vercel.reports()).toEqual([]);
   });
 
   it("retries Vercel's 429/500 answers and still reports once", async () => {
     const resource = await setup();
-    vercel.failNextPatches(429, 500);
+    vercel.faults
+      .add({ method: "PATCH", path: /\/actions\//, status: 429, retryAfterSeconds: 0, times: 1 })
+      .add({ method: "PATCH", path: /\/actions\//, status: 500, times: 1 });
     await deliver("start", resource.id);
     await partner.jobs.drain();
-    const statuses = vercel.actionReports().map((report) => report.status);
-    expect(statuses).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(vercel.calls().map((call) => call.status)).toEqual([200, 429, 500, 202]);
+    expect(vercel.reports().map((report) => report.status)).toEqual(["succeeded"]);
     const run = await partner.store.getActionRun({
       deploymentId: "dpl_1",
       resourceId: resource.id,
@@ -247,7 +253,7 @@ describe("deployment integration actions (spec §7)", () => {
         },
       }),
     });
-    vercel.setDown(true);
+    vercel.faults.add({ method: "PATCH", path: /\/actions\//, status: 503 });
     await deliver("start", resource.id);
     await partner.jobs.drain();
     const run = await partner.store.getActionRun({
@@ -256,18 +262,15 @@ describe("deployment integration actions (spec §7)", () => {
       action: "branch",
     });
     expect(run).toMatchObject({ status: "succeeded", reported: false });
-    expect(vercel.actionReports().every((report) => report.status === "succeeded")).toBe(true);
+    expect(vercel.reports().every((report) => report.status === "succeeded")).toBe(true);
 
     // Vercel is back: the job's next attempt reports the stored result.
-    vercel.setDown(false);
-    vercel.calls.length = 0;
-    for (let attempt = 0; attempt < 50 && vercel.actionReports().length === 0; attempt++) {
+    vercel.faults.clear();
+    for (let attempt = 0; attempt < 50 && vercel.reports().length === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       await partner.jobs.drain();
     }
     expect(runs).toBe(1);
-    expect(vercel.actionReports().filter((report) => report.status === "succeeded")).toHaveLength(
-      1,
-    );
+    expect(vercel.reports().filter((report) => report.status === "succeeded")).toHaveLength(1);
   });
 });

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody } from "../support/bodies.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 import { installationBody, provisionBody } from "../support/partner-app.ts";
 import {
@@ -11,7 +13,7 @@ import {
   killAllPartnerkits,
   startPartnerkit,
 } from "../support/server-process.ts";
-import { fakeVercelApi } from "../support/vercel-fake.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 const ACTIONS = 40;
 const CLIENT_SECRET = `secret_${randomBytes(12).toString("hex")}`;
@@ -20,12 +22,13 @@ let issuer: TestIssuer;
 let jwks: JwksServer;
 let database: E2eDatabase;
 let vercelServer: ServerType;
-const vercel = fakeVercelApi();
+let vercel: Awaited<ReturnType<typeof emulatedVercelApi>>;
 
 beforeAll(async () => {
   issuer = await TestIssuer.create();
   jwks = await JwksServer.start(issuer.jwks.keys);
   database = await createE2eDatabase();
+  vercel = await emulatedVercelApi();
 });
 
 afterAll(async () => {
@@ -71,7 +74,10 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
     headers: user,
     body: JSON.stringify(provisionBody()),
   });
-  const { id: resourceId } = (await provisioned.json()) as { id: string };
+  const resource = await readBody(provisioned, ProvisionResourceResponse);
+  const resourceId = resource.id;
+  vercel.knowResource(resource);
+  for (let index = 0; index < ACTIONS; index++) vercel.createDeployment(`dpl_${index}`);
 
   // Every start is acknowledged (stored durably), then the process dies with work in flight.
   await Promise.all(
@@ -96,28 +102,32 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
     }),
   );
   await server.kill("SIGKILL");
-  const reportedBeforeKill = vercel.actionReports().length;
+  const finalReports = () =>
+    vercel.actions().map((record) => ({
+      deploymentId: record.deploymentId,
+      finals: record.reports.filter((report) => report.status !== "running"),
+    }));
+  const reportedBeforeKill = finalReports().filter((action) => action.finals.length > 0).length;
 
   server = await startPartnerkit(env);
-  const finalPatches = () =>
-    vercel.calls.filter(
-      (call) => call.method === "PATCH" && (call.body as { status: string }).status !== "running",
-    );
   const deadline = Date.now() + 45_000;
-  while (new Set(finalPatches().map((call) => call.path)).size < ACTIONS && Date.now() < deadline) {
+  while (
+    finalReports().filter((action) => action.finals.length > 0).length < ACTIONS &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const paths = finalPatches().map((call) => call.path);
-  const perDeployment = new Map<string, number>();
-  for (const path of paths) perDeployment.set(path, (perDeployment.get(path) ?? 0) + 1);
-
-  expect(perDeployment.size, `reported before the kill: ${reportedBeforeKill}`).toBe(ACTIONS);
+  const actions = finalReports();
   expect(
-    finalPatches().every((call) => (call.body as { status: string }).status === "succeeded"),
+    actions.filter((action) => action.finals.length > 0).length,
+    `reported before the kill: ${reportedBeforeKill}`,
+  ).toBe(ACTIONS);
+  expect(
+    actions.flatMap((action) => action.finals).every((report) => report.status === "succeeded"),
   ).toBe(true);
   // A report is re-sent only if the process died between Vercel's 202 and recording it: at
   // most the handful of runs in flight at the kill, never a whole batch.
-  const doubled = [...perDeployment.values()].filter((count) => count > 1).length;
+  const doubled = actions.filter((action) => action.finals.length > 1).length;
   expect(doubled).toBeLessThanOrEqual(8);
   await server.stop();
 }, 90_000);

@@ -2,19 +2,21 @@ import { afterEach, expect, it } from "vitest";
 import { z } from "zod";
 import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
 import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,
   install,
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
-import { fakeVercelApi } from "../support/vercel-fake.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 let partner: TestPartner;
 afterEach(() => partner.close());
 
 it("hands hooks ctx.vercel, authenticated with the installation's token", async () => {
-  const vercel = fakeVercelApi();
+  const vercel = await emulatedVercelApi();
   partner = await createTestPartner({
     services: { vercel: { baseUrl: "https://api.vercel.test", fetch: vercel.fetch } },
     integration: () =>
@@ -24,25 +26,30 @@ it("hands hooks ctx.vercel, authenticated with the installation's token", async 
             id: "acme-kv",
             metadata: z.object({ region: z.string() }),
             plans: acmeKvPlans,
-            async provision(ctx, request) {
-              await ctx.vercel.resourceUpdated(request.id);
-              return { status: "pending", secrets: [] };
+            provision: async () => ({ secrets: [] }),
+            // e.g. a rename done on the provider's side, announced to Vercel (spec §5.5)
+            async update(ctx, resource) {
+              await ctx.vercel.resourceUpdated(resource.id);
+              return undefined;
             },
           }),
         ],
       }),
   });
   await install(partner);
-  const response = await partner.call("POST", "/v1/installations/icfg_1/resources", {
+  const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {
     body: provisionBody(),
   });
-  expect(response.status).toBe(200);
-  expect(vercel.calls).toEqual([
-    {
-      method: "POST",
-      path: "/v1/installations/icfg_1/events",
-      authorization: "Bearer vercel_installation_token_secret",
-      body: { event: { type: "resource.updated", resourceId: expect.stringMatching(/^res_/) } },
-    },
+  const resource = await readBody(created, ProvisionResourceResponse);
+  vercel.knowResource(resource);
+  const patched = await partner.call("PATCH", `/v1/installations/icfg_1/resources/${resource.id}`, {
+    body: { name: "renamed" },
+  });
+  expect(patched.status).toBe(200);
+  expect(vercel.calls()).toEqual([
+    { method: "POST", path: "/v1/installations/icfg_1/events", status: 201 },
+  ]);
+  expect(vercel.events().map((received) => received.event)).toEqual([
+    { type: "resource.updated", resourceId: resource.id },
   ]);
 });

@@ -1,71 +1,61 @@
-/** A call the partner made to the fake Vercel API. */
+import { createEmulator } from "../../src/emulator/emulator.ts";
+import type { Secret } from "../../src/protocol/common.ts";
+import type { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { PUBLIC_URL } from "./partner-app.ts";
+
+/** A call the partner made to Vercel's API, as the emulator recorded it (bodies masked). */
 export interface VercelCall {
   method: string;
   path: string;
-  authorization: string | null;
-  body: unknown;
+  status: number;
 }
 
+type Report = {
+  status: string;
+  statusText?: string;
+  statusUrl?: string;
+  outcomes?: { kind: string; secrets: { name: string; value: string }[] }[];
+};
+
 /**
- * The Vercel endpoints a deployment action needs (spec §5.17) and Create Event (§5.5), with the
- * exact statuses the SDK expects, a call log, and scripted failures for the action PATCH.
+ * The emulator's Vercel API (spec §5, exact SDK statuses) with what Vercel would know of the test
+ * partner's icfg_1: its access token and, once `knowResource` is called, the resource.
  */
-export function fakeVercelApi() {
-  const calls: VercelCall[] = [];
-  const patchFailures: number[] = [];
-  let down = false;
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const text = await request.text();
-    calls.push({
-      method: request.method,
-      path: url.pathname,
-      authorization: request.headers.get("authorization"),
-      body: text ? JSON.parse(text) : undefined,
-    });
-    if (request.method === "GET" && url.pathname.startsWith("/v13/deployments/")) {
-      const id = url.pathname.split("/").pop();
-      return Response.json({
-        id,
-        url: `${id}.vercel.app`,
-        target: "preview",
-        gitSource: { ref: "feature-x", sha: "abc123" },
-      });
-    }
-    if (request.method === "PATCH" && /\/actions\/[^/]+$/.test(url.pathname)) {
-      const failure = down ? 503 : patchFailures.shift();
-      if (failure)
-        return Response.json(
-          { error: { code: "unavailable" } },
-          { status: failure, headers: { "retry-after": "0" } },
-        );
-      return new Response(null, { status: 202 });
-    }
-    if (request.method === "POST" && /^\/v1\/installations\/[^/]+\/events$/.test(url.pathname)) {
-      return new Response(null, { status: 201 });
-    }
-    return Response.json({ error: { code: "not_found" } }, { status: 404 });
-  };
+export async function emulatedVercelApi() {
+  const emulator = await createEmulator({
+    url: "https://api.vercel.test",
+    partnerUrl: PUBLIC_URL,
+    clientId: "oac_test_integration",
+    clientSecret: "unused",
+  });
+  emulator.state.installations.set("icfg_1", {
+    id: "icfg_1",
+    accountId: "acct_1",
+    userId: "user_1",
+    accessToken: "vercel_installation_token_secret",
+    status: "installed",
+  });
+  const { store, faults } = emulator.vercelApi;
   return {
-    fetch,
-    calls,
-    /** Answer the next action PATCHes with these statuses before accepting again. */
-    failNextPatches: (...statuses: number[]) => patchFailures.push(...statuses),
-    /** While down, every action PATCH is a 503. */
-    setDown: (value: boolean) => {
-      down = value;
+    fetch: (input: string | URL | Request, init?: RequestInit) =>
+      Promise.resolve(emulator.app.fetch(new Request(input, init))),
+    faults,
+    knowResource(resource: ProvisionResourceResponse) {
+      const { secrets, ...rest } = resource;
+      emulator.state.saveResource("icfg_1", rest, secrets as Secret[]);
     },
-    actionReports: () =>
-      calls
-        .filter((call) => call.method === "PATCH")
-        .map(
-          (call) =>
-            call.body as {
-              status: string;
-              statusText?: string;
-              outcomes?: { kind: string; secrets: { name: string; value: string }[] }[];
-            },
-        ),
+    createDeployment: (id: string) =>
+      store.createDeployment({ id, ref: "feature-x", sha: "abc123" }),
+    calls: (): VercelCall[] =>
+      emulator.calls({ direction: "partner→vercel" }).map((call) => ({
+        method: call.method,
+        path: new URL(call.url).pathname,
+        status: call.status,
+      })),
+    /** Each action Vercel heard of, with its accepted reports. */
+    actions: () => store.listActions(),
+    /** Every accepted report of every action, in order (unmasked, from the API's state). */
+    reports: (): Report[] => store.listActions().flatMap((record) => record.reports as Report[]),
+    events: (installationId = "icfg_1") => store.events.get(installationId) ?? [],
   };
 }
