@@ -125,14 +125,18 @@ export type VercelUpdateResourceRequest = z.infer<typeof VercelUpdateResourceReq
 export const VercelResourceNameResponse = z.object({ name: z.string() });
 export type VercelResourceNameResponse = z.infer<typeof VercelResourceNameResponse>;
 
-/** A line of interim billing data or of an invoice, spec §5.12. */
-export const VercelBillingItem = z.object({
+/** What items and discounts share: the plan, the resource and the span they are about. */
+const BillingLine = z.object({
   billingPlanId: z.string().min(1),
   resourceId: z.string().optional(),
   start: IsoDate.optional(),
   end: IsoDate.optional(),
   name: z.string().min(1),
   details: z.string().optional(),
+});
+
+/** A line of interim billing data or of an invoice, spec §5.12. */
+export const VercelBillingItem = BillingLine.extend({
   price: Decimal,
   quantity: z.number(),
   units: z.string(),
@@ -140,15 +144,7 @@ export const VercelBillingItem = z.object({
 });
 export type VercelBillingItem = z.infer<typeof VercelBillingItem>;
 
-export const VercelDiscount = z.object({
-  billingPlanId: z.string().min(1),
-  resourceId: z.string().optional(),
-  start: IsoDate.optional(),
-  end: IsoDate.optional(),
-  name: z.string().min(1),
-  details: z.string().optional(),
-  amount: Money,
-});
+export const VercelDiscount = BillingLine.extend({ amount: Money });
 export type VercelDiscount = z.infer<typeof VercelDiscount>;
 
 export const VercelUsage = z.object({
