@@ -152,7 +152,7 @@ export class ActionService {
     }
     const definition = this.integration.product(resource.productId)?.actions?.[run.action];
     if (!definition) return { failure: `Unknown action ${run.action}` };
-    const ctx = await this.contexts.create({ requestId: run.id, log }, installation);
+    const ctx = this.contexts.create({ requestId: run.id, log }, installation);
     return {
       definition,
       ctx,
@@ -178,7 +178,7 @@ export class ActionService {
   }
 
   private async report(run: ActionRunRecord, log: Logger): Promise<void> {
-    const vercel = await this.vercelFor(run.installationId, log);
+    const vercel = this.vercelFor(run.installationId, log);
     await vercel.updateDeploymentAction({
       ...targetOf(run),
       status: run.status === "succeeded" ? "succeeded" : "failed",

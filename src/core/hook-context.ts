@@ -7,19 +7,19 @@ import type { RequestContext } from "./request-context.ts";
 /** Where a hook call comes from: a Partner API request, a webhook delivery, an action run. */
 export type HookOrigin = Pick<RequestContext, "requestId" | "log">;
 
-export type VercelClientFor = (installationId: string, log: Logger) => Promise<VercelClient>;
+export type VercelClientFor = (installationId: string, log: Logger) => VercelClient;
 
 /** Builds the `ctx` provider hooks receive, with a Vercel client bound to the installation. */
 export class HookContexts {
   constructor(private readonly vercelFor: VercelClientFor) {}
 
-  async create(origin: HookOrigin, installation: InstallationRecord): Promise<HookContext> {
+  create(origin: HookOrigin, installation: InstallationRecord): HookContext {
     const log = origin.log.child({ installationId: installation.id });
     return {
       installation,
       requestId: origin.requestId,
       log,
-      vercel: await this.vercelFor(installation.id, log),
+      vercel: this.vercelFor(installation.id, log),
     };
   }
 }

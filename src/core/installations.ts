@@ -43,7 +43,7 @@ export class InstallationService {
       defaultBillingPlanId: this.integration.defaultInstallationPlanId ?? null,
     });
     if (!existing || existing.deletedAt) {
-      await this.integration.onInstall?.(await this.contexts.create(request, installation));
+      await this.integration.onInstall?.(this.contexts.create(request, installation));
       request.log.info({ installationId: id }, "installation created");
     }
     return this.describe(installation);
@@ -104,7 +104,7 @@ export class InstallationService {
     body: DeleteInstallationRequest,
     origin: HookOrigin,
   ): Promise<DeleteInstallationResponse> {
-    const ctx = await this.contexts.create(origin, installation);
+    const ctx = this.contexts.create(origin, installation);
     const resources = await this.store.listResources(installation.id);
     const finalized = await this.nothingOwed(installation, resources);
     if (installation.deletedAt) return { finalized };

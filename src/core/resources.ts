@@ -54,7 +54,7 @@ export class ResourceService {
     const metadata = parseOrThrow(product.metadata, body.metadata, "metadata");
     const plan = await selectablePlan(product, metadata, installation, body.billingPlanId);
     const id = `res_${randomBytes(12).toString("base64url")}`;
-    const ctx = await this.contexts.create(request, installation);
+    const ctx = this.contexts.create(request, installation);
     const result = ProvisionResult.parse(
       await product.provision(ctx, {
         id,
@@ -128,16 +128,12 @@ export class ResourceService {
             installation,
             body.billingPlanId,
           );
-    const result = await product.update?.(
-      await this.contexts.create(request, installation),
-      resource,
-      {
-        name: body.name,
-        metadata,
-        billingPlan: plan,
-        status: body.status,
-      },
-    );
+    const result = await product.update?.(this.contexts.create(request, installation), resource, {
+      name: body.name,
+      metadata,
+      billingPlan: plan,
+      status: body.status,
+    });
     await this.store.updateResource(resourceId, {
       name: body.name,
       metadata,
@@ -159,7 +155,7 @@ export class ResourceService {
     if (!resource) throw PartnerError.notFound(`Resource ${resourceId} not found`);
     if (resource.deletedAt) return;
     const product = this.integration.product(resource.productId);
-    await product?.delete?.(await this.contexts.create(request, installation), resource);
+    await product?.delete?.(this.contexts.create(request, installation), resource);
     await this.store.markResourceDeleted(resourceId);
     request.log.info({ installationId, resourceId }, "resource deleted");
   }

@@ -21,13 +21,20 @@ export function createServices(
   store: Store,
   options: ServiceOptions = {},
 ) {
-  const vercelFor: VercelClientFor = async (installationId: string, log: Logger) => {
-    const credentials = await store.installationCredentials(installationId);
-    if (!credentials) throw new Error(`No credentials for installation ${installationId}`);
+  // The token is decrypted when a call is first made, not for every hook or delivery.
+  const vercelFor: VercelClientFor = (installationId, log) => {
+    let token: Promise<string> | undefined;
+    const accessToken = () => {
+      token ??= store.installationCredentials(installationId).then((credentials) => {
+        if (!credentials) throw new Error(`No credentials for installation ${installationId}`);
+        return credentials.accessToken;
+      });
+      return token;
+    };
     return new VercelClient({
       ...options.vercel,
       baseUrl: options.vercel?.baseUrl ?? "https://api.vercel.com",
-      accessToken: credentials.accessToken,
+      accessToken,
       installationId,
       log,
     });

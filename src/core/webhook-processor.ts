@@ -47,9 +47,7 @@ export function webhookProcessor(
       await actions[lifecycle](DeploymentActionPayload.parse(event.payload), { log: eventLog });
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
     const vercel =
-      installation && !installation.deletedAt
-        ? await vercelFor(installation.id, eventLog)
-        : undefined;
+      installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;
     await integration.webhooks.dispatch(
       {
         event: { id: event.id, type: event.type, createdAt: event.createdAt },

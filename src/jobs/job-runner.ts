@@ -31,6 +31,7 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private pumping = false;
+  private kicked = false;
   private pumpAgain = false;
   private stopped = true;
 
@@ -63,7 +64,14 @@ export class JobRunner {
       this.pumpAgain = true;
       return;
     }
-    void this.pump();
+    if (this.kicked) return;
+    // Kicks of one tick become one claim, run after the current I/O callbacks: a webhook's
+    // answer is written before its job starts.
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      void this.pump();
+    });
   }
 
   /** Stops claiming, waits for the jobs in flight (aborted after `graceMs`). */
@@ -90,9 +98,11 @@ export class JobRunner {
     try {
       do {
         this.pumpAgain = false;
+        const free = this.freeSlots();
         const claimed = await this.claim();
         for (const job of claimed) void this.run(job).finally(() => this.kick());
-        if (claimed.length > 0) this.pumpAgain = true;
+        // A full batch may have left more behind; a short one means the queue is empty now.
+        if (claimed.length === free && free > 0) this.pumpAgain = true;
       } while (this.pumpAgain && !this.stopped && this.freeSlots() > 0);
     } catch (error) {
       this.options.log.error({ err: error }, "claiming jobs failed");

@@ -11,8 +11,8 @@ export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Pro
 export interface VercelClientOptions {
   /** `VERCEL_API_URL` (DESIGN §3). */
   baseUrl: string;
-  /** The installation's access token; it never leaves this client. */
-  accessToken: string;
+  /** The installation's access token, or how to get it when a call is first made; it never leaves this client. */
+  accessToken: string | (() => Promise<string>);
   installationId: string;
   log: Logger;
   /** Replaces the network, e.g. to reach an emulator in-process. */
