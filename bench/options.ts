@@ -12,6 +12,8 @@ export interface BenchOptions {
   writeDoc: boolean;
   /** Directory for a V8 CPU profile of our server (`--cpu-prof`), written when it stops. */
   profileDir?: string;
+  /** Ids of the benchmarks to run, in the order given; empty runs them all. */
+  suites: string[];
 }
 
 export class OptionsError extends BenchError {
@@ -20,18 +22,23 @@ export class OptionsError extends BenchError {
 
 /**
  * Every request needs its own RSA-signed token, minted before the run (~1 ms of CPU each), so
- * longer runs mostly cost minting time; 10 s keeps a full run near a minute and a half.
+ * longer runs mostly cost minting time; 10 s keeps the Partner API read benchmark near a minute
+ * and a half, and `npm run bench` (all benchmarks) near three minutes.
  */
 export const MAX_DURATION_SECONDS = 10;
 
-export const USAGE = `Usage: npm run bench -- [options]
+export const USAGE = `Usage: npm run bench -- [options] [benchmark…]
+
+Runs every benchmark, or only those named (as arguments or with --only), e.g.
+  npm run bench -- webhook-ingest action-turnaround
 
 Options (environment variable in brackets):
   -d, --duration <s>       seconds of measured load per server, at most ${MAX_DURATION_SECONDS} [BENCH_DURATION] (default 10)
   -c, --connections <n>    concurrent keep-alive connections [BENCH_CONNECTIONS] (default 50)
       --warmup <n>         warm-up requests per server [BENCH_WARMUP] (default 4000)
       --no-doc             do not rewrite docs/benchmarks.md [BENCH_NO_DOC=1]
-      --profile <dir>      write a CPU profile of our server to <dir> (open in Chrome DevTools) [BENCH_PROFILE_DIR]
+      --profile <dir>      write CPU profiles of our server under <dir>/<benchmark>/ (open in Chrome DevTools) [BENCH_PROFILE_DIR]
+      --only <ids>         run only these benchmarks, comma-separated; may be repeated [BENCH_ONLY]
   -h, --help               show this help
 `;
 
@@ -39,7 +46,7 @@ type Env = Record<string, string | undefined>;
 
 /** Flags win over environment variables, which win over defaults. `undefined` means --help. */
 export function parseBenchOptions(argv: string[], env: Env): BenchOptions | undefined {
-  const values = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv);
   if (values.help) return undefined;
   const durationSeconds = number(values.duration ?? env.BENCH_DURATION, "duration", 10);
   if (durationSeconds <= 0 || durationSeconds > MAX_DURATION_SECONDS) {
@@ -58,12 +65,17 @@ export function parseBenchOptions(argv: string[], env: Env): BenchOptions | unde
   }
   const noDoc = values["no-doc"] ?? (env.BENCH_NO_DOC === "1" || env.BENCH_NO_DOC === "true");
   const profileDir = values.profile ?? env.BENCH_PROFILE_DIR;
+  const named = [...positionals, ...(values.only ?? (env.BENCH_ONLY ? [env.BENCH_ONLY] : []))];
+  const suites = [
+    ...new Set(named.flatMap((list) => list.split(",")).map((id) => id.trim())),
+  ].filter(Boolean);
   return {
     durationSeconds,
     connections,
     warmupRequests,
     writeDoc: !noDoc,
     ...(profileDir && { profileDir: resolve(profileDir) }),
+    suites,
   };
 }
 
@@ -71,15 +83,17 @@ function parseFlags(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
+      allowPositionals: true,
       options: {
         duration: { type: "string", short: "d" },
         connections: { type: "string", short: "c" },
         warmup: { type: "string" },
         "no-doc": { type: "boolean" },
         profile: { type: "string" },
+        only: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
-    }).values;
+    });
   } catch (error) {
     throw new OptionsError((error as Error).message);
   }

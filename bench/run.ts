@@ -2,15 +2,31 @@
  * `npm run bench`: runs each benchmark, prints its table, rewrites its section of
  * docs/benchmarks.md and exits non-zero only when requests failed — never for a missed target.
  */
+import { join } from "node:path";
+import { actionTurnaround } from "./action-turnaround/suite.ts";
 import { writeDocSection } from "./lib/doc-sections.ts";
 import { BenchError } from "./lib/errors.ts";
 import { BENCHMARKS_DOC } from "./lib/paths.ts";
 import { progress } from "./lib/progress.ts";
 import type { BenchSuite } from "./lib/suite.ts";
-import { OptionsError, parseBenchOptions, USAGE } from "./options.ts";
+import { type BenchOptions, OptionsError, parseBenchOptions, USAGE } from "./options.ts";
 import { partnerApiRead } from "./partner-api-read/suite.ts";
+import { webhookIngest } from "./webhook-ingest/suite.ts";
 
-const SUITES: BenchSuite[] = [partnerApiRead];
+const SUITES: BenchSuite[] = [partnerApiRead, webhookIngest, actionTurnaround];
+
+/** The suites named in the options, in that order, or all of them. */
+function selectSuites(options: BenchOptions): BenchSuite[] {
+  if (options.suites.length === 0) return SUITES;
+  return options.suites.map((id) => {
+    const suite = SUITES.find((candidate) => candidate.id === id);
+    if (!suite) {
+      const known = SUITES.map((candidate) => candidate.id).join(", ");
+      throw new OptionsError(`Unknown benchmark "${id}"; there are: ${known}`);
+    }
+    return suite;
+  });
+}
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2), process.env);
@@ -19,9 +35,11 @@ async function main(): Promise<number> {
     return 0;
   }
   let failed = false;
-  for (const suite of SUITES) {
+  for (const suite of selectSuites(options)) {
     progress(`${suite.title}: starting`);
-    const outcome = await suite.run(options);
+    // Each suite's server writes its profile on stop: one directory per suite keeps them apart.
+    const profileDir = options.profileDir && join(options.profileDir, suite.id);
+    const outcome = await suite.run({ ...options, ...(profileDir && { profileDir }) });
     process.stdout.write(`${outcome.text}\n`);
     if (options.writeDoc) {
       await writeDocSection(BENCHMARKS_DOC, suite.id, outcome.markdown);

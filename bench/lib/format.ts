@@ -13,3 +13,11 @@ export function formatMs(value: number): string {
 export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** `2026-11-23 10:09:22 UTC`: when a run finished, for the doc. */
+export function formatWhen(date: Date): string {
+  return date
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
+}

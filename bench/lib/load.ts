@@ -1,16 +1,18 @@
 import autocannon from "autocannon";
-import type { TokenPool } from "../tokens/pool.ts";
 import { LatencyRecorder, type LatencySummary } from "./latency.ts";
 import { processCpuMs } from "./process-cpu.ts";
+import type { RequestFeed } from "./request-feed.ts";
 
 export interface LoadSpec {
   baseUrl: string;
+  method?: "GET" | "POST";
   path: string;
+  /** Sent with every request; the feed's headers are added to them. */
   headers?: Record<string, string>;
   connections: number;
-  /** Each request takes the next token as its `Authorization: Bearer`; none is ever sent twice. */
-  tokens: TokenPool;
-  /** Either a timed run (stopped early if the pool runs dry)… */
+  /** Each request takes its own part (a token, a signed body) from here; none is sent twice. */
+  feed: RequestFeed;
+  /** Either a timed run (stopped early if the feed runs dry)… */
   durationSeconds?: number;
   /** …or exactly this many requests (a warm-up). */
   requests?: number;
@@ -40,27 +42,47 @@ export interface LoadResult {
   /** Of 2xx responses only. */
   latency: LatencySummary;
   serverCpu?: ServerCpu;
-  tokensUsed: number;
-  poolExhausted: boolean;
+  /** Items the run took from its feed (autocannon builds one request ahead per connection). */
+  itemsUsed: number;
+  feedExhausted: boolean;
 }
 
-/** One autocannon run (keep-alive, no pipelining) of authenticated GETs, one fresh token each. */
+/**
+ * Room above the rate seen late in a warm-up when sizing a feed for a timed run: a warm server
+ * is faster than one still warming up, and a busy machine makes the warm-up rate a poor guess.
+ */
+const FEED_HEADROOM = 1.5;
+/** autocannon stops its clients at its next one-second tick, up to a second past the duration. */
+const TAIL_SECONDS = 1;
+
+/** How many items a timed run at about `requestsPerSecond` should have ready, with headroom. */
+export function itemsForRun(requestsPerSecond: number, durationSeconds: number): number {
+  return Math.ceil(requestsPerSecond * (durationSeconds + TAIL_SECONDS) * FEED_HEADROOM);
+}
+
+/** One autocannon run (keep-alive, no pipelining), each request with its own part of the feed. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const latency = new LatencyRecorder();
   const statusCodes: Record<string, number> = {};
   const responseTimes: number[] = [];
-  const tokensBefore = spec.tokens.used;
+  const usedBefore = spec.feed.used;
 
   const setupRequest = (request: autocannon.Request): autocannon.Request => {
-    const token = spec.tokens.take();
-    // A spent pool sends no token: the 401 is counted as a failure instead of hidden by a reuse.
-    if (token === undefined) return request;
-    return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+    const part = spec.feed.take();
+    // A spent feed sends the request bare: it fails visibly instead of being hidden by a reuse.
+    if (part === undefined) return request;
+    return {
+      ...request,
+      headers: { ...request.headers, ...part.headers },
+      ...(part.body !== undefined && { body: part.body }),
+    };
   };
+  // Each connection builds its next request before it is sent: that many items go unsent.
+  const sendable = Math.max(1, spec.feed.remaining - spec.connections);
   const limit =
     spec.requests !== undefined
       ? { amount: spec.requests }
-      : { duration: spec.durationSeconds, maxOverallRequests: spec.tokens.remaining };
+      : { duration: spec.durationSeconds, maxOverallRequests: sendable };
 
   const cpuBefore = spec.serverPid ? await processCpuMs(spec.serverPid) : undefined;
   const startedAt = performance.now();
@@ -71,7 +93,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         connections: spec.connections,
         pipelining: 1,
         ...limit,
-        requests: [{ method: "GET", path: spec.path, headers: spec.headers, setupRequest }],
+        requests: [
+          { method: spec.method ?? "GET", path: spec.path, headers: spec.headers, setupRequest },
+        ],
       },
       (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
     );
@@ -106,7 +130,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       responses > 0 && {
         serverCpu: { msPerRequest: cpuMs / responses, cores: cpuMs / 1000 / elapsedSeconds },
       }),
-    tokensUsed: spec.tokens.used - tokensBefore,
-    poolExhausted: spec.tokens.remaining === 0,
+    itemsUsed: spec.feed.used - usedBefore,
+    feedExhausted: spec.feed.remaining === 0,
   };
 }

@@ -1,21 +1,14 @@
 import { BenchError } from "../lib/errors.ts";
 import { formatCount, formatRate, formatSeconds } from "../lib/format.ts";
-import { type LoadResult, runLoad } from "../lib/load.ts";
+import { itemsForRun, type LoadResult, runLoad } from "../lib/load.ts";
 import { loadFailures } from "../lib/load-failures.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import type { ChildServer } from "../servers/child-server.ts";
 import { type MintedTokens, mintTokens } from "../tokens/mint.ts";
-import { TokenPool } from "../tokens/pool.ts";
+import { bearerTokens } from "../tokens/pool.ts";
 import { type BenchEnvironment, CALLER } from "./environment.ts";
 
-/**
- * Room above the rate seen late in the warm-up: a warm server is faster than one still warming
- * up, and a busy machine makes the warm-up rate a poor guess.
- */
-const POOL_HEADROOM = 1.5;
-/** autocannon stops its clients at its next one-second tick, up to a second past the duration. */
-const TAIL_SECONDS = 1;
 /** Minting is the slow part of the run; past this the pool is capped and the run may end early. */
 const MAX_MINT_SECONDS = 60;
 
@@ -42,8 +35,8 @@ export interface Measurement {
 export async function measure(env: BenchEnvironment, options: BenchOptions): Promise<Measurement> {
   const warmTokens = await mint(env, options.warmupRequests, "warm-up");
   const warmup = {
-    ours: await load(env, env.ours, new TokenPool(warmTokens.tokens), options, "warm-up"),
-    ceiling: await load(env, env.ceiling, new TokenPool(warmTokens.tokens), options, "warm-up"),
+    ours: await load(env, env.ours, warmTokens.tokens, options, "warm-up"),
+    ceiling: await load(env, env.ceiling, warmTokens.tokens, options, "warm-up"),
   };
   // A server that fails now would fail the whole run: say so before minting for a minute.
   const warmupFailures = [
@@ -54,7 +47,7 @@ export async function measure(env: BenchEnvironment, options: BenchOptions): Pro
     throw new BenchError(`Warm-up failed:\n${warmupFailures.join("\n")}`);
 
   const fastest = Math.max(warmup.ours.lateRequestsPerSecond, warmup.ceiling.lateRequestsPerSecond);
-  const needed = Math.ceil(fastest * (options.durationSeconds + TAIL_SECONDS) * POOL_HEADROOM);
+  const needed = itemsForRun(fastest, options.durationSeconds);
   const budget = Math.floor((MAX_MINT_SECONDS * 1000) / Math.max(warmTokens.msPerToken, 0.01));
   const size = Math.max(options.connections * 2, Math.min(needed, budget));
   if (size < needed) {
@@ -74,8 +67,8 @@ export async function measure(env: BenchEnvironment, options: BenchOptions): Pro
   return {
     warmup,
     pool,
-    ours: await load(env, env.ours, new TokenPool(minted.tokens), options),
-    ceiling: await load(env, env.ceiling, new TokenPool(minted.tokens), options),
+    ours: await load(env, env.ours, minted.tokens, options),
+    ceiling: await load(env, env.ceiling, minted.tokens, options),
   };
 }
 
@@ -101,12 +94,12 @@ async function mint(env: BenchEnvironment, count: number, phase: string): Promis
 async function load(
   env: BenchEnvironment,
   server: ChildServer,
-  tokens: TokenPool,
+  tokens: readonly string[],
   options: BenchOptions,
   phase?: "warm-up",
 ): Promise<LoadResult> {
   const what = phase
-    ? `${formatCount(tokens.size)} warm-up requests`
+    ? `${formatCount(tokens.length)} warm-up requests`
     : `${options.durationSeconds} s`;
   progress(`${server.name}: ${what} at ${options.connections} connections…`);
   const result = await runLoad({
@@ -114,15 +107,15 @@ async function load(
     path: env.path,
     headers: { "x-vercel-auth": "user" },
     connections: options.connections,
-    tokens,
+    feed: bearerTokens(tokens),
     serverPid: server.pid,
-    ...(phase ? { requests: tokens.size } : { durationSeconds: options.durationSeconds }),
+    ...(phase ? { requests: tokens.length } : { durationSeconds: options.durationSeconds }),
   });
   progress(
     `${server.name}: ${formatRate(result.requestsPerSecond)} req/s, ` +
       `p99 ${result.latency.p99.toFixed(2)} ms, ${formatCount(result.non2xx)} non-2xx` +
       (result.serverCpu ? `, ${result.serverCpu.msPerRequest.toFixed(3)} CPU ms/request` : "") +
-      (result.poolExhausted && !phase ? " — token pool ran out, run ended early" : ""),
+      (result.feedExhausted && !phase ? " — token pool ran out, run ended early" : ""),
   );
   return result;
 }

@@ -1,17 +1,11 @@
-import { formatCount } from "../lib/format.ts";
+import { formatCount, formatWhen } from "../lib/format.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
 import { renderMarkdownTable, renderTextTable } from "../lib/table.ts";
+import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
 import type { BenchOptions } from "../options.ts";
 import type { Measurement } from "./measure.ts";
-import {
-  cpuNote,
-  latencyNote,
-  poolNote,
-  resultsTable,
-  targetsLine,
-  verdictsTable,
-} from "./summary.ts";
-import { TARGET_P99_MS, TARGET_RATIO } from "./targets.ts";
+import { cpuNote, latencyNote, poolNote, resultsTable } from "./summary.ts";
+import { TARGET_P99_MS, TARGET_RATIO, verdicts } from "./targets.ts";
 
 export interface ReportInput {
   measurement: Measurement;
@@ -31,9 +25,9 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
     "",
     renderTextTable(resultsTable(measurement)),
     "",
-    renderTextTable(verdictsTable(measurement)),
+    renderTextTable(verdictsTable(verdicts(measurement))),
     "",
-    targetsLine(measurement),
+    targetsLine(verdicts(measurement)),
     latencyNote(options),
     cpuNote(measurement),
     poolNote(measurement, options),
@@ -46,10 +40,7 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
 /** This benchmark's section of docs/benchmarks.md. */
 export function renderMarkdown(input: ReportInput): string {
   const { measurement, options, machine } = input;
-  const when = input.finishedAt
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, " UTC");
+  const when = formatWhen(input.finishedAt);
   const warning = busyMachineWarning(machine);
   return `## Partner API read: \`GET /v1/installations/:id/resources/:rid\`
 
@@ -82,8 +73,8 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
   server process's CPU time (all threads, from \`/proc/<pid>/stat\`) over the run divided by its
   responses, and *cores* how many cores it kept busy; when other work competes for the machine,
   these move much less than req/s.
-- To see where our server spends its time: \`npm run bench -- --profile <dir>\` writes a V8 CPU
-  profile of it (open it in Chrome DevTools).
+- To see where our server spends its time: \`npm run bench -- partner-api-read --profile <dir>\` writes a
+  V8 CPU profile of it under \`<dir>/partner-api-read/\` (open it in Chrome DevTools).
 
 **Machine:** ${machineSummary(machine)}.${warning ? `\n\n> ${warning}` : ""}
 
@@ -91,7 +82,7 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
 
 ${renderMarkdownTable(resultsTable(measurement))}
 
-${renderMarkdownTable(verdictsTable(measurement))}
+${renderMarkdownTable(verdictsTable(verdicts(measurement)))}
 
 ${latencyNote(options)}
 

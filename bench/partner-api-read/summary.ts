@@ -3,7 +3,7 @@ import type { LoadResult } from "../lib/load.ts";
 import type { Align, Table } from "../lib/table.ts";
 import type { BenchOptions } from "../options.ts";
 import type { Measurement } from "./measure.ts";
-import { TARGET_P99_MS, verdicts } from "./targets.ts";
+import { TARGET_P99_MS } from "./targets.ts";
 
 /** The pieces of the report, shared by its terminal and markdown forms. */
 
@@ -29,18 +29,6 @@ export function resultsTable({ ours, ceiling }: Measurement): Table {
   };
 }
 
-export function verdictsTable(measurement: Measurement): Table {
-  return {
-    headers: ["target", "goal", "measured", "result"],
-    rows: verdicts(measurement).map((v) => [v.name, v.goal, v.measured, v.met ? "met" : "MISSED"]),
-    align: ["left", "left", "right", "left"],
-  };
-}
-
-export function targetsLine(measurement: Measurement): string {
-  return verdicts(measurement).every((v) => v.met) ? "Targets: all met." : "Targets: NOT all met.";
-}
-
 /** Little's law for a closed loop: the p99 target implies a floor on throughput. */
 export function latencyNote({ connections }: BenchOptions): string {
   const floor = connections / (TARGET_P99_MS / 1000);
@@ -62,12 +50,12 @@ export function cpuNote({ ours, ceiling }: Measurement): string {
 }
 
 export function poolNote({ pool, ours, ceiling }: Measurement, options: BenchOptions): string {
-  const endedEarly = [ours, ceiling].some((run) => run.poolExhausted);
+  const endedEarly = [ours, ceiling].some((run) => run.feedExhausted);
   return (
     `Token pool: ${formatCount(pool.size)} RS256 tokens minted before the measured runs ` +
     `(${formatSeconds(pool.mintMs)}, ${pool.msPerToken.toFixed(2)} ms each), each sent once to ` +
-    `each server; ${formatCount(ours.tokensUsed)} used against partnerkit, ` +
-    `${formatCount(ceiling.tokensUsed)} against the ceiling.` +
+    `each server; ${formatCount(ours.itemsUsed)} used against partnerkit, ` +
+    `${formatCount(ceiling.itemsUsed)} against the ceiling.` +
     (endedEarly ? ` The pool ran out before ${options.durationSeconds} s: a run ended early.` : "")
   );
 }

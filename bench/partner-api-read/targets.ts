@@ -1,17 +1,11 @@
 import { formatMs } from "../lib/format.ts";
+import type { Verdict } from "../lib/verdicts.ts";
 import type { Measurement } from "./measure.ts";
 
 /** From the issue: keep at least this share of the ceiling's throughput… */
 export const TARGET_RATIO = 0.8;
 /** …with a p99 under this many milliseconds. */
 export const TARGET_P99_MS = 20;
-
-export interface Verdict {
-  name: string;
-  goal: string;
-  measured: string;
-  met: boolean;
-}
 
 export function throughputRatio({ ours, ceiling }: Measurement): number {
   return ceiling.requestsPerSecond > 0 ? ours.requestsPerSecond / ceiling.requestsPerSecond : 0;

@@ -1,8 +1,10 @@
-/** The environment variables `ceiling-server.ts` is configured by. */
+/** The environment variables the ceiling servers are configured by. */
 export const CEILING_ENV = {
   port: "CEILING_PORT",
   jwksUrl: "CEILING_JWKS_URL",
   issuer: "CEILING_ISSUER",
   audience: "CEILING_AUDIENCE",
   body: "CEILING_BODY",
+  /** `webhook-ceiling-server.ts`: the client secret deliveries are signed with. */
+  webhookSecret: "CEILING_WEBHOOK_SECRET",
 } as const;

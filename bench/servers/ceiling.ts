@@ -3,6 +3,7 @@ import { repoFile } from "../lib/paths.ts";
 import { BENCH_CLIENT_ID, BENCH_ISSUER } from "../tokens/issuer.ts";
 import { CEILING_ENV } from "./ceiling-env.ts";
 import { type ChildServer, startChildServer } from "./child-server.ts";
+import { BENCH_CLIENT_SECRET } from "./partnerkit.ts";
 
 export interface CeilingOptions {
   jwksUrl: string;
@@ -23,6 +24,25 @@ export async function startCeiling(options: CeilingOptions): Promise<ChildServer
       [CEILING_ENV.jwksUrl]: options.jwksUrl,
       [CEILING_ENV.issuer]: BENCH_ISSUER,
       [CEILING_ENV.audience]: BENCH_CLIENT_ID,
+      [CEILING_ENV.body]: options.body,
+    },
+  });
+}
+
+/**
+ * The webhook ceiling: bare `node:http` reading each delivery, checking its signature with the
+ * secret our server has and parsing it — what any receiver must do — then answering `body`.
+ */
+export async function startWebhookCeiling(options: { body: string }): Promise<ChildServer> {
+  const port = await freePort();
+  return startChildServer({
+    name: "webhook ceiling",
+    entry: repoFile("bench/servers/webhook-ceiling-server.ts"),
+    port,
+    env: {
+      NODE_ENV: "production",
+      [CEILING_ENV.port]: String(port),
+      [CEILING_ENV.webhookSecret]: BENCH_CLIENT_SECRET,
       [CEILING_ENV.body]: options.body,
     },
   });

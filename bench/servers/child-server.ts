@@ -20,6 +20,10 @@ export interface ChildServer {
   name: string;
   url: string;
   pid: number;
+  /** Lines the server has written to stdout and stderr so far (with a JSON logger: log records). */
+  readonly outputLines: number;
+  /** The last few KiB of that output, e.g. to show what a failing server said. */
+  outputTail(): string;
   stop(): Promise<void>;
 }
 
@@ -37,8 +41,11 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
+  let outputLines = 0;
   const keepTail = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+    const text = chunk.toString();
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) outputLines += 1;
+    output = (output + text).slice(-OUTPUT_TAIL_CHARS);
   };
   child.stdout?.on("data", keepTail);
   child.stderr?.on("data", keepTail);
@@ -56,7 +63,16 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     await stop();
     throw new BenchError(`${options.name} did not start: ${(error as Error).message}\n${output}`);
   }
-  return { name: options.name, url, pid: child.pid ?? 0, stop };
+  return {
+    name: options.name,
+    url,
+    pid: child.pid ?? 0,
+    get outputLines() {
+      return outputLines;
+    },
+    outputTail: () => output,
+    stop,
+  };
 }
 
 async function waitUntilServing(child: ChildProcess, url: string, timeoutMs: number) {

@@ -1,16 +1,23 @@
 import type { BenchCaller, BenchIssuer } from "../tokens/issuer.ts";
 
 export interface SeededResource {
-  /** The path under load: `GET /v1/installations/:id/resources/:rid`. */
+  installationId: string;
+  resourceId: string;
+  /** The resource's Partner API path: `/v1/installations/:id/resources/:rid`. */
   path: string;
-  /** What our server answers on it, so the ceiling can send the same bytes. */
+  /** What our server answers a USER on it, e.g. so the ceiling can send the same bytes. */
   body: string;
+  /** The installation's access token: what our server sends Vercel as `Authorization: Bearer`. */
+  accessToken: string;
 }
+
+/** The installation's access token, as Vercel hands it over on install. */
+export const BENCH_ACCESS_TOKEN = "vercel_installation_token_bench";
 
 const INSTALLATION = {
   scopes: ["read-write:integration-resource"],
   acceptedPolicies: { toc: "2026-01-01T00:00:00Z" },
-  credentials: { access_token: "vercel_installation_token_bench", token_type: "Bearer" },
+  credentials: { access_token: BENCH_ACCESS_TOKEN, token_type: "Bearer" },
   account: {
     name: "Bench Team",
     url: "https://vercel.com/bench",
@@ -49,7 +56,13 @@ export async function seedResource(
     throw new Error(`Provisioning answered no id: ${provisioned}`);
   const path = `${installationPath}/resources/${resourceId}`;
   const body = await call(baseUrl, "GET", path, await issuer.userToken(caller, "USER"));
-  return { path, body };
+  return {
+    installationId: caller.installationId,
+    resourceId,
+    path,
+    body,
+    accessToken: BENCH_ACCESS_TOKEN,
+  };
 }
 
 async function call(

@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { VercelDeployment } from "../../src/protocol/vercel-api.ts";
+
+/** One action status report (`PATCH …/actions/:action`) as it reached the emulated API. */
+export interface ActionReport {
+  deploymentId: string;
+  installationId: string;
+  resourceId: string;
+  action: string;
+  status: string;
+  /** `performance.now()` in the bench process when the request arrived. */
+  at: number;
+  authorization: string | undefined;
+}
+
+const FINAL_STATUSES = new Set(["succeeded", "failed"]);
+
+export function isFinal(report: ActionReport): boolean {
+  return FINAL_STATUSES.has(report.status);
+}
+
+export interface EmulatedVercelApi {
+  url: string;
+  /** Every report, in arrival order, by deployment id. */
+  reports(deploymentId: string): readonly ActionReport[];
+  /** Deployment ids that received any report. */
+  reportedDeployments(): IterableIterator<string>;
+  /** Arrival times of `GET /v13/deployments/:id` for a deployment. */
+  lookups(deploymentId: string): readonly number[];
+  /** Resolves with the deployment's first final report, or `undefined` after `timeoutMs`. */
+  waitForFinal(deploymentId: string, timeoutMs: number): Promise<ActionReport | undefined>;
+  /** Requests to anything but the two endpoints above, e.g. `GET /v1/... 404`. */
+  readonly unexpected: readonly string[];
+  close(): Promise<void>;
+}
+
+/** The git context every emulated deployment is built from. */
+export const GIT_SOURCE: VercelDeployment["gitSource"] = {
+  type: "github",
+  org: "bench",
+  repo: "bench-app",
+  ref: "bench-branch",
+  sha: "0123456789abcdef0123456789abcdef01234567",
+  prId: null,
+};
+
+/**
+ * A preview deployment that is building, as `GET /v13/deployments/:id` describes it: the fields
+ * an action reads (`id`, `url`, `target`, `gitSource.ref`/`sha`) and those `@vercel/sdk` needs
+ * to parse it as a full deployment (`VercelDeployment` in src/protocol). A preview's `target` is
+ * `null`: the SDK rejects `"preview"`, and a rejected answer leaves the action without its git
+ * context (see `sdk-check.ts`).
+ */
+export function previewDeployment(id: string): VercelDeployment {
+  const createdAt = 1_767_225_600_000;
+  return {
+    id,
+    url: `${id}.vercel.app`,
+    name: "bench-app",
+    projectId: "prj_bench",
+    ownerId: "team_bench",
+    target: null,
+    readyState: "BUILDING",
+    status: "BUILDING",
+    type: "LAMBDAS",
+    version: 2,
+    public: false,
+    aliasAssigned: false,
+    buildSkipped: false,
+    createdAt,
+    buildingAt: createdAt,
+    bootedAt: createdAt,
+    regions: ["iad1"],
+    creator: { uid: "user_bench_actions", username: "bench" },
+    gitSource: GIT_SOURCE,
+    meta: {},
+  };
+}
+
+const DEPLOYMENT = /^\/v13\/deployments\/([^/]+)$/;
+const ACTION =
+  /^\/v1\/deployments\/([^/]+)\/integrations\/([^/]+)\/resources\/([^/]+)\/actions\/([^/]+)$/;
+
+/**
+ * The two Vercel endpoints a deployment action needs (spec §5.17), in the bench process so
+ * arrival times share the clock the webhooks are timed with: `GET /v13/deployments/:id` answers
+ * 200 with a preview deployment's git context, the action `PATCH` answers 202 with no body.
+ * Each request is timestamped as soon as its headers have arrived.
+ */
+export async function startVercelApi(): Promise<EmulatedVercelApi> {
+  const reports = new Map<string, ActionReport[]>();
+  const lookups = new Map<string, number[]>();
+  const waiters = new Map<string, (report: ActionReport) => void>();
+  const unexpected: string[] = [];
+
+  const onPatch = async (request: IncomingMessage, match: RegExpExecArray, at: number) => {
+    const [, deploymentId = "", installationId = "", resourceId = "", action = ""] = match;
+    const body = JSON.parse((await readBody(request)) || "{}") as { status?: unknown };
+    const report: ActionReport = {
+      deploymentId: decodeURIComponent(deploymentId),
+      installationId: decodeURIComponent(installationId),
+      resourceId: decodeURIComponent(resourceId),
+      action: decodeURIComponent(action),
+      status: typeof body.status === "string" ? body.status : "(none)",
+      at,
+      authorization: request.headers.authorization,
+    };
+    const list = reports.get(report.deploymentId) ?? [];
+    list.push(report);
+    reports.set(report.deploymentId, list);
+    if (isFinal(report)) waiters.get(report.deploymentId)?.(report);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const at = performance.now();
+    const path = new URL(request.url ?? "/", "http://vercel.test").pathname;
+    const deployment = request.method === "GET" ? DEPLOYMENT.exec(path) : null;
+    if (deployment) {
+      const id = decodeURIComponent(deployment[1] ?? "");
+      lookups.set(id, [...(lookups.get(id) ?? []), at]);
+      await readBody(request);
+      return json(response, 200, previewDeployment(id));
+    }
+    const action = request.method === "PATCH" ? ACTION.exec(path) : null;
+    if (action) {
+      await onPatch(request, action, at);
+      response.writeHead(202).end();
+      return;
+    }
+    unexpected.push(`${request.method} ${path}`);
+    await readBody(request);
+    return json(response, 404, { error: { code: "not_found", message: "Not emulated" } });
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      unexpected.push(`${request.method} ${request.url}: ${String(error)}`);
+      if (!response.headersSent) json(response, 500, { error: { code: "bench_error" } });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reports: (deploymentId) => reports.get(deploymentId) ?? [],
+    reportedDeployments: () => reports.keys(),
+    lookups: (deploymentId) => lookups.get(deploymentId) ?? [],
+    waitForFinal(deploymentId, timeoutMs) {
+      const arrived = reports.get(deploymentId)?.find(isFinal);
+      if (arrived) return Promise.resolve(arrived);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          waiters.delete(deploymentId);
+          resolve(undefined);
+        }, timeoutMs);
+        // A wait nobody awaits any more (its webhook was rejected) must not hold the bench open.
+        timer.unref();
+        waiters.set(deploymentId, (report) => {
+          clearTimeout(timer);
+          waiters.delete(deploymentId);
+          resolve(report);
+        });
+      });
+    },
+    unexpected,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}

@@ -1,0 +1,195 @@
+import { formatCount, formatMs, formatRate, formatSeconds, formatWhen } from "../lib/format.ts";
+import type { LoadResult } from "../lib/load.ts";
+import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
+import { type Align, renderMarkdownTable, renderTextTable, type Table } from "../lib/table.ts";
+import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
+import type { BenchOptions } from "../options.ts";
+import { DELIVERY_BYTES } from "./deliveries.ts";
+import type { Measurement } from "./measure.ts";
+import { TARGET_REQUESTS_PER_SECOND, verdicts } from "./targets.ts";
+
+export interface ReportInput {
+  measurement: Measurement;
+  options: BenchOptions;
+  machine: MachineInfo;
+  finishedAt: Date;
+}
+
+function resultsTable({ ours, ceiling }: Measurement): Table {
+  const row = (name: string, run: LoadResult) => [
+    name,
+    formatRate(run.requestsPerSecond),
+    formatMs(run.latency.p50),
+    formatMs(run.latency.p90),
+    formatMs(run.latency.p99),
+    formatMs(run.latency.max),
+    formatCount(run.responses),
+    run.elapsedSeconds.toFixed(1),
+    formatCount(run.non2xx),
+    formatCount(run.errors),
+    run.serverCpu ? run.serverCpu.msPerRequest.toFixed(3) : "n/a",
+    run.serverCpu ? run.serverCpu.cores.toFixed(2) : "n/a",
+  ];
+  const headers = ["server", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "secs"];
+  return {
+    headers: [...headers, "non-2xx", "errors", "CPU ms/req", "cores"],
+    rows: [
+      row("partnerkit (Acme KV, SQLite)", ours),
+      row("ceiling (node:http + HMAC + JSON.parse)", ceiling),
+    ],
+    align: ["left", ...Array<Align>(11).fill("right")],
+  };
+}
+
+/** Our job queue: did background processing keep up with ingestion? */
+function backgroundTable({ background }: Measurement): Table {
+  const { atEnd, completedDuringRun, drain, lag } = background;
+  return {
+    headers: [
+      "jobs done during run",
+      "pending at end",
+      "catch-up after run",
+      "lag p50 ms",
+      "lag p99 ms",
+      "lag max ms",
+      "dead",
+    ],
+    rows: [
+      [
+        formatCount(completedDuringRun),
+        formatCount(atEnd.pending),
+        drain.drained ? formatSeconds(drain.ms) : `> ${formatSeconds(drain.ms)}`,
+        formatMs(lag.p50),
+        formatMs(lag.p99),
+        formatMs(lag.max),
+        formatCount(drain.counts.dead),
+      ],
+    ],
+    align: Array<Align>(7).fill("right"),
+  };
+}
+
+function ratioNote({ ours, ceiling }: Measurement): string {
+  const ratio =
+    ceiling.requestsPerSecond > 0 ? ours.requestsPerSecond / ceiling.requestsPerSecond : 0;
+  const cpu =
+    ours.serverCpu && ceiling.serverCpu
+      ? `; CPU per delivery ${(ours.serverCpu.msPerRequest / ceiling.serverCpu.msPerRequest).toFixed(1)}× the ceiling's`
+      : "";
+  return (
+    `Ours / ceiling: ${ratio.toFixed(2)} of its req/s${cpu}. The ceiling does only what every ` +
+    "receiver must (read, verify the signature, parse) and stores nothing: the gap is our routing, " +
+    "validation, storage, job queue and background processing."
+  );
+}
+
+/** CPU for a delivery all-in: its request, and its job whether done during the run or after. */
+function allInCpuNote({ ours, background }: Measurement): string | undefined {
+  const { drain } = background;
+  if (!ours.serverCpu || drain.serverCpuMs === undefined) return undefined;
+  const total = ours.serverCpu.msPerRequest * ours.responses + drain.serverCpuMs;
+  return (
+    `Our server's CPU for the measured deliveries, ingestion and background processing together ` +
+    `(the run plus the catch-up after it): ${(total / Math.max(1, ours.responses)).toFixed(3)} ms ` +
+    `per delivery; ${formatSeconds(drain.serverCpuMs)} of the ${formatSeconds(total)} came after ` +
+    "the run ended."
+  );
+}
+
+function littleNote({ connections }: BenchOptions): string {
+  const mean = connections / (TARGET_REQUESTS_PER_SECOND / 1000);
+  return (
+    `With ${connections} connections each waiting for its answer, ` +
+    `${formatCount(TARGET_REQUESTS_PER_SECOND)} req/s means a mean latency of at most ` +
+    `${mean.toFixed(1)} ms (Little's law).`
+  );
+}
+
+function notes(measurement: Measurement, options: BenchOptions): string[] {
+  const cpu = allInCpuNote(measurement);
+  return [
+    ratioNote(measurement),
+    ...(cpu ? [cpu] : []),
+    littleNote(options),
+    `Deliveries stored by our server: ${formatCount(measurement.storedEvents)} for ` +
+      `${formatCount(measurement.acceptedDeliveries)} 2xx answers (a few more can be stored than ` +
+      "answered: requests in flight when a run stops). Server log lines at `LOG_LEVEL=warn`: " +
+      `${formatCount(measurement.serverLogLines)}.`,
+  ];
+}
+
+export function renderText({ measurement, options, machine }: ReportInput): string {
+  const warning = busyMachineWarning(machine);
+  return [
+    "",
+    `Webhook ingest — POST /webhooks, signed ${formatCount(DELIVERY_BYTES)}-byte deliveries, ` +
+      `${options.connections} connections, ${options.durationSeconds} s per server`,
+    "",
+    renderTextTable(resultsTable(measurement)),
+    "",
+    "Our background processing (the job queue):",
+    renderTextTable(backgroundTable(measurement)),
+    "",
+    renderTextTable(verdictsTable(verdicts(measurement))),
+    "",
+    targetsLine(verdicts(measurement)),
+    ...notes(measurement, options),
+    `Machine: ${machineSummary(machine)}`,
+    ...(warning ? [warning] : []),
+    "",
+  ].join("\n");
+}
+
+export function renderMarkdown({ measurement, options, machine, finishedAt }: ReportInput): string {
+  const warning = busyMachineWarning(machine);
+  const { warmupDrain } = measurement.background;
+  return `## Webhook ingest: \`POST /webhooks\`
+
+**What is measured.** How many signed webhook deliveries per second our real server accepts —
+verifies, stores with its job, answers — and how fast, at ${options.connections} connections; next to a
+*ceiling* that does only what any receiver must. Target: ≥ ${formatCount(TARGET_REQUESTS_PER_SECOND)} req/s on SQLite.
+
+**How** (\`bench/webhook-ingest/\`, run by \`npm run bench\`):
+
+- *Ours*: \`partnerkit start\` (\`src/cli/main.ts\`) in a child process — the Acme KV integration
+  over SQLite in a temporary directory, \`LOG_LEVEL=warn\`, \`NODE_ENV=production\`, with an
+  \`INTEGRATION_CLIENT_SECRET\` the bench knows. An installation is created first through the
+  Partner API (signed ADMIN tokens), so the deliveries are about a real installation.
+- *Ceiling*: \`bench/servers/webhook-ceiling-server.ts\`, its own child process — bare \`node:http\`
+  that reads the body, checks it with our \`verifyWebhookSignature\`, parses the JSON and answers
+  the bytes our server answers. No routing, validation, storage, jobs or logging.
+- *Deliveries*: \`marketplace.member.changed\` events, each padded with an extra payload field to
+  exactly ${formatCount(DELIVERY_BYTES)} bytes, each with its own event id (a repeated id would be
+  acknowledged without being stored) and a correct \`x-vercel-signature\` (HMAC-SHA1 of the raw
+  body with the client secret, by \`signWebhookPayload\`). All are built and signed before the
+  load (${formatCount(measurement.deliveriesBuilt)} in ${formatSeconds(measurement.buildMs)}); each server sees each delivery at most once.
+- *Load*: autocannon in the parent process, keep-alive connections, no pipelining, one server
+  at a time; the servers and the load generator share the machine's cores.
+  Warm-up: ${formatCount(options.warmupRequests)} deliveries per server, then our job queue is let catch up
+  (${formatSeconds(warmupDrain.ms)}). Measured: up to ${options.durationSeconds} s per server.
+- **Background work competes for the CPU.** Our server also processes every accepted delivery in
+  its job queue, in the same process, while the load goes on: claim the job, load the event, look
+  up the installation, build the hook context, run the integration's handlers, complete the job.
+  The queue is read straight from the SQLite file (read-only): jobs done during the run, jobs
+  still pending when it ended, how long the catch-up took, and each job's lag from enqueue to
+  completion (millisecond timestamps). *CPU ms/req* is the server process's CPU time over the run
+  (all threads, from \`/proc/<pid>/stat\`) divided by its responses, so it includes the background
+  work done meanwhile but not what was left for later.
+- Latency is per response, from autocannon's timings at full precision, 2xx only.
+- To see where our server spends its time: \`npm run bench -- webhook-ingest --profile <dir>\` writes a
+  V8 CPU profile of it under \`<dir>/webhook-ingest/\` (open it in Chrome DevTools).
+
+**Machine:** ${machineSummary(machine)}.${warning ? `\n\n> ${warning}` : ""}
+
+**Results** (${formatWhen(finishedAt)}):
+
+${renderMarkdownTable(resultsTable(measurement))}
+
+Our background processing (the job queue) during and after the measured run:
+
+${renderMarkdownTable(backgroundTable(measurement))}
+
+${renderMarkdownTable(verdictsTable(verdicts(measurement)))}
+
+${notes(measurement, options).join("\n\n")}`;
+}
