@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type BillingPlan, type JsonObject, PlansResponse } from "../protocol/common.ts";
 import { DeleteInstallationResponse } from "../protocol/installations.ts";
 import { ProvisionResourceResponse, Resource } from "../protocol/resources.ts";
+import { parseBodyText } from "./body-text.ts";
 import type { MarketplaceIssuer } from "./issuer.ts";
 import type { CallRecorder } from "./recorder.ts";
 import {
@@ -106,7 +107,7 @@ export class PartnerClient {
       throw error;
     }
     const text = await response.text();
-    const parsed = parseJson(text);
+    const parsed = parseBodyText(text);
     this.options.recorder.record({
       ...record,
       status: response.status,
@@ -290,15 +291,6 @@ export class PartnerClient {
       email: "owner@emulator.test",
       name: "Emulator Owner",
     });
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { parseBodyText } from "../body-text.ts";
 import type { CallRecorder } from "../recorder.ts";
 import type { VercelApiEnv } from "./context.ts";
 
@@ -11,9 +12,9 @@ export function pathInstallationId(path: string): string | undefined {
 export function recordCalls(recorder: CallRecorder): MiddlewareHandler<VercelApiEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const requestBody = parseJson(await c.req.text());
+    const requestBody = parseBodyText(await c.req.text());
     await next();
-    const responseBody = parseJson(await c.res.clone().text());
+    const responseBody = parseBodyText(await c.res.clone().text());
     recorder.record({
       direction: "partner→vercel",
       method: c.req.method,
@@ -25,13 +26,4 @@ export function recordCalls(recorder: CallRecorder): MiddlewareHandler<VercelApi
       responseBody,
     });
   };
-}
-
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
