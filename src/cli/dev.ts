@@ -32,6 +32,7 @@ export async function runDev(baseEnv: Env): Promise<number> {
         id: "acme-kv",
         name: "Acme KV",
         metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
+        actions: [{ slug: "branch", name: "Branch the database for the deployment" }],
       },
     ],
   });

@@ -1,19 +1,30 @@
 import { Hono } from "hono";
 import type { ConsoleProduct } from "./console/pages.ts";
 import { consoleRoutes } from "./console/routes.ts";
+import { type DeploymentAction, DeploymentSimulator } from "./deployments.ts";
 import { MarketplaceIssuer } from "./issuer.ts";
 import { type Fetch, PartnerClient } from "./partner-client.ts";
 import { type CallFilter, CallRecorder, type RecordedCall } from "./recorder.ts";
 import { EmulatorState } from "./state.ts";
 import { vercelApiRoutes } from "./vercel-api/app.ts";
 import type { FaultPlan } from "./vercel-api/faults.ts";
-import type { VercelApiState } from "./vercel-api/store.ts";
+import { VercelApiState } from "./vercel-api/store.ts";
+import {
+  type DeliveryOptions,
+  type DeliveryResult,
+  type RetryPolicy,
+  WebhookSender,
+} from "./webhook-sender.ts";
 
 export interface EmulatorOptions {
   /** The emulator's own base URL: the token issuer and the JWKS live under it. */
   url: string;
   /** Where the partner server is (its Base URL). */
   partnerUrl: string;
+  /** The partner's Webhook URL; `<partnerUrl>/webhooks` by default. */
+  webhookUrl?: string;
+  /** How deliveries the emulator sends on its own (e.g. deployment actions) are retried. */
+  webhookRetry?: Partial<RetryPolicy>;
   clientId: string;
   clientSecret: string;
   /** Keeps the signing key between runs. */
@@ -31,6 +42,14 @@ export interface Emulator {
   issuer: MarketplaceIssuer;
   state: EmulatorState;
   partner: PartnerClient;
+  /** Sends a signed webhook delivery to the partner, retrying like Vercel. */
+  deliver(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: DeliveryOptions,
+  ): Promise<DeliveryResult>;
+  /** Deployments of emulated projects and their integration actions (spec §7). */
+  deployments: DeploymentSimulator;
   calls(filter?: CallFilter): RecordedCall[];
   /** What the partner sent to Vercel's API, and the faults to inject into it. */
   vercelApi: { store: VercelApiState; faults: FaultPlan };
@@ -56,6 +75,18 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     fetch: options.partnerFetch,
   });
 
+  const webhooks = new WebhookSender({
+    url: options.webhookUrl ?? `${options.partnerUrl.replace(/\/$/, "")}/webhooks`,
+    secret: options.clientSecret,
+    recorder,
+    fetch: options.partnerFetch,
+  });
+  const deliver: Emulator["deliver"] = (type, payload, deliveryOptions) =>
+    webhooks.deliver(webhooks.envelope(type, payload), {
+      ...deliveryOptions,
+      retry: { ...options.webhookRetry, ...deliveryOptions?.retry },
+    });
+
   const app = new Hono();
   app.get("/.well-known/openid-configuration", (c) => c.json(issuer.openidConfiguration()));
   app.get("/.well-known/jwks", (c) => c.json(issuer.jwks()));
@@ -63,13 +94,22 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     c.json({ calls: recorder.list({ installationId: c.req.query("installationId") }) }),
   );
   // Vercel's REST API (spec §5): the partner's VERCEL_API_URL points here.
+  const vercelApiStore = new VercelApiState();
+  const deployments = new DeploymentSimulator({
+    state,
+    store: vercelApiStore,
+    sendActionEvent: (event, action, deploymentId) =>
+      deliver(`deployment.integration.action.${event}`, actionPayload(action, deploymentId)),
+  });
   const vercelApi = vercelApiRoutes({
     state,
     recorder,
+    store: vercelApiStore,
     onEvent: (installationId, event) =>
       event.type === "resource.updated"
         ? partner.refreshResource(installationId, event.resourceId)
         : undefined,
+    onActionReport: (record) => deployments.actionReported(record),
   });
   app.route("/", vercelApi.app);
   app.route(
@@ -80,6 +120,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       recorder,
       products: options.products ?? [],
       partnerUrl: options.partnerUrl,
+      deployments,
+      deliver,
     }),
   );
 
@@ -89,9 +131,22 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     issuer,
     state,
     partner,
+    deliver,
+    deployments,
     calls: (filter) => recorder.list(filter),
     vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+  };
+}
+
+/** The payload of `deployment.integration.action.*` (spec §6.4). */
+function actionPayload(action: DeploymentAction, deploymentId: string) {
+  return {
+    configuration: { id: action.installationId },
+    installationId: action.installationId,
+    resourceId: action.resourceId,
+    action: action.action,
+    deployment: { id: deploymentId },
   };
 }

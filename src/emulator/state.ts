@@ -23,6 +23,8 @@ export interface ProjectConnection {
   resourceId: string;
   environments: Environment[];
   prefix?: string;
+  /** Deployment action slugs to run on each deployment of the project (spec §7 step 2). */
+  actions?: string[];
 }
 
 export interface EmulatedProject {

@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { MASK } from "../mask.ts";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -21,17 +22,25 @@ const STYLE = `
   .plans { display: flex; gap: 12px; flex-wrap: wrap; }
   .plan { border: 1px solid #ddd; border-radius: 8px; padding: 10px 12px; min-width: 180px; }
   .status { display: inline-block; padding: 2px 8px; border-radius: 10px; background: #eee; font-size: 12px; }
-  .status.ready, .status.installed { background: #d7f5dd; } .status.error, .status.failed { background: #fbd5d5; }
+  .status.ready, .status.installed, .status.succeeded { background: #d7f5dd; }
+  .status.error, .status.failed { background: #fbd5d5; }
+  .status.provisioning, .status.pending, .status.running { background: #fdf0c4; }
   .error { background: #fff0f0; border-color: #f3b4b4; }
   pre { background: #f4f4f4; padding: 8px; overflow-x: auto; font-size: 12px; }
   .muted { color: #777; font-size: 13px; }
 `;
 
-export function layout(title: string, body: Html): Html {
+export interface LayoutOptions {
+  /** Reload the page every so many seconds, to watch something settle without a script. */
+  refreshSeconds?: number;
+}
+
+export function layout(title: string, body: Html, options: LayoutOptions = {}): Html {
   return html`<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
+    ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />` : ""}
     <title>${title} · Partnerkit emulator</title>
     <style>${STYLE}</style>
   </head>
@@ -40,6 +49,7 @@ export function layout(title: string, body: Html): Html {
       <strong>▲ Marketplace emulator</strong>
       <a href="/">Integration</a>
       <a href="/timeline">Timeline</a>
+      <a href="/webhooks">Webhooks</a>
     </header>
     ${body}
   </body>
@@ -52,4 +62,20 @@ export function errorBox(message: string, detail?: unknown): Html {
     <p>${message}</p>
     ${detail === undefined ? "" : html`<pre>${JSON.stringify(detail, null, 2)}</pre>`}
   </section>`;
+}
+
+export const statusBadge = (value: string) => html`<span class="status ${value}">${value}</span>`;
+
+/** Env vars with their values masked until opened. */
+export function envTable(env: Record<string, string>): Html {
+  const entries = Object.entries(env);
+  if (entries.length === 0) return html`<p class="muted">No variables.</p>`;
+  return html`<table>
+    ${entries.map(
+      ([name, value]) => html`<tr>
+        <td><code>${name}</code></td>
+        <td><details><summary>${MASK}</summary><code>${value}</code></details></td>
+      </tr>`,
+    )}
+  </table>`;
 }

@@ -1,19 +1,21 @@
 import { html } from "hono/html";
 import type { BillingPlan, JsonObject } from "../../protocol/common.ts";
+import type { EmulatedDeployment } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import { MASK } from "../mask.ts";
 import type { RecordedCall } from "../recorder.ts";
 import type { EmulatedInstallation, EmulatedProject, EmulatedResource } from "../state.ts";
-import type { Html } from "./layout.ts";
+import { deployForm, deploymentList } from "./deployment-pages.ts";
+import { envTable, type Html, statusBadge } from "./layout.ts";
 import { type MetadataSchema, metadataFields } from "./metadata-form.ts";
 
 export interface ConsoleProduct {
   id: string;
   name?: string;
   metadataSchema?: MetadataSchema;
+  /** Deployment actions the product declares (spec §7 step 1), offered when connecting a project. */
+  actions?: { slug: string; name?: string }[];
 }
-
-const status = (value: string) => html`<span class="status ${value}">${value}</span>`;
 
 export function dashboardPage(installations: EmulatedInstallation[], partnerUrl: string): Html {
   return html`<h1>Integration</h1>
@@ -35,7 +37,7 @@ export function dashboardPage(installations: EmulatedInstallation[], partnerUrl:
                 (installation) => html`<tr>
                   <td><a href="/installations/${installation.id}">${installation.id}</a></td>
                   <td>${installation.accountId}</td>
-                  <td>${status(installation.status)}${installation.finalized ? " (finalized)" : ""}</td>
+                  <td>${statusBadge(installation.status)}${installation.finalized ? " (finalized)" : ""}</td>
                 </tr>`,
               )}
             </table>`
@@ -58,7 +60,7 @@ export interface InstallationView {
 
 export function installationPage(view: InstallationView): Html {
   const { installation, resources } = view;
-  return html`<h1>Installation ${installation.id} ${status(installation.status)}</h1>
+  return html`<h1>Installation ${installation.id} ${statusBadge(installation.status)}</h1>
     <section>
       <h2>Resources</h2>
       ${
@@ -71,7 +73,7 @@ export function installationPage(view: InstallationView): Html {
                   <td><a href="/installations/${installation.id}/resources/${resource.id}">${resource.name}</a></td>
                   <td>${resource.productId}</td>
                   <td>${resource.billingPlan?.name ?? "—"}</td>
-                  <td>${status(resource.status)}</td>
+                  <td>${statusBadge(resource.status)}</td>
                 </tr>`,
               )}
             </table>`
@@ -131,14 +133,15 @@ export interface ResourceView {
   installation: EmulatedInstallation;
   resource: EmulatedResource;
   projects: EmulatedProject[];
+  product: ConsoleProduct | undefined;
 }
 
-export function resourcePage({ installation, resource, projects }: ResourceView): Html {
+export function resourcePage({ installation, resource, projects, product }: ResourceView): Html {
   const base = `/installations/${installation.id}/resources/${resource.id}`;
   const connected = projects.filter((project) =>
     project.connections.some((connection) => connection.resourceId === resource.id),
   );
-  return html`<h1>${resource.name} ${status(resource.deleted ? "deleted" : resource.status)}</h1>
+  return html`<h1>${resource.name} ${statusBadge(resource.deleted ? "deleted" : resource.status)}</h1>
     <section>
       <table>
         <tr><th>Resource id</th><td>${resource.id}</td></tr>
@@ -164,6 +167,15 @@ export function resourcePage({ installation, resource, projects }: ResourceView)
               )}
               <label for="prefix">Env var prefix (optional)</label>
               <input id="prefix" name="prefix" />
+              ${
+                product?.actions?.length
+                  ? html`<label>Deployment actions</label>
+                      ${product.actions.map(
+                        (action) =>
+                          html`<label style="font-weight:normal"><input type="checkbox" name="actions" value="${action.slug}" checked style="min-width:0" /> ${action.name ?? action.slug} <code>${action.slug}</code></label>`,
+                      )}`
+                  : ""
+              }
               <button type="submit">Connect</button>
             </form>
             ${
@@ -181,26 +193,34 @@ export function resourcePage({ installation, resource, projects }: ResourceView)
     }`;
 }
 
-export function projectPage(
-  project: EmulatedProject,
-  env: Record<Environment, Record<string, string>>,
-): Html {
+export interface ProjectView {
+  project: EmulatedProject;
+  env: Record<Environment, Record<string, string>>;
+  deployments: EmulatedDeployment[];
+}
+
+export function projectPage({ project, env, deployments }: ProjectView): Html {
   return html`<h1>Project ${project.name}</h1>
+    ${deployForm(project)}
+    ${deploymentList(deployments)}
+    <section>
+      <h2>Connected resources</h2>
+      <table>
+        <tr><th>Resource</th><th>Environments</th><th>Prefix</th><th>Deployment actions</th></tr>
+        ${project.connections.map(
+          (connection) => html`<tr>
+            <td><code>${connection.resourceId}</code></td>
+            <td>${connection.environments.join(", ")}</td>
+            <td>${connection.prefix ?? "—"}</td>
+            <td>${connection.actions?.join(", ") || "—"}</td>
+          </tr>`,
+        )}
+      </table>
+    </section>
     ${ENVIRONMENTS.map(
       (environment) => html`<section>
         <h2>${environment}</h2>
-        ${
-          Object.keys(env[environment]).length === 0
-            ? html`<p class="muted">No variables.</p>`
-            : html`<table>
-                ${Object.entries(env[environment]).map(
-                  ([name, value]) => html`<tr>
-                    <td><code>${name}</code></td>
-                    <td><details><summary>${MASK}</summary><code>${value}</code></details></td>
-                  </tr>`,
-                )}
-              </table>`
-        }
+        ${envTable(env[environment])}
       </section>`,
     )}`;
 }
@@ -223,7 +243,7 @@ export function timelinePage(calls: RecordedCall[]): Html {
                 ${call.error ? html`<pre>${call.error}</pre>` : ""}
               </details>
             </td>
-            <td>${status(String(call.status))}</td>
+            <td>${statusBadge(String(call.status))}</td>
             <td>${call.durationMs}</td>
           </tr>`,
         )}

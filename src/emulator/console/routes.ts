@@ -1,10 +1,14 @@
 import { type Context, Hono } from "hono";
 import type { JsonObject } from "../../protocol/common.ts";
+import type { DeploymentSimulator } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import { PartnerCallError, type PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
+import { SAMPLE_EVENT_TYPES, samplePayload } from "../sample-events.ts";
 import type { EmulatorState } from "../state.ts";
-import { errorBox, type Html, layout } from "./layout.ts";
+import type { DeliveryOptions, DeliveryResult } from "../webhook-sender.ts";
+import { deploymentPage } from "./deployment-pages.ts";
+import { errorBox, type Html, type LayoutOptions, layout } from "./layout.ts";
 import { metadataFromForm } from "./metadata-form.ts";
 import {
   type ConsoleProduct,
@@ -14,6 +18,7 @@ import {
   resourcePage,
   timelinePage,
 } from "./pages.ts";
+import { triggerPage } from "./webhook-pages.ts";
 
 export interface ConsoleOptions {
   partner: PartnerClient;
@@ -21,14 +26,25 @@ export interface ConsoleOptions {
   recorder: CallRecorder;
   products: ConsoleProduct[];
   partnerUrl: string;
+  deployments: DeploymentSimulator;
+  deliver(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: DeliveryOptions,
+  ): Promise<DeliveryResult>;
 }
 
 /** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
 export function consoleRoutes(options: ConsoleOptions): Hono {
-  const { partner, state } = options;
+  const { partner, state, deployments } = options;
   const routes = new Hono();
-  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 | 502 = 200) =>
-    c.html(layout(title, body), status);
+  const page = (
+    c: Context,
+    title: string,
+    body: Html,
+    status: 200 | 400 | 404 | 502 = 200,
+    layoutOptions?: LayoutOptions,
+  ) => c.html(layout(title, body, layoutOptions), status);
 
   routes.get("/", (c) =>
     page(c, "Integration", dashboardPage([...state.installations.values()], options.partnerUrl)),
@@ -100,7 +116,12 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     return page(
       c,
       resource.name,
-      resourcePage({ installation, resource, projects: [...state.projects.values()] }),
+      resourcePage({
+        installation,
+        resource,
+        projects: [...state.projects.values()],
+        product: options.products.find((product) => product.id === resource.productId),
+      }),
     );
   });
 
@@ -116,6 +137,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
       resourceId: rid,
       environments: ENVIRONMENTS.filter((environment) => chosen.includes(environment)),
       prefix: String(body.prefix ?? "").trim() || undefined,
+      actions: [body.actions ?? []].flat().map(String),
     });
     return c.redirect(`/projects/${project.id}?from=/installations/${id}/resources/${rid}`, 303);
   });
@@ -147,7 +169,80 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     const env = Object.fromEntries(
       ENVIRONMENTS.map((environment) => [environment, state.projectEnv(project.id, environment)]),
     ) as Record<Environment, Record<string, string>>;
-    return page(c, project.name, projectPage(project, env));
+    return page(
+      c,
+      project.name,
+      projectPage({ project, env, deployments: deployments.list(project.id) }),
+    );
+  });
+
+  routes.post("/projects/:pid/deployments", async (c) => {
+    const project = state.projects.get(c.req.param("pid"));
+    if (!project) return page(c, "Not found", errorBox("No such project"), 404);
+    const form = await formValues(c);
+    const deployment = await deployments.deploy(project.id, {
+      target: form.target === "production" ? "production" : "preview",
+      ref: form.ref?.trim() || undefined,
+    });
+    return c.redirect(`/deployments/${deployment.id}`, 303);
+  });
+
+  routes.get("/deployments/:id", (c) => {
+    const deployment = deployments.get(c.req.param("id"));
+    if (!deployment) return page(c, "Not found", errorBox("No such deployment"), 404);
+    // Watching provisioning → ready needs no script: the page reloads until it settles.
+    const refreshSeconds = deployment.state === "provisioning" ? 1 : undefined;
+    return page(c, deployment.id, deploymentPage(deployment), 200, { refreshSeconds });
+  });
+
+  for (const [verb, act] of [
+    ["cancel", (id: string) => deployments.cancel(id)],
+    ["delete", (id: string) => deployments.remove(id)],
+  ] as const) {
+    routes.post(`/deployments/:id/${verb}`, async (c) => {
+      const id = c.req.param("id");
+      if (!deployments.get(id)) return page(c, "Not found", errorBox("No such deployment"), 404);
+      await act(id);
+      return c.redirect(`/deployments/${id}`, 303);
+    });
+  }
+
+  routes.get("/webhooks", (c) => {
+    const type = SAMPLE_EVENT_TYPES.find((candidate) => candidate === c.req.query("type"));
+    const chosen = type ?? SAMPLE_EVENT_TYPES[0] ?? "";
+    const payload = JSON.stringify(samplePayload(chosen, state), null, 2);
+    return page(c, "Webhooks", triggerPage({ types: SAMPLE_EVENT_TYPES, type: chosen, payload }));
+  });
+
+  routes.post("/webhooks", async (c) => {
+    const form = await formValues(c);
+    const type = form.type ?? "";
+    const view = { types: SAMPLE_EVENT_TYPES, type, payload: form.payload ?? "" };
+    let payload: unknown;
+    try {
+      payload = JSON.parse(view.payload);
+    } catch {
+      return page(
+        c,
+        "Webhooks",
+        triggerPage({ ...view, error: "The payload is not valid JSON" }),
+        400,
+      );
+    }
+    if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
+      return page(
+        c,
+        "Webhooks",
+        triggerPage({ ...view, error: "The payload must be a JSON object" }),
+        400,
+      );
+    }
+    const result = await options.deliver(type, payload as Record<string, unknown>, {
+      duplicates: Math.min(5, Math.max(0, Number(form.duplicates) || 0)),
+      tamper: form.tamper === "signature" || form.tamper === "body" ? form.tamper : undefined,
+      retry: { attempts: 1 },
+    });
+    return page(c, "Webhooks", triggerPage({ ...view, result }));
   });
 
   routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));

@@ -22,6 +22,7 @@ export interface VercelApiOptions {
   /** What Vercel keeps of the calls; a fresh store when omitted. */
   store?: VercelApiState;
   onEvent?: VercelApiDeps["onEvent"];
+  onActionReport?: VercelApiDeps["onActionReport"];
 }
 
 /**
@@ -32,7 +33,12 @@ export interface VercelApiOptions {
 export function vercelApiRoutes(options: VercelApiOptions) {
   const faults = options.faults ?? new FaultPlan();
   const store = options.store ?? new VercelApiState();
-  const deps: VercelApiDeps = { state: options.state, store, onEvent: options.onEvent };
+  const deps: VercelApiDeps = {
+    state: options.state,
+    store,
+    onEvent: options.onEvent,
+    onActionReport: options.onActionReport,
+  };
 
   const app = new Hono<VercelApiEnv>();
   app.onError(handleApiError);

@@ -1,6 +1,6 @@
 import type { VercelEvent } from "../../protocol/vercel-api.ts";
 import type { EmulatorState } from "../state.ts";
-import type { VercelApiState } from "./store.ts";
+import type { DeploymentActionRecord, VercelApiState } from "./store.ts";
 
 /** Hono variables of the fake: the installation the bearer token belongs to, once known. */
 export interface VercelApiEnv {
@@ -16,4 +16,6 @@ export interface VercelApiDeps {
    * installation or resource (spec §5.5); the emulator wires its partner client here.
    */
   onEvent?: (installationId: string, event: VercelEvent) => unknown;
+  /** Called after a deployment action report was accepted: the deployment may now be ready. */
+  onActionReport?: (record: DeploymentActionRecord) => unknown;
 }

@@ -8,7 +8,7 @@ const ACTION_PATH =
   "/v1/deployments/:deploymentId/integrations/:id/resources/:resourceId/actions/:action";
 
 /** Get Deployment and the deployment integration action report (spec §5.17, §7). */
-export function deploymentRoutes({ state, store }: VercelApiDeps) {
+export function deploymentRoutes({ state, store, onActionReport }: VercelApiDeps) {
   const routes = new Hono<VercelApiEnv>();
 
   routes.get("/v13/deployments/:idOrUrl", (c) => {
@@ -35,6 +35,7 @@ export function deploymentRoutes({ state, store }: VercelApiDeps) {
     if (!result.ok) {
       throw ApiError.conflict(`The action is already ${result.status}; it takes no other report`);
     }
+    onActionReport?.(result.record);
     return c.body(null, 202);
   });
 

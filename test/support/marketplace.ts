@@ -1,0 +1,61 @@
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from "../../src/emulator/emulator.ts";
+import { TEST_CLIENT_ID, TEST_ISSUER } from "./issuer.ts";
+import {
+  createTestPartner,
+  PUBLIC_URL,
+  TEST_WEBHOOK_SECRET,
+  type TestPartner,
+  type TestPartnerOptions,
+} from "./partner-app.ts";
+
+export interface Marketplace {
+  emulator: Emulator;
+  partner: TestPartner;
+  close(): Promise<void>;
+}
+
+/**
+ * The emulator and a test partner wired to each other in-process, as `partnerkit dev` wires them
+ * over sockets: the partner trusts the emulator's keys and calls its Vercel API, the emulator
+ * drives the partner's Partner API and webhooks, and the partner's jobs run on their own.
+ */
+export async function emulatedMarketplace(
+  options: Omit<TestPartnerOptions, "keys"> & {
+    actions?: string[];
+    emulator?: Partial<EmulatorOptions>;
+  } = {},
+): Promise<Marketplace> {
+  let partner: TestPartner | undefined;
+  const emulator = await createEmulator({
+    url: TEST_ISSUER,
+    partnerUrl: PUBLIC_URL,
+    clientId: TEST_CLIENT_ID,
+    clientSecret: TEST_WEBHOOK_SECRET,
+    partnerFetch: async (request) =>
+      partner ? partner.app.fetch(request) : new Response(null, { status: 503 }),
+    products: [
+      { id: "acme-kv", actions: (options.actions ?? ["branch"]).map((slug) => ({ slug })) },
+    ],
+    ...options.emulator,
+  });
+  partner = await createTestPartner({
+    ...options,
+    keys: emulator.issuer.localKeySet(),
+    services: {
+      ...options.services,
+      vercel: {
+        baseUrl: TEST_ISSUER,
+        fetch: (input, init) => Promise.resolve(emulator.fetch(new Request(input, init))),
+        retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 500 },
+        ...options.services?.vercel,
+      },
+    },
+  });
+  partner.jobs.start();
+  const running = partner;
+  return { emulator, partner: running, close: () => running.close() };
+}
