@@ -116,7 +116,7 @@ describe("console: deployments and webhooks", () => {
     expect(text).toContain('<span class="status succeeded">succeeded</span>');
     const deliveries = market.emulator.calls({ direction: "webhook" });
     expect(deliveries.map((call) => call.status)).toEqual([200, 200]);
-    const eventId = (deliveries[0]?.requestBody as { id: string }).id;
+    const eventId = String((deliveries[0]?.requestBody as { id?: string } | undefined)?.id);
     expect(await market.partner.store.getWebhookEvent(eventId)).toBeDefined();
 
     const tampered = await market.emulator.app.request(
