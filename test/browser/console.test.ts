@@ -1,7 +1,9 @@
 /**
  * The emulator console as a new user meets it: `npm run dev`'s real command, a real headless
  * Chromium, and only clicks, form fields and visible text — install, pick a region and a plan,
- * create a resource, connect it to a project, read its env vars, follow the timeline, uninstall.
+ * create a resource, connect it to a project with the `branch` action, read its env vars, deploy
+ * and watch the action take the deployment from provisioning to ready with the branch's env vars,
+ * follow the timeline, uninstall.
  * Screenshots of each step go to test-artifacts/console-*.png.
  */
 import { join } from "node:path";
@@ -18,7 +20,8 @@ import {
 } from "../support/browser.ts";
 
 const MASK = "••••••";
-const TITLE = "a user installs, provisions, connects a project, reads the timeline and uninstalls";
+const TITLE =
+  "a user installs, provisions, connects a project, deploys through the branch action, reads the timeline and uninstalls";
 
 if (!HAS_CHROMIUM) {
   console.warn(
@@ -154,6 +157,32 @@ describe("emulator console in Chromium", () => {
         );
         await shot(page, "06-project-env-revealed");
 
+        // Deploy a preview of a branch: the `branch` action runs first and the deployment waits.
+        const deploy = section(page, "Deploy");
+        expect(await visible(deploy)).toContain("Runs the configured actions first: branch.");
+        await deploy.getByLabel("Target").selectOption("preview");
+        await deploy.getByLabel("Git branch").fill("feature-login");
+        await deploy.getByRole("button", { name: "Deploy" }).click();
+        await page.waitForURL(/\/deployments\/dpl_[0-9a-f]+$/);
+        const deploymentId = new URL(page.url()).pathname.split("/").pop() ?? "";
+        // The page reloads itself while provisioning; the action's final report makes it ready.
+        await h1.filter({ hasText: "ready" }).waitFor({ timeout: 15_000 });
+        expect(await visible(h1)).toBe(`Deployment ${deploymentId} ready`);
+        const actions = await visible(section(page, "Integration actions"));
+        expect(actions).toContain(`branch ${resourceId} succeeded`);
+        const deploymentEnv = section(page, "Environment variables");
+        const branchUrl = deploymentEnv.locator("tr", { hasText: "CACHE_KV_REST_API_URL" });
+        await branchUrl.locator("summary").click();
+        // This deployment alone gets the branch's credentials (resource-secrets outcomes).
+        expect(await visible(branchUrl.locator("details code"))).toBe(
+          `${dev.partnerUrl}/kv/${resourceId}--${deploymentId}`,
+        );
+        await shot(page, "07-deployment-ready");
+        await page.goto(projectUrl);
+        expect(await visible(section(page, "Deployments"))).toContain(
+          `${deploymentId} preview feature-login ready`,
+        );
+
         // The timeline: every call the console made, newest first, secrets masked.
         await page.getByRole("link", { name: "Timeline" }).click();
         await page.waitForURL(/\/timeline$/);
@@ -166,6 +195,9 @@ describe("emulator console in Chromium", () => {
             'GET /v1/products/acme-kv/plans?metadata={"region":"fra1"}',
             `POST ${installation}/resources`,
             `GET ${installation}/resources/${resourceId}`,
+            "POST /webhooks",
+            `GET /v13/deployments/${deploymentId}`,
+            `PATCH /v1/deployments/${deploymentId}/integrations/${installationId}/resources/${resourceId}/actions/branch`,
           ]),
         );
         expect(calls.indexOf(`POST ${installation}/resources`)).toBeLessThan(
@@ -178,7 +210,7 @@ describe("emulator console in Chromium", () => {
         const html = await page.content();
         expect(html).not.toMatch(/vat_[\w-]{10}/);
         expect(html).not.toMatch(/akv_[\w-]{10}/);
-        await shot(page, "07-timeline");
+        await shot(page, "08-timeline");
 
         // Back to the installation, and uninstall (deleting its resources).
         await page.getByRole("link", { name: "Integration" }).click();
@@ -198,7 +230,7 @@ describe("emulator console in Chromium", () => {
         expect(await page.getByRole("heading", { name: "Create a resource" }).count()).toBe(0);
         expect(await page.getByRole("button", { name: "Uninstall integration" }).count()).toBe(0);
         expect(await visible(section(page, "Resources"))).toContain("No resources.");
-        await shot(page, "08-uninstalled");
+        await shot(page, "09-uninstalled");
 
         await page.goto(resourceUrl);
         expect(await visible(h1)).toBe("cache deleted");
