@@ -1,17 +1,21 @@
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import type { ConsoleProduct } from "../emulator/console/pages.ts";
 import { createEmulator, type Emulator } from "../emulator/emulator.ts";
 import { DEV_DIRECTORY, devEnvironment } from "./dev-environment.ts";
 
 export interface EmulatorFlags {
   partnerUrl: string;
+  webhookUrl?: string;
   port: number;
+  products?: ConsoleProduct[];
   env: Record<string, string | undefined>;
 }
 
 export interface RunningEmulator {
   emulator: Emulator;
   url: string;
+  webhookUrl: string;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,8 @@ export async function startEmulator(flags: EmulatorFlags): Promise<RunningEmulat
   const emulator = await createEmulator({
     url,
     partnerUrl: flags.partnerUrl,
+    webhookUrl: flags.webhookUrl,
+    products: flags.products,
     clientId: env.INTEGRATION_CLIENT_ID ?? "",
     clientSecret: env.INTEGRATION_CLIENT_SECRET ?? "",
     keyFile: join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, "emulator-key.json"),
@@ -34,7 +40,12 @@ export async function startEmulator(flags: EmulatorFlags): Promise<RunningEmulat
     server.once("listening", resolve);
     server.once("error", reject);
   });
-  return { emulator, url, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    emulator,
+    url,
+    webhookUrl: emulator.webhookUrl,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** What to put in the partner's environment so it trusts this emulator. */

@@ -13,7 +13,8 @@ Commands:
   start     serve the integration (configuration from the environment, see README)
   dev       serve it beside a local Marketplace emulator, configured under .partnerkit/
   migrate   apply database migrations and exit
-  emulator  the Marketplace emulator alone (--partner-url, --port)
+  emulator  the Marketplace emulator alone (--partner-url, --webhook-url, --port)
+  emulator install|provision|deploy|trigger  drive a running emulator (see emulator --help)
   conformance --url <partner>  check any partner server against the protocol
   jobs      list durable jobs (optionally by status: queued, running, succeeded, dead)
   jobs retry <id>  put a job (e.g. a dead one) back in the queue

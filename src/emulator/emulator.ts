@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { ConsoleProduct } from "./console/pages.ts";
 import { consoleRoutes } from "./console/routes.ts";
+import { controlRoutes } from "./control-routes.ts";
 import { type DeploymentAction, DeploymentSimulator } from "./deployments.ts";
 import { MarketplaceIssuer } from "./issuer.ts";
 import { type Fetch, PartnerClient } from "./partner-client.ts";
@@ -55,6 +56,8 @@ export interface Emulator {
   vercelApi: { store: VercelApiState; faults: FaultPlan };
   clientId: string;
   clientSecret: string;
+  /** Where webhooks go. */
+  webhookUrl: string;
 }
 
 /** A fake Vercel Marketplace that talks to the partner only over HTTP. */
@@ -75,8 +78,9 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     fetch: options.partnerFetch,
   });
 
+  const webhookUrl = options.webhookUrl ?? `${options.partnerUrl.replace(/\/$/, "")}/webhooks`;
   const webhooks = new WebhookSender({
-    url: options.webhookUrl ?? `${options.partnerUrl.replace(/\/$/, "")}/webhooks`,
+    url: webhookUrl,
     secret: options.clientSecret,
     recorder,
     fetch: options.partnerFetch,
@@ -112,6 +116,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     onActionReport: (record) => deployments.actionReported(record),
   });
   app.route("/", vercelApi.app);
+  app.route("/", controlRoutes({ partner, state, deployments, deliver }));
   app.route(
     "/",
     consoleRoutes({
@@ -137,6 +142,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    webhookUrl,
   };
 }
 

@@ -73,6 +73,14 @@ export class EmulatorState {
     return project;
   }
 
+  /** The project with this name, created when there is none yet. */
+  projectNamed(name: string): EmulatedProject {
+    return (
+      [...this.projects.values()].find((project) => project.name === name) ??
+      this.createProject(name)
+    );
+  }
+
   connect(projectId: string, connection: ProjectConnection): void {
     const project = this.projects.get(projectId);
     if (!project) throw new Error(`No project ${projectId}`);

@@ -129,9 +129,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     const { id, rid } = c.req.param();
     const body = await c.req.parseBody({ all: true });
     const name = String(body.project ?? "my-app").trim() || "my-app";
-    const project =
-      [...state.projects.values()].find((candidate) => candidate.name === name) ??
-      state.createProject(name);
+    const project = state.projectNamed(name);
     const chosen = [body.environments ?? []].flat().map(String);
     state.connect(project.id, {
       resourceId: rid,

@@ -1,0 +1,184 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { JsonObject } from "../protocol/common.ts";
+import type { DeploymentSimulator } from "./deployments.ts";
+import { ENVIRONMENTS } from "./env-vars.ts";
+import { PartnerCallError, type PartnerClient } from "./partner-client.ts";
+import { samplePayload } from "./sample-events.ts";
+import type { EmulatedResource, EmulatorState } from "./state.ts";
+import type { DeliveryOptions, DeliveryResult } from "./webhook-sender.ts";
+
+export interface ControlOptions {
+  partner: PartnerClient;
+  state: EmulatorState;
+  deployments: DeploymentSimulator;
+  deliver(
+    type: string,
+    payload: Record<string, unknown>,
+    options?: DeliveryOptions,
+  ): Promise<DeliveryResult>;
+}
+
+const InstallRequest = z.object({ installationId: z.string().optional() });
+
+const ProvisionRequest = z.object({
+  productId: z.string().min(1),
+  name: z.string().min(1).optional(),
+  metadata: JsonObject.default({}),
+  /** The first selectable plan when omitted. */
+  billingPlanId: z.string().optional(),
+  /** Connects the resource to this project (made when missing). */
+  project: z.string().min(1).optional(),
+  environments: z.array(z.enum(ENVIRONMENTS)).default([...ENVIRONMENTS]),
+  prefix: z.string().optional(),
+  actions: z.array(z.string().min(1)).default([]),
+});
+
+const DeployRequest = z.object({
+  project: z.string().min(1),
+  target: z.enum(["preview", "production"]).default("preview"),
+  ref: z.string().optional(),
+  /** Answer once the deployment is ready, failed or canceled rather than at once. */
+  wait: z.boolean().default(true),
+});
+
+const TriggerRequest = z.object({
+  type: z.string().min(1),
+  /** Replaces the sample payload entirely. */
+  payload: z.record(z.string(), z.unknown()).optional(),
+  installationId: z.string().optional(),
+  resourceId: z.string().optional(),
+  projectId: z.string().optional(),
+  deploymentId: z.string().optional(),
+  invoiceId: z.string().optional(),
+  duplicates: z.number().int().min(0).max(10).optional(),
+  delayMs: z.number().int().min(0).max(60_000).optional(),
+  tamper: z.enum(["signature", "body"]).optional(),
+});
+
+/**
+ * The emulator's scriptable side, under `/__emulator/`: what the console does, as JSON, for the
+ * CLI verbs (`partnerkit emulator install|provision|deploy|trigger`) and for scripts.
+ */
+export function controlRoutes({ partner, state, deployments, deliver }: ControlOptions): Hono {
+  const routes = new Hono();
+  routes.onError((error, c) => {
+    if (error instanceof PartnerCallError) {
+      return c.json(
+        {
+          error: { code: "partner_refused", message: error.message },
+          partnerAnswer: { status: error.answer.status, body: error.answer.body },
+        },
+        502,
+      );
+    }
+    if (error instanceof RequestError) {
+      return c.json({ error: { code: "bad_request", message: error.message } }, 400);
+    }
+    return c.json({ error: { code: "partner_unreachable", message: String(error) } }, 502);
+  });
+
+  routes.post("/__emulator/installations", async (c) => {
+    const request = await readJson(c, InstallRequest);
+    const installation = await partner.install({ installationId: request.installationId });
+    const { accessToken: _token, ...shown } = installation;
+    return c.json({ installation: shown }, 201);
+  });
+
+  routes.post("/__emulator/installations/:id/resources", async (c) => {
+    const installationId = c.req.param("id");
+    if (!state.installations.has(installationId)) {
+      throw new RequestError(`No installation ${installationId}; run install first`);
+    }
+    const request = await readJson(c, ProvisionRequest);
+    const billingPlanId =
+      request.billingPlanId ??
+      (await partner.productPlans(request.productId, request.metadata)).find(
+        (plan) => !plan.disabled,
+      )?.id;
+    if (!billingPlanId) throw new RequestError(`${request.productId} offers no selectable plan`);
+    const provisioned = await partner.provision(installationId, {
+      productId: request.productId,
+      name: request.name ?? `my-${request.productId}`,
+      metadata: request.metadata,
+      billingPlanId,
+    });
+    const resource = await partner.refreshResource(installationId, provisioned.id);
+    const project = request.project ? state.projectNamed(request.project) : undefined;
+    if (project) {
+      state.connect(project.id, {
+        resourceId: resource.id,
+        environments: request.environments,
+        prefix: request.prefix,
+        actions: request.actions,
+      });
+    }
+    return c.json({ resource: withSecretNames(resource), project }, 201);
+  });
+
+  routes.post("/__emulator/deployments", async (c) => {
+    const request = await readJson(c, DeployRequest);
+    const project = [...state.projects.values()].find(
+      (candidate) => candidate.name === request.project || candidate.id === request.project,
+    );
+    if (!project) throw new RequestError(`No project ${request.project}; provision with --project`);
+    const started = await deployments.deploy(project.id, {
+      target: request.target,
+      ref: request.ref,
+    });
+    const deployment = request.wait
+      ? await deployments.waitUntilSettled(started.id, 60_000)
+      : started;
+    return c.json({ deployment }, 201);
+  });
+
+  routes.post("/__emulator/deployments/:id/:verb{cancel|delete}", async (c) => {
+    const id = c.req.param("id");
+    if (!deployments.get(id)) throw new RequestError(`No deployment ${id}`);
+    const deployment =
+      c.req.param("verb") === "cancel"
+        ? await deployments.cancel(id)
+        : await deployments.remove(id);
+    return c.json({ deployment });
+  });
+
+  routes.post("/__emulator/webhooks", async (c) => {
+    const { type, payload, duplicates, delayMs, tamper, ...refs } = await readJson(
+      c,
+      TriggerRequest,
+    );
+    const body = payload ?? samplePayload(type, state, refs);
+    if (!body) throw new RequestError(`No sample payload for ${type}; pass one with --payload`);
+    const result = await deliver(type, body, { duplicates, delayMs, tamper });
+    return c.json(result, 201);
+  });
+
+  return routes;
+}
+
+class RequestError extends Error {}
+
+async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const text = await c.req.text();
+  let json: unknown = {};
+  try {
+    if (text.trim()) json = JSON.parse(text);
+  } catch {
+    throw new RequestError("The body is not valid JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new RequestError(
+      parsed.error.issues
+        .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
+        .join("; "),
+    );
+  }
+  return parsed.data;
+}
+
+/** Secrets are named, never shown: a terminal's scrollback is not a secret store. */
+function withSecretNames(resource: EmulatedResource) {
+  const { secrets, ...rest } = resource;
+  return { ...rest, secrets: secrets.map((secret) => secret.name) };
+}
