@@ -10,6 +10,8 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --metadata <json>          valid metadata for it (default {"region":"iad1"})
   --invalid-metadata <json>  metadata it must refuse (default {"region":"mars"})
   --plan <id>                billing plan to use (default: the first selectable)
+  --action <slug>            a deployment action of the product: checks its round trip (§7);
+                             the partner's VERCEL_API_URL must point at the emulator
   --port <n>                 port of the emulator's issuer (default 3100)
   --json <file>              also write the report as JSON
 `;
@@ -28,6 +30,7 @@ export async function conformanceCommand(
       metadata: { type: "string", default: '{"region":"iad1"}' },
       "invalid-metadata": { type: "string", default: '{"region":"mars"}' },
       plan: { type: "string" },
+      action: { type: "string" },
       port: { type: "string", default: "3100" },
       json: { type: "string" },
     },
@@ -36,7 +39,12 @@ export async function conformanceCommand(
     process.stderr.write(USAGE);
     return 1;
   }
-  const running = await startEmulator({ partnerUrl: values.url, port: Number(values.port), env });
+  const running = await startEmulator({
+    partnerUrl: values.url,
+    webhookUrl: values["webhook-url"],
+    port: Number(values.port),
+    env,
+  });
   process.stdout.write(
     `Checking ${values.url}. The partner must be configured with:\n${partnerConfiguration(running)}\n\n`,
   );
@@ -49,6 +57,8 @@ export async function conformanceCommand(
       metadata: JSON.parse(values.metadata),
       invalidMetadata: JSON.parse(values["invalid-metadata"]),
       billingPlanId: values.plan,
+      action: values.action,
+      emulator: running.emulator,
       webhook: webhookUrl
         ? {
             url: webhookUrl,

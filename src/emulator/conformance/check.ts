@@ -1,3 +1,4 @@
+import type { Emulator } from "../emulator.ts";
 import type { MarketplaceIssuer } from "../issuer.ts";
 import type { PartnerAnswer, PartnerClient } from "../partner-client.ts";
 
@@ -10,6 +11,12 @@ export interface ConformanceTarget {
   invalidMetadata: Record<string, unknown>;
   billingPlanId?: string;
   webhook?: { url: string; secret: string; fetch: (request: Request) => Promise<Response> };
+  /** A deployment action slug of the product, to check the action round trip (spec §7). */
+  action?: string;
+  /** The emulator the partner trusts and reports to; needed by the action checks. */
+  emulator?: Emulator;
+  /** How long an action may take to report its final status; 30 s by default. */
+  actionTimeoutMs?: number;
 }
 
 /** State the checks share: the installation and resource the happy path creates. */
@@ -18,6 +25,7 @@ export interface ConformanceState {
   accountId: string;
   resourceId?: string;
   planId?: string;
+  deploymentId?: string;
 }
 
 export type CheckOutcome = { status: "pass" | "fail" | "skip"; detail?: string };

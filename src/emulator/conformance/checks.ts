@@ -14,6 +14,7 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { ACTION_CHECKS } from "./checks-actions.ts";
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -368,6 +369,7 @@ export const CHECKS: Check[] = [
       return pass();
     },
   },
+  ...ACTION_CHECKS,
   {
     id: "delete-resource",
     section: "§4.8",
