@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatReport, runConformance } from "../../src/emulator/conformance/run-conformance.ts";
 import { createEmulator, type Emulator } from "../../src/emulator/emulator.ts";
 import { emulatedMarketplace } from "../support/marketplace.ts";
