@@ -1,6 +1,8 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { JsonObject } from "../protocol/common.ts";
+import { defaultMetadata } from "./console/metadata-form.ts";
+import type { ConsoleProduct } from "./console/pages.ts";
 import type { DeploymentSimulator } from "./deployments.ts";
 import { ENVIRONMENTS } from "./env-vars.ts";
 import { PartnerCallError, type PartnerClient } from "./partner-client.ts";
@@ -10,6 +12,8 @@ import type { DeliveryOptions, DeliveryResult } from "./webhook-sender.ts";
 
 export interface ControlOptions {
   partner: PartnerClient;
+  /** Products with their metadata schema: omitted metadata starts from the form's defaults. */
+  products: ConsoleProduct[];
   state: EmulatorState;
   deployments: DeploymentSimulator;
   deliver(
@@ -24,7 +28,8 @@ const InstallRequest = z.object({ installationId: z.string().optional() });
 const ProvisionRequest = z.object({
   productId: z.string().min(1),
   name: z.string().min(1).optional(),
-  metadata: JsonObject.default({}),
+  /** The product form's defaults when omitted. */
+  metadata: JsonObject.optional(),
   /** The first selectable plan when omitted. */
   billingPlanId: z.string().optional(),
   /** Connects the resource to this project (made when missing). */
@@ -60,7 +65,8 @@ const TriggerRequest = z.object({
  * The emulator's scriptable side, under `/__emulator/`: what the console does, as JSON, for the
  * CLI verbs (`partnerkit emulator install|provision|deploy|trigger`) and for scripts.
  */
-export function controlRoutes({ partner, state, deployments, deliver }: ControlOptions): Hono {
+export function controlRoutes(options: ControlOptions): Hono {
+  const { partner, state, deployments, deliver } = options;
   const routes = new Hono();
   routes.onError((error, c) => {
     if (error instanceof PartnerCallError) {
@@ -91,16 +97,16 @@ export function controlRoutes({ partner, state, deployments, deliver }: ControlO
       throw new RequestError(`No installation ${installationId}; run install first`);
     }
     const request = await readJson(c, ProvisionRequest);
+    const product = options.products.find((candidate) => candidate.id === request.productId);
+    const metadata = request.metadata ?? defaultMetadata(product?.metadataSchema);
     const billingPlanId =
       request.billingPlanId ??
-      (await partner.productPlans(request.productId, request.metadata)).find(
-        (plan) => !plan.disabled,
-      )?.id;
+      (await partner.productPlans(request.productId, metadata)).find((plan) => !plan.disabled)?.id;
     if (!billingPlanId) throw new RequestError(`${request.productId} offers no selectable plan`);
     const provisioned = await partner.provision(installationId, {
       productId: request.productId,
       name: request.name ?? `my-${request.productId}`,
-      metadata: request.metadata,
+      metadata,
       billingPlanId,
     });
     const resource = await partner.refreshResource(installationId, provisioned.id);

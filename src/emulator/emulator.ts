@@ -116,7 +116,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     onActionReport: (record) => deployments.actionReported(record),
   });
   app.route("/", vercelApi.app);
-  app.route("/", controlRoutes({ partner, state, deployments, deliver }));
+  app.route(
+    "/",
+    controlRoutes({ partner, state, deployments, deliver, products: options.products ?? [] }),
+  );
   app.route(
     "/",
     consoleRoutes({

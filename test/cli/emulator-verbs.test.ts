@@ -61,6 +61,12 @@ describe("partnerkit emulator install|provision|deploy|trigger", () => {
     });
     expect(project.name).toBe("web");
 
+    // Without --metadata the form's defaults are sent, as a user accepting them would.
+    const defaults = await verb("provision", "--installation", installationId, "--name", "second");
+    expect(defaults.json(), defaults.stderr).toHaveProperty("resource.metadata", {
+      region: "iad1",
+    });
+
     const deployed = await verb("deploy", "--project", "web", "--ref", "feature-x");
     expect(deployed.code).toBe(0);
     const { deployment } = deployed.json();

@@ -1,3 +1,6 @@
+import { z } from "zod";
+import { AcmeKvMetadata } from "../../src/demo/acme-kv/integration.ts";
+import type { MetadataSchema } from "../../src/emulator/console/metadata-form.ts";
 import {
   createEmulator,
   type Emulator,
@@ -38,7 +41,11 @@ export async function emulatedMarketplace(
     partnerFetch: async (request) =>
       partner ? partner.app.fetch(request) : new Response(null, { status: 503 }),
     products: [
-      { id: "acme-kv", actions: (options.actions ?? ["branch"]).map((slug) => ({ slug })) },
+      {
+        id: "acme-kv",
+        metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
+        actions: (options.actions ?? ["branch"]).map((slug) => ({ slug })),
+      },
     ],
     ...options.emulator,
   });

@@ -72,3 +72,13 @@ export function metadataFromForm(
   }
   return metadata;
 }
+
+/** What the form starts with: each field's default, else its first option, as the console shows it. */
+export function defaultMetadata(schema: MetadataSchema | undefined): JsonObject {
+  const metadata: JsonObject = {};
+  for (const [key, field] of Object.entries(schema?.properties ?? {})) {
+    const initial = field.default ?? field.enum?.[0];
+    if (initial !== undefined) metadata[key] = initial as JsonObject[string];
+  }
+  return metadata;
+}
