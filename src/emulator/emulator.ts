@@ -49,6 +49,11 @@ export interface Emulator {
     payload: Record<string, unknown>,
     options?: DeliveryOptions,
   ): Promise<DeliveryResult>;
+  /** Sends several deliveries one after another, as given, reversed or shuffled. */
+  deliverAll(
+    events: { type: string; payload: Record<string, unknown> }[],
+    options?: Parameters<WebhookSender["deliverAll"]>[1],
+  ): Promise<DeliveryResult[]>;
   /** Deployments of emulated projects and their integration actions (spec §7). */
   deployments: DeploymentSimulator;
   calls(filter?: CallFilter): RecordedCall[];
@@ -140,6 +145,11 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     state,
     partner,
     deliver,
+    deliverAll: (events, deliveryOptions) =>
+      webhooks.deliverAll(
+        events.map((event) => webhooks.envelope(event.type, event.payload)),
+        { ...deliveryOptions, retry: { ...options.webhookRetry, ...deliveryOptions?.retry } },
+      ),
     deployments,
     calls: (filter) => recorder.list(filter),
     vercelApi: { store: vercelApi.store, faults: vercelApi.faults },

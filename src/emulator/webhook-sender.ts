@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { signWebhookPayload } from "../auth/webhook-signature.ts";
 import { type WebhookEnvelope, webhookInstallationId } from "../protocol/webhooks.ts";
 import type { Fetch } from "./partner-client.ts";
@@ -64,6 +64,26 @@ export class WebhookSender {
     };
   }
 
+  /**
+   * Delivers several events one after another in a chosen order: `reversed` or `shuffled` show
+   * whether a partner tolerates out-of-order arrival (spec §6.3), e.g. `paid` before `created`.
+   */
+  async deliverAll(
+    envelopes: WebhookEnvelope[],
+    options: DeliveryOptions & { order?: "as-given" | "reversed" | "shuffled" } = {},
+  ): Promise<DeliveryResult[]> {
+    const { order = "as-given", ...delivery } = options;
+    const sequence =
+      order === "reversed"
+        ? [...envelopes].reverse()
+        : order === "shuffled"
+          ? shuffled(envelopes)
+          : envelopes;
+    const results: DeliveryResult[] = [];
+    for (const envelope of sequence) results.push(await this.deliver(envelope, delivery));
+    return results;
+  }
+
   async deliver(envelope: WebhookEnvelope, options: DeliveryOptions = {}): Promise<DeliveryResult> {
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     if (options.delayMs) await sleep(options.delayMs);
@@ -125,4 +145,13 @@ export class WebhookSender {
     });
     return attempt;
   }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = randomInt(index + 1);
+    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+  }
+  return copy;
 }

@@ -43,6 +43,32 @@ describe("WebhookSender", () => {
     expect(recorder.list({ installationId: "icfg_1", direction: "webhook" })).toHaveLength(1);
   });
 
+  it("delivers several events in reverse or shuffled order on request", async () => {
+    const target = receiver([]);
+    const sender = new WebhookSender({
+      url: "http://partner.test/webhooks",
+      secret: "secret",
+      recorder: new CallRecorder(),
+      fetch: target.fetch,
+    });
+    const types = [
+      "marketplace.invoice.created",
+      "marketplace.invoice.paid",
+      "marketplace.invoice.refunded",
+    ];
+    const envelopes = types.map((type) => sender.envelope(type, { installationId: "icfg_1" }));
+    const results = await sender.deliverAll(envelopes, { order: "reversed" });
+    expect(results.every((result) => result.delivered)).toBe(true);
+    expect(target.received.map((delivery) => delivery.envelope.type)).toEqual([...types].reverse());
+    expect(target.received.every((delivery) => delivery.verified)).toBe(true);
+
+    target.received.length = 0;
+    await sender.deliverAll(envelopes, { order: "shuffled" });
+    expect(target.received.map((delivery) => delivery.envelope.id).sort()).toEqual(
+      envelopes.map((envelope) => envelope.id).sort(),
+    );
+  });
+
   it("retries non-2xx answers and network failures with backoff, then gives up", async () => {
     const target = receiver([500, 503, 200]);
     const sender = new WebhookSender({
