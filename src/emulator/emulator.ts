@@ -89,12 +89,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     secret: options.clientSecret,
     recorder,
     fetch: options.partnerFetch,
+    retry: options.webhookRetry,
   });
   const deliver: Emulator["deliver"] = (type, payload, deliveryOptions) =>
-    webhooks.deliver(webhooks.envelope(type, payload), {
-      ...deliveryOptions,
-      retry: { ...options.webhookRetry, ...deliveryOptions?.retry },
-    });
+    webhooks.deliver(webhooks.envelope(type, payload), deliveryOptions);
 
   const app = new Hono();
   app.get("/.well-known/openid-configuration", (c) => c.json(issuer.openidConfiguration()));
@@ -148,7 +146,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     deliverAll: (events, deliveryOptions) =>
       webhooks.deliverAll(
         events.map((event) => webhooks.envelope(event.type, event.payload)),
-        { ...deliveryOptions, retry: { ...options.webhookRetry, ...deliveryOptions?.retry } },
+        deliveryOptions,
       ),
     deployments,
     calls: (filter) => recorder.list(filter),

@@ -39,6 +39,8 @@ export interface WebhookSenderOptions {
   fetch?: Fetch;
   /** Vercel gives up on a delivery after 30 s (spec §6.3). */
   timeoutMs?: number;
+  /** Retry policy of every delivery unless one says otherwise. */
+  retry?: Partial<RetryPolicy>;
 }
 
 // Vercel retries for up to 24 h; the emulator keeps the same shape on a laptop's time scale.
@@ -85,7 +87,7 @@ export class WebhookSender {
   }
 
   async deliver(envelope: WebhookEnvelope, options: DeliveryOptions = {}): Promise<DeliveryResult> {
-    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    const retry = { ...DEFAULT_RETRY, ...this.options.retry, ...options.retry };
     if (options.delayMs) await sleep(options.delayMs);
     const attempts: DeliveryAttempt[] = [];
     for (let attempt = 0; attempt < retry.attempts; attempt++) {
