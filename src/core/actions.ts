@@ -20,7 +20,8 @@ export interface ActionOptions {
   statusUrl?: (run: ActionRunRecord) => string | undefined;
 }
 
-type Origin = { log: Logger };
+/** Where a lifecycle call comes from: its logger and, from a webhook, the delivery's id. */
+type Origin = { log: Logger; eventId?: string };
 
 type FinalOutcome = {
   status: "succeeded" | "failed";
@@ -48,12 +49,18 @@ export class ActionService {
   ) {}
 
   async start(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
-    const { run } = await this.store.createActionRun(target(payload));
+    const { run } = await this.store.createActionRun(target(payload), origin.eventId);
     const log = origin.log.child({
       runId: run.id,
       deploymentId: run.deploymentId,
       resourceId: run.resourceId,
     });
+    // The first delivery's job owns the run and, retried, finishes it even after a crash; a start
+    // redelivered under another id must neither run the work again nor report a second time.
+    if (run.startedBy && origin.eventId && run.startedBy !== origin.eventId) {
+      log.info({ startedBy: run.startedBy }, "start redelivered; the first delivery owns the run");
+      return;
+    }
     if (FINAL.includes(run.status)) {
       if (!run.reported && run.status !== "canceled") await this.report(run, log);
       return;

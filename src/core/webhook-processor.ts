@@ -44,7 +44,10 @@ export function webhookProcessor(
     }
     const lifecycle = ACTION_EVENTS[event.type];
     if (lifecycle)
-      await actions[lifecycle](DeploymentActionPayload.parse(event.payload), { log: eventLog });
+      await actions[lifecycle](DeploymentActionPayload.parse(event.payload), {
+        log: eventLog,
+        eventId,
+      });
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
     const vercel =
       installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;

@@ -13,7 +13,10 @@ export class ActionRunQueries {
     private readonly box: SecretBox,
   ) {}
 
-  async create(target: ActionTarget): Promise<{ run: ActionRunRecord; created: boolean }> {
+  async create(
+    target: ActionTarget,
+    startedBy?: string,
+  ): Promise<{ run: ActionRunRecord; created: boolean }> {
     const at = new Date().toISOString();
     const inserted = await this.db
       .insertInto("action_runs")
@@ -28,6 +31,7 @@ export class ActionRunQueries {
         outcome: null,
         reported: 0,
         cleaned_up: 0,
+        started_by: startedBy ?? null,
         created_at: at,
         updated_at: at,
       })
@@ -98,6 +102,7 @@ export class ActionRunQueries {
           : JSON.parse(this.box.open(row.outcome, outcomeContext(row.id))),
       reported: Number(row.reported) === 1,
       cleanedUp: Number(row.cleaned_up) === 1,
+      startedBy: row.started_by,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

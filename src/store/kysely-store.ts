@@ -351,8 +351,8 @@ class KyselyStore implements Store {
     return jobs.extendJobLeases(this.db, ids, leaseMs);
   }
 
-  createActionRun(target: ActionTarget) {
-    return this.actionRuns.create(target);
+  createActionRun(target: ActionTarget, startedBy?: string) {
+    return this.actionRuns.create(target, startedBy);
   }
 
   getActionRun(target: Omit<ActionTarget, "installationId">) {

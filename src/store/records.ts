@@ -144,6 +144,11 @@ export interface ActionRunRecord extends ActionTarget {
   outcomes: ActionOutcome[] | null;
   /** Whether the final status reached Vercel. */
   reported: boolean;
+  /**
+   * The delivery whose start created the run. Only that delivery's job (and its retries, e.g.
+   * after a crash) runs and reports it; a start redelivered under another event id is a no-op.
+   */
+  startedBy: string | null;
   cleanedUp: boolean;
   createdAt: string;
   updatedAt: string;

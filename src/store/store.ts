@@ -71,8 +71,14 @@ export interface Store {
   /** Keeps the lease of jobs still running in this process. */
   extendJobLeases(ids: string[], leaseMs: number): Promise<void>;
 
-  /** Records a deployment action run; an existing run for the same target is returned as is. */
-  createActionRun(target: ActionTarget): Promise<{ run: ActionRunRecord; created: boolean }>;
+  /**
+   * Records a deployment action run, started by the delivery `startedBy`; an existing run for the
+   * same target is returned as is.
+   */
+  createActionRun(
+    target: ActionTarget,
+    startedBy?: string,
+  ): Promise<{ run: ActionRunRecord; created: boolean }>;
   getActionRun(target: Omit<ActionTarget, "installationId">): Promise<ActionRunRecord | undefined>;
   /**
    * Moves a run to another status only from one of `from`; false when it was elsewhere (e.g.

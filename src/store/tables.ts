@@ -84,6 +84,8 @@ export interface ActionRunsTable {
   outcome: string | null;
   reported: number;
   cleaned_up: number;
+  /** Id of the webhook delivery whose start created the run; null when a cancel came first. */
+  started_by: string | null;
   created_at: string;
   updated_at: string;
 }

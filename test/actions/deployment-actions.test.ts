@@ -134,6 +134,41 @@ describe("deployment integration actions (spec §7)", () => {
     expect(vercel.reports().map((report) => report.status)).toEqual(["succeeded"]);
   });
 
+  it("ignores a start redelivered under a new event id while the first still runs, or just after it reported", async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const resource = await setup({
+      integration: withAction({
+        start: async () => {
+          runs += 1;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return { secrets: [{ name: "BRANCH", value: "b" }] };
+        },
+      }),
+    });
+    await deliver("start", resource.id);
+    const first = partner.jobs.drain();
+    for (let wait = 0; wait < 100 && runs === 0; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Vercel sends the start again (another event id) while the action is still working.
+    await deliver("start", resource.id);
+    const second = partner.jobs.drain();
+    for (let wait = 0; wait < 200; wait++) {
+      if ((await partner.store.listJobs({ status: "succeeded" })).length === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(1);
+    release();
+    await Promise.all([first, second]);
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(runs).toBe(1);
+    expect(vercel.reports().map((report) => report.status)).toEqual(["succeeded"]);
+  });
+
   it("reports running with the status URL when the work takes a while", async () => {
     let gitRef: string | undefined;
     const resource = await setup({
