@@ -47,7 +47,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         audience: config.clientIds,
         authHeader,
       }),
-    extraRoutes: acmeKvDataPlane(kv),
+    extraRoutes: acmeKvDataPlane(kv, services.billing.meter),
   });
   const stopPruning = startIdempotencyPruning(store, logger);
   jobs.start();

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import { ActionRunQueries } from "./action-run-queries.ts";
+import { BillingQueries } from "./billing-queries.ts";
 import type { Database } from "./database.ts";
 import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
@@ -47,7 +48,10 @@ class KyselyStore implements Store {
     private readonly inTransaction: boolean,
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
+    this.billing = new BillingQueries(db, engine);
   }
+
+  readonly billing: BillingQueries;
 
   private readonly actionRuns: ActionRunQueries;
 

@@ -85,7 +85,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),
-    extraRoutes: acmeKvDataPlane(kv),
+    extraRoutes: acmeKvDataPlane(kv, services.billing.meter),
     ...options.app,
   });
 
