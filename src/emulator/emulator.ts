@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { BillingDriver } from "./billing-driver.ts";
 import type { ConsoleProduct } from "./console/pages.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { MarketplaceIssuer } from "./issuer.ts";
@@ -8,6 +9,7 @@ import { EmulatorState } from "./state.ts";
 import { vercelApiRoutes } from "./vercel-api/app.ts";
 import type { FaultPlan } from "./vercel-api/faults.ts";
 import type { VercelApiState } from "./vercel-api/store.ts";
+import { WebhookSender } from "./webhook-sender.ts";
 
 export interface EmulatorOptions {
   /** The emulator's own base URL: the token issuer and the JWKS live under it. */
@@ -20,6 +22,8 @@ export interface EmulatorOptions {
   keyFile?: string;
   /** Reaches the partner without a socket, e.g. a partner app's `fetch`. */
   partnerFetch?: Fetch;
+  /** Where webhooks go ("Webhook URL" in the console); `<partnerUrl>/webhooks` by default. */
+  webhookUrl?: string;
   /** Products offered in the console, with their metadata form as JSON Schema. */
   products?: ConsoleProduct[];
 }
@@ -34,6 +38,8 @@ export interface Emulator {
   calls(filter?: CallFilter): RecordedCall[];
   /** What the partner sent to Vercel's API, and the faults to inject into it. */
   vercelApi: { store: VercelApiState; faults: FaultPlan };
+  /** Invoice state changes with their webhooks, and credit purchases. */
+  billing: BillingDriver;
   clientId: string;
   clientSecret: string;
 }
@@ -72,6 +78,13 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         : undefined,
   });
   app.route("/", vercelApi.app);
+  const webhooks = new WebhookSender({
+    url: options.webhookUrl ?? `${options.partnerUrl.replace(/\/$/, "")}/webhooks`,
+    secret: options.clientSecret,
+    recorder,
+    fetch: options.partnerFetch,
+  });
+  const billing = new BillingDriver(vercelApi.store, webhooks, partner);
   app.route(
     "/",
     consoleRoutes({
@@ -91,6 +104,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     partner,
     calls: (filter) => recorder.list(filter),
     vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
+    billing,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
   };

@@ -7,6 +7,7 @@ import {
   createServices,
   frameworkJobHandlers,
   type ServiceOptions,
+  type Services,
 } from "../../src/core/services.ts";
 import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
@@ -32,6 +33,7 @@ export interface TestPartner {
   issuer: TestIssuer;
   kv: KvStore;
   jobs: JobRunner;
+  services: Services;
   integration: Integration;
   /** Sends a request; `auth` picks a freshly signed token (default: an ADMIN user of icfg_1). */
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
@@ -63,7 +65,11 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
   await migrateStore(database);
   const kv = new KvStore(database);
   await kv.migrate();
-  const store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+  const store = createStore(
+    database,
+    SecretBox.fromEnv(TEST_ENCRYPTION_KEY),
+    options.services?.billing?.now,
+  );
   sharedIssuer ??= TestIssuer.create();
   const issuer = await sharedIssuer;
   const keys = options.keys ?? issuer.localKeySet();
@@ -119,6 +125,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     issuer,
     kv,
     jobs,
+    services,
     integration,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = {

@@ -161,8 +161,29 @@ export class VercelApiState {
       const existing = this.invoiceByExternalId(installationId, request.externalId);
       if (existing) return existing;
     }
+    return this.keep(installationId, request, request.test?.result ?? "invoiced");
+  }
+
+  /**
+   * An invoice Vercel issues itself, as for a prepaid credit purchase (spec §4.15): dated now,
+   * for the day it was bought.
+   */
+  issueInvoice(
+    installationId: string,
+    items: VercelSubmitInvoiceRequest["items"],
+    state: VercelInvoiceState,
+  ): VercelInvoice {
     const at = this.timestamp();
-    const state: VercelInvoiceState = request.test?.result ?? "invoiced";
+    const period = { start: at, end: at };
+    return this.keep(installationId, { invoiceDate: at, period, items }, state).invoice;
+  }
+
+  private keep(
+    installationId: string,
+    request: VercelSubmitInvoiceRequest,
+    state: VercelInvoiceState,
+  ): StoredInvoice {
+    const at = this.timestamp();
     const invoice: VercelInvoice = {
       invoiceId: newId("inv"),
       ...(request.test && { test: true }),
