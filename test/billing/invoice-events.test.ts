@@ -68,7 +68,7 @@ describe("invoice webhooks (spec §6.4)", () => {
     const { invoice } = await invoicedProStore();
     await world.emulator.billing.moveInvoice(invoice.invoiceId, "paid");
     await world.partner.jobs.drain();
-    const refunded = await world.partner.services.billing.invoicing.refund(
+    const refunded = await world.partner.services.billing.refund(
       world.installation.id,
       invoice.invoiceId,
       { reason: "Outage on March 3", total: "5.00" },
@@ -89,5 +89,24 @@ describe("invoice webhooks (spec §6.4)", () => {
         body: { action: "refund", reason: "Outage on March 3", total: "5.00" },
       },
     ]);
+  });
+});
+
+describe("invoice test mode (spec §10)", () => {
+  it("submits invoices with the configured test outcome", async () => {
+    world = await billingWorld({
+      start: "2030-03-02T10:00:00.000Z",
+      invoiceTest: { result: "overdue" },
+    });
+    await world.provision("pro");
+    world.setTime("2030-04-01T00:30:00.000Z");
+    await world.tick();
+    const [stored] = world.invoices();
+    expect(stored?.invoice).toMatchObject({ test: true, state: "overdue", total: "20.00" });
+    expect(world.calls(/\/billing\/invoices$/)[0]?.body).toMatchObject({
+      test: { result: "overdue" },
+    });
+    const [local] = await world.partner.services.billing.invoices(world.installation.id);
+    expect(local?.state).toBe("overdue");
   });
 });

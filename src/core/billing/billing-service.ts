@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { JobHandler } from "../../jobs/job-runner.ts";
 import type { Balance, ProvisionPurchaseResponse } from "../../protocol/billing.ts";
+import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
 import type { InstallationRecord } from "../../store/records.ts";
@@ -16,6 +17,7 @@ import { Invoicing } from "./invoicing.ts";
 import type { Metering } from "./metering.ts";
 import { periodOf, previousPeriod } from "./period.ts";
 import { provisionPurchase } from "./provision-purchase.ts";
+import { type RefundRequest, refundInvoice } from "./refund.ts";
 
 export const BILLING_JOBS = {
   report: "billing-report",
@@ -107,6 +109,17 @@ export class BillingService {
 
   invoices(installationId: string): Promise<InvoiceRecord[]> {
     return this.deps.store.billing.invoices(installationId);
+  }
+
+  /** Refunds (part of) one of the installation's invoices; see `refundInvoice`. */
+  refund(
+    installationId: string,
+    invoiceId: string,
+    request: RefundRequest,
+    log: Logger,
+  ): Promise<VercelInvoice> {
+    const vercel = this.deps.vercelFor(installationId, log);
+    return refundInvoice(this.deps.store, vercel, invoiceId, request, log);
   }
 
   applyInvoiceEvent(

@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
-import { type VercelInvoice, VercelSubmitInvoiceRequest } from "../../protocol/vercel-api.ts";
+import { VercelSubmitInvoiceRequest } from "../../protocol/vercel-api.ts";
 import type { InvoiceRecord, NewInvoice } from "../../store/billing-queries.ts";
 import type { InstallationRecord } from "../../store/records.ts";
-import { PartnerError } from "../partner-error.ts";
 import type { BillingDeps } from "./deps.ts";
 import { draftInvoices } from "./invoice-drafts.ts";
 import { type BillingPeriod, periodOf, previousPeriod } from "./period.ts";
@@ -55,32 +54,6 @@ export class Invoicing {
     }
     await this.deps.vercelFor(installationId, log).finalizeInstallation();
     log.info({ installationId }, "installation finalized");
-  }
-
-  /** Refunds (part of) one of the installation's invoices (spec §5.13 Invoice Actions). */
-  async refund(
-    installationId: string,
-    invoiceId: string,
-    request: { reason: string; total?: string },
-    log: Logger,
-  ): Promise<VercelInvoice> {
-    const vercel = this.deps.vercelFor(installationId, log);
-    const invoice = await vercel.getInvoice(invoiceId);
-    if (invoice.state === "refund_requested" || invoice.state === "refunded") {
-      throw PartnerError.conflict(`Invoice ${invoiceId} is already ${invoice.state}`);
-    }
-    await vercel.refundInvoice(invoiceId, {
-      reason: request.reason,
-      total: request.total ?? invoice.total,
-    });
-    const refunded = await vercel.getInvoice(invoiceId);
-    const stored = await this.deps.store.billing.invoiceByVercelId(invoiceId);
-    if (stored) await this.deps.store.billing.setInvoiceState(stored.externalId, refunded.state);
-    log.info(
-      { installationId, invoiceId, total: request.total ?? invoice.total },
-      "invoice refunded",
-    );
-    return refunded;
   }
 
   /** The period just ended and the current one: an uninstall settles both. */
