@@ -49,6 +49,7 @@ export async function conformanceCommand(
       metadata: JSON.parse(values.metadata),
       invalidMetadata: JSON.parse(values["invalid-metadata"]),
       billingPlanId: values.plan,
+      vercelApi: running.emulator.vercelApi.store,
       webhook: webhookUrl
         ? {
             url: webhookUrl,

@@ -1,5 +1,6 @@
 import type { MarketplaceIssuer } from "../issuer.ts";
 import type { PartnerAnswer, PartnerClient } from "../partner-client.ts";
+import type { VercelApiState } from "../vercel-api/store.ts";
 
 export interface ConformanceTarget {
   partner: PartnerClient;
@@ -10,6 +11,8 @@ export interface ConformanceTarget {
   invalidMetadata: Record<string, unknown>;
   billingPlanId?: string;
   webhook?: { url: string; secret: string; fetch: (request: Request) => Promise<Response> };
+  /** The emulator's Vercel API the partner calls back, where the billing checks put invoices. */
+  vercelApi?: VercelApiState;
 }
 
 /** State the checks share: the installation and resource the happy path creates. */

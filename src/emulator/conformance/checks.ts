@@ -14,6 +14,7 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { BILLING_CHECKS } from "./checks-billing.ts";
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -399,4 +400,5 @@ export const CHECKS: Check[] = [
       return expectAnswer(answer, [200, 204], "uninstall");
     },
   },
+  ...BILLING_CHECKS,
 ];
