@@ -93,6 +93,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       recorder,
       products: options.products ?? [],
       partnerUrl: options.partnerUrl,
+      billing: { state, store: vercelApi.store, driver: billing },
     }),
   );
 

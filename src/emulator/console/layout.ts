@@ -40,6 +40,7 @@ export function layout(title: string, body: Html): Html {
       <strong>▲ Marketplace emulator</strong>
       <a href="/">Integration</a>
       <a href="/timeline">Timeline</a>
+      <a href="/billing">Billing</a>
     </header>
     ${body}
   </body>

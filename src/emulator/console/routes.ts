@@ -4,6 +4,7 @@ import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import { PartnerCallError, type PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
 import type { EmulatorState } from "../state.ts";
+import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { errorBox, type Html, layout } from "./layout.ts";
 import { metadataFromForm } from "./metadata-form.ts";
 import {
@@ -21,6 +22,7 @@ export interface ConsoleOptions {
   recorder: CallRecorder;
   products: ConsoleProduct[];
   partnerUrl: string;
+  billing?: BillingConsoleOptions;
 }
 
 /** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
@@ -149,6 +151,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     ) as Record<Environment, Record<string, string>>;
     return page(c, project.name, projectPage(project, env));
   });
+
+  if (options.billing) routes.route("/", billingConsoleRoutes(options.billing));
 
   routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));
 

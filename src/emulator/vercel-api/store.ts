@@ -105,6 +105,8 @@ export class VercelApiState {
   readonly events = new Map<string, ReceivedEvent[]>();
   /** Latest interim billing data per installation: Vercel keeps the latest for a period. */
   readonly billing = new Map<string, BillingSubmission>();
+  /** Every accepted submission, oldest first: the console charts usage over time from it. */
+  readonly billingHistory = new Map<string, BillingSubmission[]>();
   readonly balances = new Map<string, BalanceSubmission>();
   readonly invoices = new Map<string, StoredInvoice>();
   readonly resourceExtras = new Map<string, ResourceExtras>();
@@ -148,7 +150,12 @@ export class VercelApiState {
   }
 
   submitBilling(installationId: string, data: VercelBillingDataRequest): void {
-    this.billing.set(installationId, { at: this.timestamp(), data });
+    const submission = { at: this.timestamp(), data };
+    this.billing.set(installationId, submission);
+    this.billingHistory.set(installationId, [
+      ...(this.billingHistory.get(installationId) ?? []),
+      submission,
+    ]);
   }
 
   submitBalances(installationId: string, timestamp: string, balances: Balance[]): void {
