@@ -49,7 +49,7 @@ export function webhookProcessor(
     const lifecycle = ACTION_EVENTS[event.type];
     if (lifecycle)
       await actions[lifecycle](DeploymentActionPayload.parse(event.payload), { log: eventLog });
-    if (event.type in INVOICE_EVENT_STATES)
+    if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
       await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), eventLog);
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
     const vercel =

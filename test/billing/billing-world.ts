@@ -14,6 +14,8 @@ import {
  * Partner API and sends signed webhooks, the partner calls the emulator's Vercel API. The billing
  * and store clock is ours to move; jobs run when the test drains them.
  */
+const JOB_RETRY_MS = 300;
+
 export async function billingWorld(options: { start: string; invoiceTest?: InvoiceTest }) {
   const clock = { now: new Date(options.start) };
   let partner: TestPartner | undefined;
@@ -27,6 +29,8 @@ export async function billingWorld(options: { start: string; invoiceTest?: Invoi
   });
   partner = await createTestPartner({
     keys: emulator.issuer.localKeySet(),
+    // A failed job is due again only after this, so a test decides when the retry happens.
+    jobBackoff: { baseMs: JOB_RETRY_MS, maxMs: JOB_RETRY_MS },
     services: {
       vercel: {
         baseUrl: TEST_ISSUER,
@@ -67,6 +71,11 @@ export async function billingWorld(options: { start: string; invoiceTest?: Invoi
     /** One scheduler tick at the current time, then every job it made (and their retries). */
     async tick(intervalSeconds = 3600) {
       await self.services.billing.schedule(intervalSeconds);
+      await self.jobs.drain();
+    },
+    /** Lets failed jobs become due again, then runs them: the job-level retry. */
+    async retryFailedJobs() {
+      await new Promise((resolve) => setTimeout(resolve, JOB_RETRY_MS + 10));
       await self.jobs.drain();
     },
     /** What the partner sent to Vercel's API, in order, with its answer. */

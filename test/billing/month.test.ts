@@ -34,8 +34,7 @@ describe("a simulated month of Acme KV billing (spec §5.12–§5.14)", () => {
       if (n === 20) {
         // The client gave up; the job is queued again with backoff and succeeds once Vercel recovers.
         faults.clear();
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        await world.partner.jobs.drain();
+        await world.retryFailedJobs();
       }
       world.setTime(day(n, 23));
       await world.tick();
@@ -98,8 +97,7 @@ describe("a simulated month of Acme KV billing (spec §5.12–§5.14)", () => {
     await world.tick();
     expect(world.invoices()).toEqual([]);
     faults.clear();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    await world.partner.jobs.drain();
+    await world.retryFailedJobs();
     world.setTime("2030-04-01T01:10:00.000Z");
     await world.tick();
 

@@ -20,8 +20,7 @@ describe("uninstall with money owed (spec §4.4, §5.15)", () => {
     world.emulator.vercelApi.faults.add({ path: "/billing/finalize", status: 503, times: 100 });
     await world.partner.jobs.drain();
     world.emulator.vercelApi.faults.clear();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    await world.partner.jobs.drain();
+    await world.retryFailedJobs();
 
     const invoices = world.invoices();
     expect(invoices).toHaveLength(1);

@@ -14,6 +14,7 @@ import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
 import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
 import { createPartnerApp, type PartnerAppOptions } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/env.ts";
+import type { BackoffPolicy } from "../../src/jobs/backoff.ts";
 import { JobRunner } from "../../src/jobs/job-runner.ts";
 import type { Database } from "../../src/store/database.ts";
 import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
@@ -54,6 +55,8 @@ export interface TestPartnerOptions {
   /** Keys the partner trusts instead of the shared test issuer's, e.g. an emulator's. */
   keys?: JWTVerifyGetKey;
   app?: Partial<Pick<PartnerAppOptions, "bodyLimitBytes" | "idempotency">>;
+  /** How long a failed job waits before it is due again; a few milliseconds by default. */
+  jobBackoff?: BackoffPolicy;
 }
 
 // RSA key generation is slow; one issuer per test worker is enough.
@@ -81,7 +84,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     store,
     log: logger,
     handlers: frameworkJobHandlers(services, logger),
-    backoff: { baseMs: 1, maxMs: 5 },
+    backoff: options.jobBackoff ?? { baseMs: 1, maxMs: 5 },
   });
   const app = createPartnerApp({
     integration,

@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import type { BillingService } from "./billing-service.ts";
 
 /**
- * Every `PARTNERKIT_BILLING_INTERVAL` seconds (DESIGN §3), and once at start, enqueues the billing
- * jobs of the interval; several processes may run it, the jobs' dedupe keys keep one per interval.
- * Returns a function that stops it.
+ * Every `PARTNERKIT_BILLING_INTERVAL` seconds (DESIGN §3) enqueues the billing jobs of the
+ * interval; several processes may run it, the jobs' dedupe keys keep one per interval. Not at
+ * start: a process that is restarted often would otherwise call Vercel on every start, and a call
+ * in its retries holds up shutdown. Returns a function that stops it.
  */
 export function startBillingSchedule(
   billing: BillingService,
@@ -19,7 +20,6 @@ export function startBillingSchedule(
       logger.warn({ err: error }, "scheduling billing jobs failed");
     }
   };
-  void tick();
   const timer = setInterval(tick, Math.max(1, intervalSeconds) * 1000);
   timer.unref();
   return () => clearInterval(timer);
