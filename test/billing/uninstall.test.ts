@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 
 let world: BillingWorld;
@@ -39,6 +41,35 @@ describe("uninstall with money owed (spec §4.4, §5.15)", () => {
     expect(world.calls(/\/billing\/invoices$/).filter((call) => call.status === 200)).toHaveLength(
       1,
     );
+  });
+
+  it("does the same when integration-configuration.removed arrives instead of DELETE", async () => {
+    world = await billingWorld({ start: "2030-07-01T06:00:00.000Z" });
+    const pro = await world.provision("pro");
+    world.setTime("2030-07-03T09:00:00.000Z");
+    // Vercel's side: the installation is being removed, so `final` invoices are accepted.
+    world.installation.status = "uninstalled";
+    const body = JSON.stringify({
+      id: "evt_removed_1",
+      type: "integration-configuration.removed",
+      createdAt: Date.now(),
+      payload: { configuration: { id: world.installation.id, projectSelection: "all" } },
+    });
+    const delivered = await world.partner.app.request("/webhooks", {
+      method: "POST",
+      headers: { "x-vercel-signature": signWebhookPayload(body, TEST_WEBHOOK_SECRET) },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+    await world.partner.jobs.drain();
+
+    expect(
+      world.invoices().map(({ invoice, final }) => [invoice.externalId, invoice.total, final]),
+    ).toEqual([[`${pro.id}-pro-2030-07`, "20.00", true]]);
+    expect(world.emulator.state.installations.get(world.installation.id)?.finalized).toBe(true);
+    expect(await world.partner.store.getResource(world.installation.id, pro.id)).toMatchObject({
+      status: "uninstalled",
+    });
   });
 
   it("answers finalized: true and calls nothing when only free resources were used", async () => {
