@@ -12,6 +12,8 @@ export interface ServerConfig {
   encryptionKey: string;
   publicUrl: string;
   billingIntervalSeconds: number;
+  /** `PARTNERKIT_INVOICE_TEST`: submit invoices in Vercel's test mode (spec §10). */
+  invoiceTest?: { validate?: boolean; result?: "paid" | "notpaid" | "overdue" };
 }
 
 export class ConfigError extends Error {
@@ -50,7 +52,24 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       "PARTNERKIT_BILLING_INTERVAL",
       3600,
     ),
+    invoiceTest: invoiceTestMode(env.PARTNERKIT_INVOICE_TEST),
   };
+}
+
+const TEST_RESULTS = ["paid", "notpaid", "overdue"] as const;
+
+/** `paid`, `notpaid` or `overdue` fixes the test invoices' outcome; `validate` only checks them. */
+function invoiceTestMode(value: string | undefined): ServerConfig["invoiceTest"] {
+  const mode = value?.trim();
+  if (!mode) return undefined;
+  if (mode === "validate") return { validate: true };
+  const result = TEST_RESULTS.find((candidate) => candidate === mode);
+  if (!result) {
+    throw new ConfigError(
+      `PARTNERKIT_INVOICE_TEST must be one of validate, ${TEST_RESULTS.join(", ")}`,
+    );
+  }
+  return { result };
 }
 
 function integer(value: string | undefined, name: string, fallback: number): number {

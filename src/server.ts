@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { createVercelKeySet } from "./auth/key-set.ts";
 import { verifyVercelToken } from "./auth/verify-token.ts";
 import type { ServerConfig } from "./config.ts";
+import { startBillingSchedule } from "./core/billing/schedule.ts";
 import { startIdempotencyPruning } from "./core/maintenance.ts";
 import { createServices, frameworkJobHandlers } from "./core/services.ts";
 import { acmeKvDataPlane } from "./demo/acme-kv/data-plane.ts";
@@ -28,7 +29,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const store = createStore(database, SecretBox.fromEnv(config.encryptionKey));
   const keys = createVercelKeySet(config.jwksUrl);
   const integration = acmeKvIntegration({ kv, publicUrl: config.publicUrl });
-  const services = createServices(integration, store, { vercel: { baseUrl: config.vercelApiUrl } });
+  const services = createServices(integration, store, {
+    vercel: { baseUrl: config.vercelApiUrl },
+    billing: { invoiceTest: config.invoiceTest },
+  });
   const jobs = new JobRunner({
     store,
     log: logger,
@@ -47,16 +51,23 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         audience: config.clientIds,
         authHeader,
       }),
-    extraRoutes: acmeKvDataPlane(kv),
+    extraRoutes: acmeKvDataPlane(kv, services.billing.meter),
   });
   const stopPruning = startIdempotencyPruning(store, logger);
   jobs.start();
+  const stopBilling = startBillingSchedule(
+    services.billing,
+    config.billingIntervalSeconds,
+    logger,
+    () => jobs.kick(),
+  );
   const server = await listen(app.fetch, config.port);
   logger.info({ port: config.port, engine: database.engine }, "partnerkit listening");
   return {
     url: `http://localhost:${config.port}`,
     async close() {
       stopPruning();
+      stopBilling();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await jobs.stop();
       await database.close();

@@ -25,6 +25,8 @@ export async function devEnvironment(env: Env): Promise<Env> {
     INTEGRATION_CLIENT_ID: env.INTEGRATION_CLIENT_ID || secrets.clientId,
     INTEGRATION_CLIENT_SECRET: env.INTEGRATION_CLIENT_SECRET || secrets.clientSecret,
     PARTNERKIT_ENCRYPTION_KEY: env.PARTNERKIT_ENCRYPTION_KEY || secrets.encryptionKey,
+    // A minute, so the emulator console shows billing data while you try things out.
+    PARTNERKIT_BILLING_INTERVAL: env.PARTNERKIT_BILLING_INTERVAL || "60",
   };
 }
 

@@ -5,6 +5,7 @@ import { runDev } from "./dev.ts";
 import { emulatorCommand } from "./emulator.ts";
 import { jobsCommand } from "./jobs.ts";
 import { migrate } from "./migrate.ts";
+import { refundCommand } from "./refund.ts";
 import { runServer } from "./run-server.ts";
 
 const USAGE = `Usage: partnerkit <command>
@@ -18,6 +19,7 @@ Commands:
   conformance --url <partner>  check any partner server against the protocol
   jobs      list durable jobs (optionally by status: queued, running, succeeded, dead)
   jobs retry <id>  put a job (e.g. a dead one) back in the queue
+  refund <installation> <invoice> --reason <text> [--total <USD>]  refund an invoice
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest, process.env);
     case "jobs":
       return jobsCommand(rest, process.env.DATABASE_URL);
+    case "refund":
+      return refundCommand(rest, process.env, logger);
     default:
       process.stderr.write(`Unknown command ${command}\n${USAGE}`);
       return 1;

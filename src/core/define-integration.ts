@@ -8,8 +8,10 @@ import type {
   ResourceStatus,
   Secret,
 } from "../protocol/common.ts";
+import type { VercelInvoiceState } from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
+import type { PricedPlan } from "./billing/pricing.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
 
 /** What every provider hook receives. */
@@ -19,6 +21,11 @@ export interface HookContext {
   requestId: string;
   /** Vercel's API, authenticated as this installation (its token never reaches your code). */
   vercel: VercelClient;
+  /**
+   * Records usage of one of this installation's resources: adds `value` to an `interval` meter,
+   * or reports the current level of a `total` meter. Stored at once; Vercel gets running totals.
+   */
+  meter(resourceId: string, meter: string, value: number): Promise<void>;
 }
 
 export interface PlanQuery {
@@ -27,9 +34,27 @@ export interface PlanQuery {
   installation?: InstallationRecord;
 }
 
+/** Plans with their prices (see `PlanPrice`); Vercel is sent them without the prices. */
 export type PlanSource =
-  | BillingPlan[]
-  | ((query: PlanQuery) => BillingPlan[] | Promise<BillingPlan[]>);
+  | PricedPlan[]
+  | ((query: PlanQuery) => PricedPlan[] | Promise<PricedPlan[]>);
+
+/** A usage meter (spec §5.12 `Usage`): `interval` adds up consumption, `total` is a level. */
+export interface MeterDefinition {
+  /** Shown in Vercel's usage view, e.g. "Requests". */
+  name: string;
+  type: "interval" | "total";
+  units: string;
+}
+
+/** An invoice of a resource that changed state (spec §6.4 `marketplace.invoice.*`). */
+export interface InvoiceChange {
+  invoiceId: string;
+  state: VercelInvoiceState;
+  total: string;
+  /** The webhook event type that announced it. */
+  event: string;
+}
 
 export interface ProvisionRequest<Metadata> {
   /** The id the resource will have; generated before the hook runs so it can name real things. */
@@ -117,6 +142,22 @@ export interface ProductDefinition<Metadata extends JsonObject> {
   delete?(ctx: HookContext, resource: ProvisionedResource<Metadata>): Promise<void>;
   /** Deployment actions by slug, as registered in the Integrations Console. */
   actions?: Record<string, ActionDefinition<Metadata>>;
+  /** Usage meters by id, as plan prices and `ctx.meter` name them. */
+  meters?: Record<string, MeterDefinition>;
+  /** Levels of `total` meters, read before each billing submission (e.g. stored bytes). */
+  usage?(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+  ): Promise<{ meter: string; value: number }[]>;
+  /**
+   * One of the resource's invoices changed state (paid, notpaid, overdue, refunded); the answer's
+   * status and notification are stored and Vercel is told the resource changed.
+   */
+  onInvoice?(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    invoice: InvoiceChange,
+  ): Promise<ResourceUpdateResult | undefined>;
 }
 
 /** A product with its metadata type erased, as the framework stores it. */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { InstallationRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
+import type { Metering } from "./billing/metering.ts";
 import type { HookContext } from "./define-integration.ts";
 import type { RequestContext } from "./request-context.ts";
 
@@ -11,7 +12,10 @@ export type VercelClientFor = (installationId: string, log: Logger) => VercelCli
 
 /** Builds the `ctx` provider hooks receive, with a Vercel client bound to the installation. */
 export class HookContexts {
-  constructor(private readonly vercelFor: VercelClientFor) {}
+  constructor(
+    private readonly vercelFor: VercelClientFor,
+    private readonly metering: Metering,
+  ) {}
 
   create(origin: HookOrigin, installation: InstallationRecord): HookContext {
     const log = origin.log.child({ installationId: installation.id });
@@ -20,6 +24,8 @@ export class HookContexts {
       requestId: origin.requestId,
       log,
       vercel: this.vercelFor(installation.id, log),
+      meter: (resourceId, meter, value) =>
+        this.metering.record(resourceId, meter, value, installation.id),
     };
   }
 }

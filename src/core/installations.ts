@@ -12,7 +12,7 @@ import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
 import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
-import { isFreePlan, resolvePlans } from "./plans.ts";
+import { resolvePlans } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
 
 /** Installation lifecycle, spec §4.1–§4.4. */
@@ -21,6 +21,8 @@ export class InstallationService {
     private readonly integration: Integration,
     private readonly store: Store,
     private readonly contexts: HookContexts,
+    /** The billing side of an uninstall: true when nothing is owed (see BillingService). */
+    private readonly settleBilling: (installation: InstallationRecord) => Promise<boolean>,
   ) {}
 
   async upsert(
@@ -106,7 +108,7 @@ export class InstallationService {
   ): Promise<DeleteInstallationResponse> {
     const ctx = this.contexts.create(origin, installation);
     const resources = await this.store.listResources(installation.id);
-    const finalized = await this.nothingOwed(installation, resources);
+    const finalized = await this.settleBilling(installation);
     if (installation.deletedAt) return { finalized };
 
     for (const resource of resources.filter((candidate) => !candidate.deletedAt)) {
@@ -153,33 +155,6 @@ export class InstallationService {
     }
     if (installation.notification) response.notification = installation.notification;
     return response;
-  }
-
-  /** Free plans only: anything else may still be invoiced, so Vercel must wait for finalization. */
-  private async nothingOwed(
-    installation: InstallationRecord,
-    resources: { productId: string; billingPlanId: string; metadata: Record<string, unknown> }[],
-  ): Promise<boolean> {
-    const plans: BillingPlan[] = [];
-    if (installation.billingPlanId) {
-      const plan = (await this.installationPlans(installation)).find(
-        (p) => p.id === installation.billingPlanId,
-      );
-      if (!plan) return false;
-      plans.push(plan);
-    }
-    for (const resource of resources) {
-      const product = this.integration.product(resource.productId);
-      if (!product) return false;
-      const productPlans = await resolvePlans(product.plans, {
-        metadata: resource.metadata,
-        installation,
-      });
-      const plan = productPlans.find((candidate) => candidate.id === resource.billingPlanId);
-      if (!plan) return false;
-      plans.push(plan);
-    }
-    return plans.every(isFreePlan);
   }
 }
 

@@ -3,6 +3,9 @@ import type { JobHandler } from "../jobs/job-runner.ts";
 import type { Store } from "../store/store.ts";
 import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
 import { type ActionOptions, ActionService } from "./actions.ts";
+import { BillingService } from "./billing/billing-service.ts";
+import type { BillingOptions } from "./billing/deps.ts";
+import { Metering } from "./billing/metering.ts";
 import type { Integration } from "./define-integration.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
 import { InstallationService } from "./installations.ts";
@@ -13,6 +16,7 @@ export interface ServiceOptions {
   /** How to reach Vercel's API (`VERCEL_API_URL`); `fetch` replaces the network, e.g. an emulator. */
   vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
   actions?: ActionOptions;
+  billing?: BillingOptions;
 }
 
 /** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
@@ -39,16 +43,44 @@ export function createServices(
       log,
     });
   };
-  const contexts = new HookContexts(vercelFor);
-  const installations = new InstallationService(integration, store, contexts);
+  const now = options.billing?.now ?? (() => new Date());
+  const metering = new Metering(integration, store, now);
+  const contexts = new HookContexts(vercelFor, metering);
+  // Uninstalling settles billing, and billing looks installations up: the first call comes later.
+  const installations: InstallationService = new InstallationService(
+    integration,
+    store,
+    contexts,
+    (installation): Promise<boolean> => billing.settleUninstall(installation),
+  );
+  const billing = new BillingService(
+    {
+      integration,
+      store,
+      contexts,
+      vercelFor,
+      installations,
+      now,
+      invoiceTest: options.billing?.invoiceTest,
+    },
+    metering,
+  );
   const resources = new ResourceService(integration, store, installations, contexts);
   const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
   return {
     installations,
     resources,
     actions,
+    billing,
     vercelFor,
-    processWebhook: webhookProcessor(integration, store, installations, actions, vercelFor),
+    processWebhook: webhookProcessor(
+      integration,
+      store,
+      installations,
+      actions,
+      billing,
+      vercelFor,
+    ),
   };
 }
 
@@ -59,5 +91,6 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
   return {
     [WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
+    ...services.billing.jobHandlers(log),
   };
 }

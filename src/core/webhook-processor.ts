@@ -3,10 +3,13 @@ import { z } from "zod";
 import {
   ConfigurationRemovedPayload,
   DeploymentActionPayload,
+  InvoicePayload,
   webhookInstallationId,
 } from "../protocol/webhooks.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionService } from "./actions.ts";
+import type { BillingService } from "./billing/billing-service.ts";
+import { INVOICE_EVENT_STATES } from "./billing/invoice-events.ts";
 import type { Integration } from "./define-integration.ts";
 import type { VercelClientFor } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
@@ -24,13 +27,14 @@ export type WebhookJobPayload = z.infer<typeof WebhookJobPayload>;
 
 /**
  * Processes one stored delivery: the framework's own reactions first (an uninstall, a deployment
- * action), then the provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
+ * action, an invoice's new state), then the provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
  */
 export function webhookProcessor(
   integration: Integration,
   store: Store,
   installations: InstallationService,
   actions: ActionService,
+  billing: BillingService,
   vercelFor: VercelClientFor,
 ) {
   return async (eventId: string, log: Logger): Promise<void> => {
@@ -48,6 +52,8 @@ export function webhookProcessor(
         log: eventLog,
         eventId,
       });
+    if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
+      await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), eventLog);
     const installation = installationId ? await store.getInstallation(installationId) : undefined;
     const vercel =
       installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { BillingDriver } from "./billing-driver.ts";
 import type { ConsoleProduct } from "./console/pages.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { controlRoutes } from "./control-routes.ts";
@@ -59,6 +60,8 @@ export interface Emulator {
   calls(filter?: CallFilter): RecordedCall[];
   /** What the partner sent to Vercel's API, and the faults to inject into it. */
   vercelApi: { store: VercelApiState; faults: FaultPlan };
+  /** Invoice state changes with their webhooks, and credit purchases. */
+  billing: BillingDriver;
   clientId: string;
   clientSecret: string;
   /** Where webhooks go. */
@@ -119,6 +122,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     onActionReport: (record) => deployments.actionReported(record),
   });
   app.route("/", vercelApi.app);
+  const billing = new BillingDriver(vercelApi.store, webhooks, partner);
   app.route(
     "/",
     controlRoutes({ partner, state, deployments, deliver, products: options.products ?? [] }),
@@ -133,6 +137,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       partnerUrl: options.partnerUrl,
       deployments,
       deliver,
+      billing: { state, store: vercelApi.store, driver: billing },
     }),
   );
 
@@ -151,6 +156,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     deployments,
     calls: (filter) => recorder.list(filter),
     vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
+    billing,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     webhookUrl,

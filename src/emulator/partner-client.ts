@@ -265,6 +265,24 @@ export class PartnerClient {
     return result;
   }
 
+  /** Provision Purchase (spec §4.15): the raw answer, so a refusal can be shown as it came. */
+  async provisionPurchase(
+    installationId: string,
+    invoiceId: string,
+    auth: "user" | "system" = "user",
+  ): Promise<PartnerAnswer> {
+    const installation = this.requireInstallation(installationId);
+    return this.send({
+      method: "POST",
+      path: `/v1/installations/${installation.id}/billing/provision`,
+      auth,
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+      body: { invoiceId },
+    });
+  }
+
   private requireInstallation(id: string): EmulatedInstallation {
     const installation = this.options.state.installations.get(id);
     if (installation?.status !== "installed") throw new Error(`No live installation ${id}`);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
+import type { BillingService } from "../core/billing/billing-service.ts";
 import type { Integration } from "../core/define-integration.ts";
 import type { InstallationService } from "../core/installations.ts";
 import { PartnerError } from "../core/partner-error.ts";
@@ -11,6 +12,7 @@ import type { AppEnv } from "./env.ts";
 import { handleError, handleNotFound, sendError } from "./error-response.ts";
 import { type IdempotencyOptions, idempotency } from "./idempotency.ts";
 import { requestLogger } from "./request-logger.ts";
+import { billingRoutes } from "./routes/billing.ts";
 import { installationRoutes } from "./routes/installations.ts";
 import { planRoutes } from "./routes/plans.ts";
 import { resourceRoutes } from "./routes/resources.ts";
@@ -45,13 +47,14 @@ const BODILESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
-  const { installations, resources } =
+  const { installations, resources, billing } =
     options.services ?? createServices(options.integration, options.store);
   const routeOptions = {
     verify: options.verifyToken,
     idempotent: idempotency(options.store, options.idempotency),
     installations,
     resources,
+    billing,
     integration: options.integration,
   };
 
@@ -72,6 +75,7 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.route("/", installationRoutes(routeOptions));
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));
+  app.route("/", billingRoutes(routeOptions));
   if (options.webhooks) {
     app.route(
       "/",
@@ -94,5 +98,6 @@ export type RouteOptions = {
   idempotent: ReturnType<typeof idempotency>;
   installations: InstallationService;
   resources: ResourceService;
+  billing: BillingService;
   integration: Integration;
 };

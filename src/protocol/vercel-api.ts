@@ -1,16 +1,12 @@
 import { z } from "zod";
 import { Balance } from "./billing.ts";
 import { BillingPlan, Notification, ResourceStatus, Secret } from "./common.ts";
+import { DecimalString, MoneyString } from "./money.ts";
 
 // Bodies of the Vercel REST API a partner calls (spec §5). Requests are tolerant of unknown keys
 // unless the spec says "no extra props"; the shapes follow `@vercel/sdk` 1.28.35's models.
 
 const IsoDate = z.iso.datetime({ offset: true });
-
-/** Decimal USD string, e.g. `"0.0004"` for a unit price. */
-const Decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal string such as 12.50");
-/** Money totals have at most two decimals (spec §5.13). */
-const Money = z.string().regex(/^-?\d+(\.\d{1,2})?$/, "must be a decimal string with ≤ 2 decimals");
 
 export const VercelPeriod = z
   .object({ start: IsoDate, end: IsoDate })
@@ -137,14 +133,14 @@ const BillingLine = z.object({
 
 /** A line of interim billing data or of an invoice, spec §5.12. */
 export const VercelBillingItem = BillingLine.extend({
-  price: Decimal,
+  price: DecimalString,
   quantity: z.number(),
   units: z.string(),
-  total: Money,
+  total: MoneyString,
 });
 export type VercelBillingItem = z.infer<typeof VercelBillingItem>;
 
-export const VercelDiscount = BillingLine.extend({ amount: Money });
+export const VercelDiscount = BillingLine.extend({ amount: MoneyString });
 export type VercelDiscount = z.infer<typeof VercelDiscount>;
 
 export const VercelUsage = z.object({
@@ -245,7 +241,7 @@ export type VercelInvoice = z.infer<typeof VercelInvoice>;
 export const VercelInvoiceActionRequest = z.object({
   action: z.literal("refund"),
   reason: z.string().min(1),
-  total: Money,
+  total: MoneyString,
 });
 export type VercelInvoiceActionRequest = z.infer<typeof VercelInvoiceActionRequest>;
 

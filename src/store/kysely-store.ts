@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import { ActionRunQueries } from "./action-run-queries.ts";
+import { BillingQueries } from "./billing-queries.ts";
 import type { Database } from "./database.ts";
 import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
@@ -31,11 +32,21 @@ export function migrateStore(database: Database): Promise<void> {
   return runMigrations(database, migrations, "partnerkit_migration");
 }
 
-export function createStore(database: Database, secrets: SecretBox): Store {
-  return new KyselyStore(database.kysely.withTables<Tables>(), database.engine, secrets, false);
+/** `clock` stamps created/updated/deleted times; tests inject one to run a simulated month. */
+export function createStore(
+  database: Database,
+  secrets: SecretBox,
+  clock: () => Date = () => new Date(),
+): Store {
+  return new KyselyStore(
+    database.kysely.withTables<Tables>(),
+    database.engine,
+    secrets,
+    false,
+    clock,
+  );
 }
 
-const now = () => new Date().toISOString();
 const json = (value: unknown) => JSON.stringify(value);
 const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 
@@ -45,8 +56,16 @@ class KyselyStore implements Store {
     readonly engine: "sqlite" | "postgres",
     private readonly box: SecretBox,
     private readonly inTransaction: boolean,
+    private readonly clock: () => Date,
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
+    this.billing = new BillingQueries(db, engine);
+  }
+
+  readonly billing: BillingQueries;
+
+  private now(): string {
+    return this.clock().toISOString();
   }
 
   private readonly actionRuns: ActionRunQueries;
@@ -55,7 +74,7 @@ class KyselyStore implements Store {
     if (this.inTransaction) return work(this);
     return this.db
       .transaction()
-      .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true)));
+      .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true, this.clock)));
   }
 
   async getInstallation(id: string): Promise<InstallationRecord | undefined> {
@@ -68,7 +87,7 @@ class KyselyStore implements Store {
   }
 
   async upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord> {
-    const at = now();
+    const at = this.now();
     const credentials = this.box.seal(json(input.credentials), credentialsContext(input.id));
     const changed = {
       account_id: input.accountId,
@@ -99,13 +118,13 @@ class KyselyStore implements Store {
   async setInstallationPlan(id: string, billingPlanId: string | null): Promise<void> {
     await this.db
       .updateTable("installations")
-      .set({ billing_plan_id: billingPlanId, updated_at: now() })
+      .set({ billing_plan_id: billingPlanId, updated_at: this.now() })
       .where("id", "=", id)
       .execute();
   }
 
   async markInstallationDeleted(id: string): Promise<void> {
-    const at = now();
+    const at = this.now();
     await this.db
       .updateTable("installations")
       .set({ deleted_at: at, updated_at: at })
@@ -149,7 +168,7 @@ class KyselyStore implements Store {
   }
 
   async insertResource(resource: NewResource): Promise<ResourceRecord> {
-    const at = now();
+    const at = this.now();
     const row = {
       id: resource.id,
       installation_id: resource.installationId,
@@ -184,14 +203,14 @@ class KyselyStore implements Store {
         ...(changes.protocolSettings !== undefined && {
           protocol_settings: changes.protocolSettings && json(changes.protocolSettings),
         }),
-        updated_at: now(),
+        updated_at: this.now(),
       })
       .where("id", "=", id)
       .execute();
   }
 
   async markResourceDeleted(id: string): Promise<void> {
-    const at = now();
+    const at = this.now();
     await this.db
       .updateTable("resources")
       .set({ deleted_at: at, updated_at: at, status: "uninstalled" })
@@ -295,7 +314,7 @@ class KyselyStore implements Store {
         type: event.type,
         payload: json(event.payload),
         created_at_ms: event.createdAt,
-        received_at: now(),
+        received_at: this.now(),
       })
       .onConflict((conflict) => conflict.column("id").doNothing())
       .executeTakeFirst();

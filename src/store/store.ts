@@ -1,4 +1,5 @@
 import type { Secret } from "../protocol/common.ts";
+import type { BillingQueries } from "./billing-queries.ts";
 import type {
   ActionRunChange,
   ActionRunRecord,
@@ -20,6 +21,8 @@ import type {
 /** Everything the framework persists. Implemented over Kysely for SQLite and PostgreSQL. */
 export interface Store {
   readonly engine: "sqlite" | "postgres";
+  /** Usage counters, invoices and prepaid credits (see billing-queries.ts). */
+  readonly billing: BillingQueries;
   /** Runs `work` in one transaction; the store it receives writes inside that transaction. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 

@@ -90,6 +90,41 @@ export interface ActionRunsTable {
   updated_at: string;
 }
 
+export interface UsageCountersTable {
+  resource_id: string;
+  meter: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  value: number;
+  updated_at: string;
+}
+
+export interface BillingInvoicesTable {
+  /** Ours and deterministic (resource, plan, period): Vercel dedupes on it (spec §5.13). */
+  external_id: string;
+  installation_id: string;
+  resource_id: string;
+  billing_plan_id: string;
+  period_start: string;
+  period_end: string;
+  /** The Submit Invoice body as first built: a retry sends exactly the same. */
+  request: string;
+  total_cents: number;
+  vercel_invoice_id: string | null;
+  /** `unsent` until Vercel accepted it, then Vercel's invoice state. */
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BalanceCreditsTable {
+  invoice_id: string;
+  pot: string;
+  installation_id: string;
+  cents: number;
+  created_at: string;
+}
+
 export type Tables = {
   installations: InstallationsTable;
   resources: ResourcesTable;
@@ -97,4 +132,7 @@ export type Tables = {
   webhook_events: WebhookEventsTable;
   jobs: JobsTable;
   action_runs: ActionRunsTable;
+  usage_counters: UsageCountersTable;
+  billing_invoices: BillingInvoicesTable;
+  balance_credits: BalanceCreditsTable;
 };

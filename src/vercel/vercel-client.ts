@@ -2,9 +2,25 @@ import { VercelCore } from "@vercel/sdk/core.js";
 import { deploymentsGetDeployment } from "@vercel/sdk/funcs/deploymentsGetDeployment.js";
 import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
 import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
+import { marketplaceFinalizeInstallation } from "@vercel/sdk/funcs/marketplaceFinalizeInstallation.js";
+import { marketplaceGetInvoice } from "@vercel/sdk/funcs/marketplaceGetInvoice.js";
+import { marketplaceSubmitBillingData } from "@vercel/sdk/funcs/marketplaceSubmitBillingData.js";
+import { marketplaceSubmitInvoice } from "@vercel/sdk/funcs/marketplaceSubmitInvoice.js";
+import { marketplaceSubmitPrepaymentBalances } from "@vercel/sdk/funcs/marketplaceSubmitPrepaymentBalances.js";
+import { marketplaceUpdateInvoice } from "@vercel/sdk/funcs/marketplaceUpdateInvoice.js";
 import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
 import type { Logger } from "pino";
+import {
+  type VercelBalancesRequest,
+  type VercelBillingDataRequest,
+  type VercelBillingItem,
+  type VercelDiscount,
+  VercelInvoice,
+  type VercelInvoiceActionRequest,
+  type VercelSubmitInvoiceRequest,
+  VercelSubmitInvoiceResponse,
+} from "../protocol/vercel-api.ts";
 
 export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -128,6 +144,91 @@ export class VercelClient {
     );
   }
 
+  /** Spec §5.12: interim usage and costs (display only); running totals for the period. */
+  async submitBillingData(body: VercelBillingDataRequest): Promise<void> {
+    const billing = Array.isArray(body.billing)
+      ? body.billing.map(withDates)
+      : {
+          items: body.billing.items.map(withDates),
+          discounts: body.billing.discounts?.map(withDates),
+        };
+    await this.unwrap(
+      "submit billing data",
+      marketplaceSubmitBillingData(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: {
+          ...body,
+          timestamp: new Date(body.timestamp),
+          eod: new Date(body.eod),
+          period: periodDates(body.period),
+          billing,
+        },
+      }),
+    );
+  }
+
+  /** Spec §5.14: prepaid balances as they are now. */
+  async submitBalances(body: VercelBalancesRequest): Promise<void> {
+    await this.unwrap(
+      "submit prepayment balances",
+      marketplaceSubmitPrepaymentBalances(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { timestamp: new Date(body.timestamp), balances: body.balances },
+      }),
+    );
+  }
+
+  /** Spec §5.13: Vercel answers the same invoice again for an `externalId` it has seen. */
+  async submitInvoice(body: VercelSubmitInvoiceRequest): Promise<VercelSubmitInvoiceResponse> {
+    const answer = await this.unwrap(
+      "submit invoice",
+      marketplaceSubmitInvoice(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: {
+          ...body,
+          invoiceDate: new Date(body.invoiceDate),
+          period: periodDates(body.period),
+          items: body.items.map(withDates),
+          discounts: body.discounts?.map(withDates),
+        },
+      }),
+    );
+    return VercelSubmitInvoiceResponse.parse(answer);
+  }
+
+  async getInvoice(invoiceId: string): Promise<VercelInvoice> {
+    const invoice = await this.unwrap(
+      "get invoice",
+      marketplaceGetInvoice(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        invoiceId,
+      }),
+    );
+    return VercelInvoice.parse(invoice);
+  }
+
+  /** Spec §5.13 Invoice Actions: refund up to the invoice's total. */
+  async refundInvoice(invoiceId: string, body: Omit<VercelInvoiceActionRequest, "action">) {
+    await this.unwrap(
+      "refund invoice",
+      marketplaceUpdateInvoice(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        invoiceId,
+        requestBody: { action: "refund", ...body },
+      }),
+    );
+  }
+
+  /** Spec §5.15: no more invoices will follow the uninstall. */
+  async finalizeInstallation(): Promise<void> {
+    await this.unwrap(
+      "finalize installation",
+      marketplaceFinalizeInstallation(this.core, {
+        integrationConfigurationId: this.options.installationId,
+      }),
+    );
+  }
+
   private async unwrap<T>(operation: string, call: PromiseLike<SdkResult<T>>): Promise<T> {
     const result = await call;
     if (result.ok) return result.value;
@@ -138,4 +239,17 @@ export class VercelClient {
     );
     throw new VercelApiError(`${operation} failed: ${error.message}`, error.statusCode, error.body);
   }
+}
+
+/** The SDK takes instants as `Date`s and writes them back as ISO strings. */
+function periodDates(period: { start: string; end: string }) {
+  return { start: new Date(period.start), end: new Date(period.end) };
+}
+
+function withDates<Line extends VercelBillingItem | VercelDiscount>(line: Line) {
+  return {
+    ...line,
+    start: line.start === undefined ? undefined : new Date(line.start),
+    end: line.end === undefined ? undefined : new Date(line.end),
+  };
 }

@@ -7,12 +7,14 @@ import {
   createServices,
   frameworkJobHandlers,
   type ServiceOptions,
+  type Services,
 } from "../../src/core/services.ts";
 import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
 import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
 import { createPartnerApp, type PartnerAppOptions } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/env.ts";
+import type { BackoffPolicy } from "../../src/jobs/backoff.ts";
 import { JobRunner } from "../../src/jobs/job-runner.ts";
 import type { Database } from "../../src/store/database.ts";
 import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
@@ -32,6 +34,7 @@ export interface TestPartner {
   issuer: TestIssuer;
   kv: KvStore;
   jobs: JobRunner;
+  services: Services;
   integration: Integration;
   /** Sends a request; `auth` picks a freshly signed token (default: an ADMIN user of icfg_1). */
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
@@ -52,6 +55,8 @@ export interface TestPartnerOptions {
   /** Keys the partner trusts instead of the shared test issuer's, e.g. an emulator's. */
   keys?: JWTVerifyGetKey;
   app?: Partial<Pick<PartnerAppOptions, "bodyLimitBytes" | "idempotency">>;
+  /** How long a failed job waits before it is due again; a few milliseconds by default. */
+  jobBackoff?: BackoffPolicy;
 }
 
 // RSA key generation is slow; one issuer per test worker is enough.
@@ -63,7 +68,11 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
   await migrateStore(database);
   const kv = new KvStore(database);
   await kv.migrate();
-  const store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+  const store = createStore(
+    database,
+    SecretBox.fromEnv(TEST_ENCRYPTION_KEY),
+    options.services?.billing?.now,
+  );
   sharedIssuer ??= TestIssuer.create();
   const issuer = await sharedIssuer;
   const keys = options.keys ?? issuer.localKeySet();
@@ -75,7 +84,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     store,
     log: logger,
     handlers: frameworkJobHandlers(services, logger),
-    backoff: { baseMs: 1, maxMs: 5 },
+    backoff: options.jobBackoff ?? { baseMs: 1, maxMs: 5 },
   });
   const app = createPartnerApp({
     integration,
@@ -85,7 +94,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),
-    extraRoutes: acmeKvDataPlane(kv),
+    extraRoutes: acmeKvDataPlane(kv, services.billing.meter),
     ...options.app,
   });
 
@@ -119,6 +128,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     issuer,
     kv,
     jobs,
+    services,
     integration,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = {

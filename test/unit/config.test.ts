@@ -41,6 +41,18 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the invoice test mode switch and refuses an unknown mode", () => {
+    expect(loadConfig({ ...complete, PARTNERKIT_INVOICE_TEST: "paid" }).invoiceTest).toEqual({
+      result: "paid",
+    });
+    expect(loadConfig({ ...complete, PARTNERKIT_INVOICE_TEST: "validate" }).invoiceTest).toEqual({
+      validate: true,
+    });
+    expect(() => loadConfig({ ...complete, PARTNERKIT_INVOICE_TEST: "free" })).toThrow(
+      /PARTNERKIT_INVOICE_TEST/,
+    );
+  });
+
   it("refuses a port that is not a number", () => {
     expect(() => loadConfig({ ...complete, PORT: "http" })).toThrow(/PORT/);
   });

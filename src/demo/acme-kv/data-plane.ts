@@ -5,15 +5,27 @@ const BEARER = /^Bearer[ \t]+(\S+)$/i;
 
 const problem = (code: string, message: string) => ({ error: { code, message } });
 
-/** `GET|PUT|DELETE /kv/:resourceId/:key` with the resource's token, and `GET /kv/:resourceId` for keys. */
-export function acmeKvDataPlane(kv: KvStore): Hono {
+/** Counts usage of a resource (the framework's `BillingService.meter`). */
+export type Meter = (resourceId: string, meter: string, value: number) => Promise<void>;
+
+/**
+ * `GET|PUT|DELETE /kv/:resourceId/:key` with the resource's token, and `GET /kv/:resourceId` for
+ * keys. Every accepted request is metered as one of `requests`; a suspended resource (an overdue
+ * invoice) is refused with 402.
+ */
+export function acmeKvDataPlane(kv: KvStore, meter: Meter): Hono {
   const routes = new Hono();
 
   routes.use("/kv/:resourceId/*", async (c, next) => {
     const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
-    if (!token || !(await kv.authorize(c.req.param("resourceId"), token))) {
+    const owner = token ? await kv.owner(c.req.param("resourceId"), token) : undefined;
+    if (!owner) {
       return c.json(problem("unauthorized", "A valid KV_REST_API_TOKEN is required"), 401);
     }
+    if (owner.suspended) {
+      return c.json(problem("suspended", "This store is suspended until its invoice is paid"), 402);
+    }
+    await meter(owner.resourceId, "requests", 1);
     await next();
   });
 

@@ -5,7 +5,7 @@ import {
   type Integration,
 } from "../../core/define-integration.ts";
 import type { KvStore } from "./kv-store.ts";
-import { acmeKvPlans } from "./plans.ts";
+import { ACME_KV_METERS, acmeKvPlans } from "./plans.ts";
 
 export const AcmeKvMetadata = z.object({
   region: z
@@ -30,6 +30,30 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
     name: "Acme KV",
     metadata: AcmeKvMetadata,
     plans: acmeKvPlans,
+    meters: ACME_KV_METERS,
+    async usage(_ctx, resource) {
+      return [{ meter: "storage", value: await kv.storedBytes(resource.id) }];
+    },
+    // An overdue invoice suspends the store (its data plane refuses requests); paying resumes it.
+    async onInvoice(ctx, resource, invoice) {
+      if (invoice.state === "overdue") {
+        await kv.suspend(resource.id);
+        ctx.log.info({ resourceId: resource.id, invoiceId: invoice.invoiceId }, "kv suspended");
+        return {
+          status: "suspended",
+          notification: {
+            level: "error",
+            title: "Suspended: invoice overdue",
+            message: `Pay invoice ${invoice.invoiceId} (${invoice.total} USD) to resume the store.`,
+          },
+        };
+      }
+      if (invoice.state === "paid" && (await kv.resume(resource.id))) {
+        ctx.log.info({ resourceId: resource.id, invoiceId: invoice.invoiceId }, "kv resumed");
+        return { status: "ready", notification: null };
+      }
+      return undefined;
+    },
     async provision(ctx, request) {
       const token = await kv.createNamespace(request.id, request.id);
       ctx.log.info(

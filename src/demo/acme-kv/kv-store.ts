@@ -11,6 +11,7 @@ type KvTables = {
     created_at: string;
   };
   acme_kv_entries: { namespace: string; key: string; value: string; updated_at: string };
+  acme_kv_suspensions: { resource_id: string; suspended_at: string };
 };
 
 const schema: Migration = {
@@ -33,6 +34,17 @@ const schema: Migration = {
   },
 };
 
+/** A resource whose data plane refuses requests, e.g. while an invoice is overdue. */
+const suspensions: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("acme_kv_suspensions")
+      .addColumn("resource_id", "text", (col) => col.primaryKey())
+      .addColumn("suspended_at", "text", (col) => col.notNull())
+      .execute();
+  },
+};
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
 
 /**
@@ -47,7 +59,11 @@ export class KvStore {
   }
 
   migrate(): Promise<void> {
-    return runMigrations(this.database, { "0001-acme-kv": schema }, "acme_kv_migration");
+    return runMigrations(
+      this.database,
+      { "0001-acme-kv": schema, "0002-acme-kv-suspensions": suspensions },
+      "acme_kv_migration",
+    );
   }
 
   /** Creates the namespace (or replaces its token) and returns the new token. */
@@ -99,13 +115,64 @@ export class KvStore {
   }
 
   async authorize(namespace: string, token: string): Promise<boolean> {
+    return (await this.owner(namespace, token)) !== undefined;
+  }
+
+  /** The resource a namespace belongs to and whether it is suspended, if `token` opens it. */
+  async owner(
+    namespace: string,
+    token: string,
+  ): Promise<{ resourceId: string; suspended: boolean } | undefined> {
     const row = await this.db
       .selectFrom("acme_kv_namespaces")
-      .select("token_hash")
-      .where("namespace", "=", namespace)
+      .leftJoin(
+        "acme_kv_suspensions",
+        "acme_kv_suspensions.resource_id",
+        "acme_kv_namespaces.resource_id",
+      )
+      .select([
+        "acme_kv_namespaces.token_hash",
+        "acme_kv_namespaces.resource_id",
+        "acme_kv_suspensions.suspended_at",
+      ])
+      .where("acme_kv_namespaces.namespace", "=", namespace)
       .executeTakeFirst();
-    if (!row) return false;
-    return timingSafeEqual(Buffer.from(row.token_hash, "hex"), hashToken(token));
+    if (!row || !timingSafeEqual(Buffer.from(row.token_hash, "hex"), hashToken(token))) {
+      return undefined;
+    }
+    return { resourceId: row.resource_id, suspended: row.suspended_at !== null };
+  }
+
+  async suspend(resourceId: string): Promise<void> {
+    await this.db
+      .insertInto("acme_kv_suspensions")
+      .values({ resource_id: resourceId, suspended_at: new Date().toISOString() })
+      .onConflict((conflict) => conflict.column("resource_id").doNothing())
+      .execute();
+  }
+
+  /** True when the resource was suspended. */
+  async resume(resourceId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("acme_kv_suspensions")
+      .where("resource_id", "=", resourceId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Bytes of the values a resource keeps, its branches included. */
+  async storedBytes(resourceId: string): Promise<number> {
+    const bytes =
+      this.database.engine === "postgres"
+        ? sql<string | null>`sum(octet_length(acme_kv_entries.value))`
+        : sql<string | null>`sum(length(cast(acme_kv_entries.value as blob)))`;
+    const row = await this.db
+      .selectFrom("acme_kv_entries")
+      .innerJoin("acme_kv_namespaces", "acme_kv_namespaces.namespace", "acme_kv_entries.namespace")
+      .select(bytes.as("bytes"))
+      .where("acme_kv_namespaces.resource_id", "=", resourceId)
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
   }
 
   async get(namespace: string, key: string): Promise<string | undefined> {

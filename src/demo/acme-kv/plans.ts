@@ -1,12 +1,27 @@
-import type { PlanQuery } from "../../core/define-integration.ts";
-import type { BillingPlan } from "../../protocol/common.ts";
+import type { PlanPrice, PricedPlan } from "../../core/billing/pricing.ts";
+import type { MeterDefinition, PlanQuery } from "../../core/define-integration.ts";
 
 /** Frankfurt costs a little more, to show plans that follow the form's values (spec §4.12). */
 const PRO_MONTHLY: Record<string, string> = { iad1: "20.00", fra1: "24.00", sfo1: "20.00" };
 
-export function acmeKvPlans({ metadata }: PlanQuery): BillingPlan[] {
+/** Requests served (consumption) and bytes stored (a level), DESIGN §3. */
+export const ACME_KV_METERS: Record<string, MeterDefinition> = {
+  requests: { name: "Requests", type: "interval", units: "requests" },
+  storage: { name: "Storage", type: "total", units: "bytes" },
+};
+
+const REQUESTS = {
+  type: "usage",
+  meter: "requests",
+  name: "Requests",
+  unitPrice: "0.20",
+  per: 100_000,
+  units: "100K requests",
+} satisfies PlanPrice;
+
+export function acmeKvPlans({ metadata }: PlanQuery): PricedPlan[] {
   const region = typeof metadata.region === "string" ? metadata.region : "iad1";
-  const monthly = PRO_MONTHLY[region] ?? PRO_MONTHLY.iad1;
+  const monthly = PRO_MONTHLY[region] ?? "20.00";
   return [
     {
       id: "free",
@@ -28,8 +43,20 @@ export function acmeKvPlans({ metadata }: PlanQuery): BillingPlan[] {
       paymentMethodRequired: true,
       cost: `$${monthly}/month + usage`,
       details: [
-        { label: "Requests", value: "$0.20 per 100,000" },
-        { label: "Storage", value: "$0.25 per GB-month" },
+        { label: "Requests", value: "100,000 included, then $0.20 per 100,000" },
+        { label: "Storage", value: "$0.25 per GB at the month's peak" },
+      ],
+      prices: [
+        { type: "fixed", name: "Pro plan", amount: monthly },
+        { ...REQUESTS, included: 100_000 },
+        {
+          type: "usage",
+          meter: "storage",
+          name: "Storage",
+          unitPrice: "0.25",
+          per: 1_000_000_000,
+          units: "GB",
+        },
       ],
     },
     {
@@ -39,6 +66,8 @@ export function acmeKvPlans({ metadata }: PlanQuery): BillingPlan[] {
       description: "Buy credits up front; usage draws them down.",
       minimumAmount: "10.00",
       maximumAmount: "1000.00",
+      details: [{ label: "Requests", value: "$0.20 per 100,000, from your credit" }],
+      prices: [REQUESTS],
     },
   ];
 }

@@ -15,6 +15,7 @@ import {
   skip,
 } from "./check.ts";
 import { ACTION_CHECKS } from "./checks-actions.ts";
+import { BILLING_CHECKS } from "./checks-billing.ts";
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -401,4 +402,5 @@ export const CHECKS: Check[] = [
       return expectAnswer(answer, [200, 204], "uninstall");
     },
   },
+  ...BILLING_CHECKS,
 ];

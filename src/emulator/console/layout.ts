@@ -50,6 +50,7 @@ export function layout(title: string, body: Html, options: LayoutOptions = {}): 
       <a href="/">Integration</a>
       <a href="/timeline">Timeline</a>
       <a href="/webhooks">Webhooks</a>
+      <a href="/billing">Billing</a>
     </header>
     ${body}
   </body>

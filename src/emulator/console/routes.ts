@@ -7,6 +7,7 @@ import type { CallRecorder } from "../recorder.ts";
 import { SAMPLE_EVENT_TYPES, samplePayload } from "../sample-events.ts";
 import type { EmulatorState } from "../state.ts";
 import type { DeliveryOptions, DeliveryResult } from "../webhook-sender.ts";
+import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { deploymentPage } from "./deployment-pages.ts";
 import { errorBox, type Html, type LayoutOptions, layout } from "./layout.ts";
 import { metadataFromForm } from "./metadata-form.ts";
@@ -32,6 +33,7 @@ export interface ConsoleOptions {
     payload: Record<string, unknown>,
     options?: DeliveryOptions,
   ): Promise<DeliveryResult>;
+  billing?: BillingConsoleOptions;
 }
 
 /** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
@@ -242,6 +244,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     });
     return page(c, "Webhooks", triggerPage({ ...view, result }));
   });
+
+  if (options.billing) routes.route("/", billingConsoleRoutes(options.billing));
 
   routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));
 

@@ -105,6 +105,8 @@ export class VercelApiState {
   readonly events = new Map<string, ReceivedEvent[]>();
   /** Latest interim billing data per installation: Vercel keeps the latest for a period. */
   readonly billing = new Map<string, BillingSubmission>();
+  /** Every accepted submission, oldest first: the console charts usage over time from it. */
+  readonly billingHistory = new Map<string, BillingSubmission[]>();
   readonly balances = new Map<string, BalanceSubmission>();
   readonly invoices = new Map<string, StoredInvoice>();
   readonly resourceExtras = new Map<string, ResourceExtras>();
@@ -148,7 +150,12 @@ export class VercelApiState {
   }
 
   submitBilling(installationId: string, data: VercelBillingDataRequest): void {
-    this.billing.set(installationId, { at: this.timestamp(), data });
+    const submission = { at: this.timestamp(), data };
+    this.billing.set(installationId, submission);
+    this.billingHistory.set(installationId, [
+      ...(this.billingHistory.get(installationId) ?? []),
+      submission,
+    ]);
   }
 
   submitBalances(installationId: string, timestamp: string, balances: Balance[]): void {
@@ -161,8 +168,29 @@ export class VercelApiState {
       const existing = this.invoiceByExternalId(installationId, request.externalId);
       if (existing) return existing;
     }
+    return this.keep(installationId, request, request.test?.result ?? "invoiced");
+  }
+
+  /**
+   * An invoice Vercel issues itself, as for a prepaid credit purchase (spec §4.15): dated now,
+   * for the day it was bought.
+   */
+  issueInvoice(
+    installationId: string,
+    items: VercelSubmitInvoiceRequest["items"],
+    state: VercelInvoiceState,
+  ): VercelInvoice {
     const at = this.timestamp();
-    const state: VercelInvoiceState = request.test?.result ?? "invoiced";
+    const period = { start: at, end: at };
+    return this.keep(installationId, { invoiceDate: at, period, items }, state).invoice;
+  }
+
+  private keep(
+    installationId: string,
+    request: VercelSubmitInvoiceRequest,
+    state: VercelInvoiceState,
+  ): StoredInvoice {
+    const at = this.timestamp();
     const invoice: VercelInvoice = {
       invoiceId: newId("inv"),
       ...(request.test && { test: true }),

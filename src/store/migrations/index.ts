@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import { initial } from "./0001-initial.ts";
 import { webhooksAndJobs } from "./0002-webhooks-and-jobs.ts";
 import { actionRuns } from "./0003-action-runs.ts";
+import { billing } from "./0004-billing.ts";
 import { actionRunStarter } from "./0005-action-run-starter.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-webhooks-and-jobs": webhooksAndJobs,
   "0003-action-runs": actionRuns,
+  "0004-billing": billing,
   "0005-action-run-starter": actionRunStarter,
 };

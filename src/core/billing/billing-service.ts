@@ -1,0 +1,176 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { JobHandler } from "../../jobs/job-runner.ts";
+import type { Balance, ProvisionPurchaseResponse } from "../../protocol/billing.ts";
+import type { VercelInvoice } from "../../protocol/vercel-api.ts";
+import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
+import type { InvoiceRecord } from "../../store/billing-queries.ts";
+import type { InstallationRecord } from "../../store/records.ts";
+import type { HookOrigin } from "../hook-context.ts";
+import type { RequestContext } from "../request-context.ts";
+import { prepaidBalances } from "./balances.ts";
+import { billableResources } from "./billable.ts";
+import { billingData } from "./billing-data.ts";
+import type { BillingDeps } from "./deps.ts";
+import { applyInvoiceEvent } from "./invoice-events.ts";
+import { Invoicing } from "./invoicing.ts";
+import type { Metering } from "./metering.ts";
+import { periodOf, previousPeriod } from "./period.ts";
+import { provisionPurchase } from "./provision-purchase.ts";
+import { type RefundRequest, refundInvoice } from "./refund.ts";
+
+export const BILLING_JOBS = {
+  report: "billing-report",
+  invoice: "billing-invoice",
+  finalize: "billing-finalize",
+} as const;
+
+const ReportJob = z.object({ installationId: z.string(), at: z.iso.datetime() });
+const InvoiceJob = z.object({ installationId: z.string(), periodStart: z.iso.datetime() });
+const FinalizeJob = z.object({ installationId: z.string() });
+
+/**
+ * The money side of an integration: metering, the periodic billing data and balances (spec §5.12,
+ * §5.14), invoices at period end (§5.13), credit purchases (§4.15), invoice events (§6.4) and the
+ * final invoices of an uninstall (§4.4, §5.15). Work that calls Vercel runs as durable jobs.
+ */
+export class BillingService {
+  readonly invoicing: Invoicing;
+
+  constructor(
+    private readonly deps: BillingDeps,
+    private readonly metering: Metering,
+  ) {
+    this.invoicing = new Invoicing(deps);
+  }
+
+  /** Records usage from outside a hook, e.g. a data plane serving a request for `resourceId`. */
+  meter = (resourceId: string, meter: string, value: number): Promise<void> =>
+    this.metering.record(resourceId, meter, value);
+
+  /**
+   * Enqueues one billing-data/balances job per live installation for the interval `at` falls in,
+   * and the invoices of the period before it; the dedupe keys make a second call for the same
+   * interval (another process, a restart) add nothing.
+   */
+  async schedule(intervalSeconds: number): Promise<number> {
+    const at = this.deps.now();
+    const slotMs = Math.max(1, intervalSeconds) * 1000;
+    const slot = new Date(Math.floor(at.getTime() / slotMs) * slotMs).toISOString();
+    const previous = previousPeriod(periodOf(at)).start;
+    let enqueued = 0;
+    for (const installationId of await this.deps.store.billing.liveInstallationIds()) {
+      const report = await this.deps.store.enqueueJob({
+        kind: BILLING_JOBS.report,
+        payload: { installationId, at: at.toISOString() },
+        dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
+      });
+      const invoice = await this.deps.store.enqueueJob({
+        kind: BILLING_JOBS.invoice,
+        payload: { installationId, periodStart: previous },
+        dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
+      });
+      enqueued += Number(report !== undefined) + Number(invoice !== undefined);
+    }
+    return enqueued;
+  }
+
+  /** Reads `total` meter levels through the products' `usage` hooks, then submits data and balances. */
+  async report(installationId: string, at: Date, log: Logger): Promise<void> {
+    const { integration, store } = this.deps;
+    const installation = await store.getInstallation(installationId);
+    if (!installation || installation.deletedAt) return;
+    await this.readLevels(installation, { requestId: `billing:${at.toISOString()}`, log });
+    const vercel = this.deps.vercelFor(installationId, log);
+    const data = await billingData(integration, store, installation, at);
+    if (data) await vercel.submitBillingData(data);
+    const balances = await prepaidBalances(integration, store, installation);
+    if (balances.length > 0) await vercel.submitBalances({ timestamp: at.toISOString(), balances });
+    log.info(
+      { installationId, billingData: Boolean(data), balances: balances.length },
+      "billing reported",
+    );
+  }
+
+  provisionPurchase(
+    request: RequestContext,
+    installationId: string,
+    invoiceId: string,
+  ): Promise<ProvisionPurchaseResponse> {
+    return provisionPurchase(this.deps, request, installationId, invoiceId);
+  }
+
+  async balances(installationId: string): Promise<Balance[]> {
+    const installation = await this.deps.store.getInstallation(installationId);
+    return installation
+      ? prepaidBalances(this.deps.integration, this.deps.store, installation)
+      : [];
+  }
+
+  invoices(installationId: string): Promise<InvoiceRecord[]> {
+    return this.deps.store.billing.invoices(installationId);
+  }
+
+  /** Refunds (part of) one of the installation's invoices; see `refundInvoice`. */
+  refund(
+    installationId: string,
+    invoiceId: string,
+    request: RefundRequest,
+    log: Logger,
+  ): Promise<VercelInvoice> {
+    const vercel = this.deps.vercelFor(installationId, log);
+    return refundInvoice(this.deps.store, vercel, invoiceId, request, log);
+  }
+
+  applyInvoiceEvent(
+    type: string,
+    payload: InvoicePayload | InvoiceRefundedPayload,
+    log: Logger,
+  ): Promise<void> {
+    return applyInvoiceEvent(this.deps, type, payload, log);
+  }
+
+  /**
+   * The billing part of an uninstall: true ("finalized") when nothing is owed; otherwise the final
+   * invoices and Finalize Installation are left to a job, which runs after Vercel has our answer
+   * (Vercel accepts `final` invoices only once the installation is pending deletion).
+   */
+  async settleUninstall(installation: InstallationRecord): Promise<boolean> {
+    if (!(await this.invoicing.owes(installation))) return true;
+    await this.deps.store.enqueueJob({
+      kind: BILLING_JOBS.finalize,
+      payload: { installationId: installation.id },
+      dedupeKey: `${BILLING_JOBS.finalize}:${installation.id}`,
+    });
+    return false;
+  }
+
+  jobHandlers(log: Logger): Record<string, JobHandler> {
+    return {
+      [BILLING_JOBS.report]: (job) => {
+        const { installationId, at } = ReportJob.parse(job.payload);
+        return this.report(installationId, new Date(at), log.child({ installationId }));
+      },
+      [BILLING_JOBS.invoice]: async (job) => {
+        const { installationId, periodStart } = InvoiceJob.parse(job.payload);
+        const period = periodOf(new Date(periodStart));
+        await this.invoicing.invoicePeriod(installationId, period, log.child({ installationId }));
+      },
+      [BILLING_JOBS.finalize]: (job) => {
+        const { installationId } = FinalizeJob.parse(job.payload);
+        return this.invoicing.finalize(installationId, log.child({ installationId }));
+      },
+    };
+  }
+
+  private async readLevels(installation: InstallationRecord, origin: HookOrigin): Promise<void> {
+    const billables = await billableResources(this.deps.integration, this.deps.store, installation);
+    for (const { resource, product } of billables) {
+      if (!product.usage) continue;
+      const ctx = this.deps.contexts.create(origin, installation);
+      for (const level of await product.usage(ctx, resource)) {
+        await this.metering.record(resource.id, level.meter, level.value, installation.id);
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { type Context, Hono } from "hono";
+import { MoneyString } from "../../protocol/money.ts";
+import { ANNOUNCED_INVOICE_STATES, type BillingDriver } from "../billing-driver.ts";
+import type { EmulatorState } from "../state.ts";
+import type { VercelApiState } from "../vercel-api/store.ts";
+import { billingIndexPage, billingPage } from "./billing-pages.ts";
+import { errorBox, type Html, layout } from "./layout.ts";
+
+export interface BillingConsoleOptions {
+  state: EmulatorState;
+  store: VercelApiState;
+  driver: BillingDriver;
+}
+
+/** The console's billing views: usage chart, invoices with their state buttons, balances. */
+export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOptions): Hono {
+  const routes = new Hono();
+  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
+    c.html(layout(title, body), status);
+
+  routes.get("/billing", (c) =>
+    page(c, "Billing", billingIndexPage([...state.installations.values()])),
+  );
+
+  routes.get("/installations/:id/billing", (c) => {
+    const installation = state.installations.get(c.req.param("id"));
+    if (!installation) return page(c, "Not found", errorBox("No such installation"), 404);
+    return page(
+      c,
+      `Billing of ${installation.id}`,
+      billingPage({
+        installation,
+        resources: state.resourcesOf(installation.id),
+        history: store.billingHistory.get(installation.id) ?? [],
+        invoices: [...store.invoices.values()].filter(
+          (stored) => stored.installationId === installation.id,
+        ),
+        balances: store.balances.get(installation.id),
+        notice: c.req.query("notice"),
+      }),
+    );
+  });
+
+  routes.post("/installations/:id/billing/invoices/:invoiceId/state", async (c) => {
+    const { id, invoiceId } = c.req.param();
+    const form = await c.req.parseBody();
+    const target = ANNOUNCED_INVOICE_STATES.find((candidate) => candidate === form.state);
+    const stored = store.invoice(id, invoiceId);
+    if (!target || !stored) {
+      return page(c, "Not changed", errorBox("Unknown invoice or state"), 400);
+    }
+    const { delivery } = await driver.moveInvoice(invoiceId, target);
+    const notice = `Invoice ${invoiceId} is ${target}; the webhook was ${
+      delivery.delivered ? "delivered" : "not delivered"
+    } (${delivery.attempts.map((attempt) => attempt.status).join(", ")}).`;
+    return c.redirect(`/installations/${id}/billing?${new URLSearchParams({ notice })}`, 303);
+  });
+
+  routes.post("/installations/:id/billing/credits", async (c) => {
+    const id = c.req.param("id");
+    const form = await c.req.parseBody();
+    const resource = state.resources.get(String(form.resourceId ?? ""));
+    const amount = MoneyString.safeParse(String(form.amount ?? ""));
+    const planId = resource?.billingPlan?.id;
+    if (!resource || resource.installationId !== id || !planId || !amount.success) {
+      return page(
+        c,
+        "Not bought",
+        errorBox("Choose a prepaid resource and an amount like 10.00"),
+        400,
+      );
+    }
+    const { answer } = await driver.buyCredits({
+      installationId: id,
+      billingPlanId: planId,
+      amount: amount.data,
+      resourceId: resource.id,
+    });
+    if (answer.status !== 200) {
+      return page(
+        c,
+        "Purchase refused",
+        errorBox(`Provision Purchase answered ${answer.status}`, answer.body),
+        400,
+      );
+    }
+    const notice = `Bought ${amount.data} USD of credit for ${resource.name}.`;
+    return c.redirect(`/installations/${id}/billing?${new URLSearchParams({ notice })}`, 303);
+  });
+
+  return routes;
+}

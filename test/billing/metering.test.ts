@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
+import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { readBody } from "../support/bodies.ts";
+import {
+  createTestPartner,
+  install,
+  provisionBody,
+  type TestPartner,
+} from "../support/partner-app.ts";
+
+let partner: TestPartner;
+afterEach(() => partner.close());
+
+/** The update hook meters its resource, a meter the product lacks, and another installation's resource. */
+function meteringIntegration(probe: { otherResourceId?: string; refusals: string[] }) {
+  const refused = (error: Error) => {
+    probe.refusals.push(error.message);
+  };
+  return defineIntegration({
+    products: [
+      defineProduct({
+        id: "acme-kv",
+        metadata: z.object({ region: z.string() }),
+        plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
+        meters: { seats: { name: "Seats", type: "total", units: "seats" } },
+        provision: async () => ({ secrets: [] }),
+        async update(ctx, resource) {
+          await ctx.meter(resource.id, "seats", 3);
+          await ctx.meter(resource.id, "seats", 2);
+          await ctx.meter(resource.id, "unknown", 1).catch(refused);
+          await ctx.meter(probe.otherResourceId ?? "", "seats", 1).catch(refused);
+          return undefined;
+        },
+      }),
+    ],
+  });
+}
+
+async function provision(installationId: string) {
+  const response = await partner.call("POST", `/v1/installations/${installationId}/resources`, {
+    installationId,
+    body: provisionBody(),
+  });
+  return readBody(response, ProvisionResourceResponse);
+}
+
+describe("metering", () => {
+  it("ctx.meter keeps a total meter's peak of the day, for the hook's own installation only", async () => {
+    const probe: { otherResourceId?: string; refusals: string[] } = { refusals: [] };
+    partner = await createTestPartner({ integration: () => meteringIntegration(probe) });
+    await install(partner, "icfg_1");
+    await install(partner, "icfg_2");
+    const mine = await provision("icfg_1");
+    const other = await provision("icfg_2");
+    probe.otherResourceId = other.id;
+
+    const updated = await partner.call("PATCH", `/v1/installations/icfg_1/resources/${mine.id}`, {
+      body: { name: "renamed" },
+    });
+    expect(updated.status).toBe(200);
+    expect(probe.refusals).toEqual([
+      "Product acme-kv declares no meter unknown",
+      `No resource ${other.id} to meter`,
+    ]);
+    const rows = await partner.store.billing.usage([mine.id, other.id]);
+    expect(rows.map((row) => [row.resourceId, row.meter, row.value])).toEqual([
+      [mine.id, "seats", 3],
+    ]);
+  });
+
+  it("meters from outside a hook (a data plane) by resource id, refusing bad values", async () => {
+    partner = await createTestPartner();
+    await install(partner);
+    const resource = await provision("icfg_1");
+    await partner.services.billing.meter(resource.id, "requests", 2);
+    await partner.services.billing.meter(resource.id, "requests", 3);
+    await expect(partner.services.billing.meter("res_missing", "requests", 1)).rejects.toThrow(
+      "No resource res_missing to meter",
+    );
+    await expect(partner.services.billing.meter(resource.id, "requests", -1)).rejects.toThrow(
+      /non-negative/,
+    );
+    expect((await partner.store.billing.usage([resource.id]))[0]?.value).toBe(5);
+  });
+});
