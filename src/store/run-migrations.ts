@@ -18,8 +18,20 @@ export async function runMigrations(
     migrationLockTableName: `${tableName}_lock`,
     ...(database.engine === "postgres" && { migrationTableSchema: await currentSchema(database) }),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (attempt >= 5 || !isSchemaDroppedMeanwhile(error)) throw error;
+  }
+}
+
+/**
+ * Kysely checks for its tracking table by listing the tables of every schema; if another tenant
+ * of the database drops its schema during that scan, PostgreSQL answers 3F000 about a schema that
+ * is not ours. Trying again is safe: migrations run under Kysely's lock, each in a transaction.
+ */
+function isSchemaDroppedMeanwhile(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === "3F000";
 }
 
 async function currentSchema(database: Database): Promise<string> {
