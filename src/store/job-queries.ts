@@ -8,8 +8,17 @@ const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** The durable job queue's SQL, shared by both engines; only the claim differs (SKIP LOCKED). */
 export async function enqueueJob(db: Kysely<Tables>, job: NewJob): Promise<JobRecord | undefined> {
+  return (await enqueueJobs(db, [job]))[0];
+}
+
+/** Adds jobs in one statement; undefined in place of each one whose dedupe key exists already. */
+export async function enqueueJobs(
+  db: Kysely<Tables>,
+  jobs: NewJob[],
+): Promise<(JobRecord | undefined)[]> {
+  if (jobs.length === 0) return [];
   const at = new Date().toISOString();
-  const row = {
+  const rows = jobs.map((job) => ({
     id: `job_${randomBytes(10).toString("hex")}`,
     kind: job.kind,
     dedupe_key: job.dedupeKey ?? null,
@@ -17,18 +26,20 @@ export async function enqueueJob(db: Kysely<Tables>, job: NewJob): Promise<JobRe
     status: "queued" as const,
     attempts: 0,
     max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    run_at: (job.runAt ?? new Date()).toISOString(),
+    run_at: job.runAt?.toISOString() ?? at,
     locked_until: null,
     last_error: null,
     created_at: at,
     updated_at: at,
-  };
+  }));
   const inserted = await db
     .insertInto("jobs")
-    .values(row)
+    .values(rows)
     .onConflict((conflict) => conflict.column("dedupe_key").doNothing())
-    .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1 ? toJob(row) : undefined;
+    .returning("id")
+    .execute();
+  const ids = new Set(inserted.map((row) => row.id));
+  return rows.map((row) => (ids.has(row.id) ? toJob(row) : undefined));
 }
 
 export async function claimJobs(

@@ -25,6 +25,7 @@ import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
+import { type NewWebhookEvent, recordWebhookEvents } from "./webhook-event-queries.ts";
 
 /** Applies the framework's migrations; safe to run on every start and from several processes. */
 export function migrateStore(database: Database): Promise<void> {
@@ -287,19 +288,12 @@ class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
-  async recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto("webhook_events")
-      .values({
-        id: event.id,
-        type: event.type,
-        payload: json(event.payload),
-        created_at_ms: event.createdAt,
-        received_at: now(),
-      })
-      .onConflict((conflict) => conflict.column("id").doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  async recordWebhookEvent(event: NewWebhookEvent): Promise<boolean> {
+    return (await recordWebhookEvents(this.db, [event]))[0] === true;
+  }
+
+  recordWebhookEvents(events: NewWebhookEvent[]): Promise<boolean[]> {
+    return recordWebhookEvents(this.db, events);
   }
 
   async getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined> {
@@ -321,6 +315,10 @@ class KyselyStore implements Store {
 
   enqueueJob(job: NewJob): Promise<JobRecord | undefined> {
     return jobs.enqueueJob(this.db, job);
+  }
+
+  enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
+    return jobs.enqueueJobs(this.db, list);
   }
 
   claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]> {

@@ -51,10 +51,14 @@ export interface Store {
 
   /** Stores a webhook delivery; false when its id was seen before (a duplicate). */
   recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean>;
+  /** Stores several deliveries in one statement; for each, whether it is new. */
+  recordWebhookEvents(events: Omit<StoredWebhookEvent, "receivedAt">[]): Promise<boolean[]>;
   getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined>;
 
   /** Adds a job; with a `dedupeKey` already present, nothing is added and undefined comes back. */
   enqueueJob(job: NewJob): Promise<JobRecord | undefined>;
+  /** `enqueueJob` for several jobs in one statement. */
+  enqueueJobs(jobs: NewJob[]): Promise<(JobRecord | undefined)[]>;
   /**
    * Takes up to `limit` due jobs (queued and due, or running with an expired lease) and marks them
    * running until `leaseMs` from now. On PostgreSQL, concurrent workers never take the same job.
