@@ -51,16 +51,20 @@ export async function claimJobs(
 ): Promise<JobRecord[]> {
   const now = new Date();
   const at = now.toISOString();
+  // A worker that died mid-job left it running; once its lease ran out it is queued again. A
+  // separate statement keeps the claim below one index range read in run_at order: with the two
+  // cases OR-ed, every due job was read and sorted to take a few (1 ms a claim at 4,000 queued).
+  await db
+    .updateTable("jobs")
+    .set({ status: "queued", locked_until: null })
+    .where("status", "=", "running")
+    .where("locked_until", "<", at)
+    .execute();
   const due = db
     .selectFrom("jobs")
     .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "queued"), eb("run_at", "<=", at)]),
-        // A worker that died mid-job left it running; its lease ran out, so it is due again.
-        eb.and([eb("status", "=", "running"), eb("locked_until", "<", at)]),
-      ]),
-    )
+    .where("status", "=", "queued")
+    .where("run_at", "<=", at)
     .$if(kinds !== undefined && kinds.length > 0, (query) => query.where("kind", "in", kinds ?? []))
     .orderBy("run_at")
     .limit(limit)
@@ -79,11 +83,12 @@ export async function claimJobs(
   return rows.map(toJob).sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
 }
 
-export async function completeJob(db: Kysely<Tables>, id: string): Promise<void> {
+export async function completeJobs(db: Kysely<Tables>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable("jobs")
     .set({ status: "succeeded", locked_until: null, updated_at: new Date().toISOString() })
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .execute();
 }
 

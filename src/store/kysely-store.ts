@@ -325,8 +325,8 @@ class KyselyStore implements Store {
     return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds);
   }
 
-  completeJob(id: string): Promise<void> {
-    return jobs.completeJob(this.db, id);
+  completeJobs(ids: string[]): Promise<void> {
+    return jobs.completeJobs(this.db, ids);
   }
 
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {

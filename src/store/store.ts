@@ -64,7 +64,7 @@ export interface Store {
    * running until `leaseMs` from now. On PostgreSQL, concurrent workers never take the same job.
    */
   claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]>;
-  completeJob(id: string): Promise<void>;
+  completeJobs(ids: string[]): Promise<void>;
   /** Records a failure: back to queued at `retryAt`, or dead when `retryAt` is undefined. */
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;
