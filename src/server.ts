@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { createVercelKeySet } from "./auth/key-set.ts";
 import { verifyVercelToken } from "./auth/verify-token.ts";
 import type { ServerConfig } from "./config.ts";
-import { startIdempotencyPruning } from "./core/maintenance.ts";
+import { startPruning } from "./core/maintenance.ts";
 import { createServices, frameworkJobHandlers } from "./core/services.ts";
 import { acmeKvDataPlane } from "./demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "./demo/acme-kv/integration.ts";
@@ -49,7 +49,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       }),
     extraRoutes: acmeKvDataPlane(kv),
   });
-  const stopPruning = startIdempotencyPruning(store, logger);
+  const stopPruning = startPruning(store, logger);
   jobs.start();
   const server = await listen(app.fetch, config.port);
   logger.info({ port: config.port, engine: database.engine }, "partnerkit listening");

@@ -92,6 +92,16 @@ export async function completeJobs(db: Kysely<Tables>, ids: string[]): Promise<v
     .execute();
 }
 
+/** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
+export async function pruneSucceededJobs(db: Kysely<Tables>, before: string): Promise<number> {
+  const result = await db
+    .deleteFrom("jobs")
+    .where("status", "=", "succeeded")
+    .where("updated_at", "<", before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function failJob(
   db: Kysely<Tables>,
   id: string,

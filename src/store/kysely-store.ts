@@ -25,7 +25,11 @@ import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
-import { type NewWebhookEvent, recordWebhookEvents } from "./webhook-event-queries.ts";
+import {
+  type NewWebhookEvent,
+  pruneWebhookEvents,
+  recordWebhookEvents,
+} from "./webhook-event-queries.ts";
 
 /** Applies the framework's migrations; safe to run on every start and from several processes. */
 export function migrateStore(database: Database): Promise<void> {
@@ -296,6 +300,10 @@ class KyselyStore implements Store {
     return recordWebhookEvents(this.db, events);
   }
 
+  pruneWebhookEvents(before: string): Promise<number> {
+    return pruneWebhookEvents(this.db, before);
+  }
+
   async getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined> {
     const row = await this.db
       .selectFrom("webhook_events")
@@ -327,6 +335,10 @@ class KyselyStore implements Store {
 
   completeJobs(ids: string[]): Promise<void> {
     return jobs.completeJobs(this.db, ids);
+  }
+
+  pruneSucceededJobs(before: string): Promise<number> {
+    return jobs.pruneSucceededJobs(this.db, before);
   }
 
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {

@@ -54,6 +54,8 @@ export interface Store {
   /** Stores several deliveries in one statement; for each, whether it is new. */
   recordWebhookEvents(events: Omit<StoredWebhookEvent, "receivedAt">[]): Promise<boolean[]>;
   getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined>;
+  /** Drops deliveries received before `before` whose job is gone or succeeded; returns how many. */
+  pruneWebhookEvents(before: string): Promise<number>;
 
   /** Adds a job; with a `dedupeKey` already present, nothing is added and undefined comes back. */
   enqueueJob(job: NewJob): Promise<JobRecord | undefined>;
@@ -65,6 +67,8 @@ export interface Store {
    */
   claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]>;
   completeJobs(ids: string[]): Promise<void>;
+  /** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
+  pruneSucceededJobs(before: string): Promise<number>;
   /** Records a failure: back to queued at `retryAt`, or dead when `retryAt` is undefined. */
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;

@@ -1,8 +1,11 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { StoredWebhookEvent } from "./records.ts";
 import type { Tables } from "./tables.ts";
 
 export type NewWebhookEvent = Omit<StoredWebhookEvent, "receivedAt">;
+
+/** The dedupe key of the job that processes a delivery. */
+export const webhookJobKey = (eventId: string) => `webhook:${eventId}`;
 
 /**
  * Stores deliveries in one statement; for each, whether it is new. An id seen before, or earlier
@@ -37,4 +40,26 @@ export async function recordWebhookEvents(
     .execute();
   const fresh = new Set(inserted.map((row) => row.id));
   return events.map((event, index) => firsts.get(event.id) === index && fresh.has(event.id));
+}
+
+/**
+ * Drops deliveries received before `before` (ISO timestamp) whose job is gone or succeeded: a
+ * queued, running or dead job still needs its event. Returns how many.
+ */
+export async function pruneWebhookEvents(db: Kysely<Tables>, before: string): Promise<number> {
+  const result = await db
+    .deleteFrom("webhook_events")
+    .where("received_at", "<", before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("jobs")
+            .select("jobs.id")
+            .where("jobs.dedupe_key", "=", sql<string>`${webhookJobKey("")} || webhook_events.id`)
+            .where("jobs.status", "!=", "succeeded"),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

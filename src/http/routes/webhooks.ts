@@ -6,7 +6,7 @@ import { WEBHOOK_JOB, type WebhookJobPayload } from "../../core/webhook-processo
 import { WebhookEnvelope } from "../../protocol/webhooks.ts";
 import { groupCommit } from "../../store/group-commit.ts";
 import type { Store } from "../../store/store.ts";
-import type { NewWebhookEvent } from "../../store/webhook-event-queries.ts";
+import { type NewWebhookEvent, webhookJobKey } from "../../store/webhook-event-queries.ts";
 import type { AppEnv } from "../env.ts";
 import { sendError } from "../error-response.ts";
 
@@ -77,7 +77,7 @@ async function storeDeliveries(store: Store, events: NewWebhookEvent[]): Promise
       .filter((_, index) => fresh[index])
       .map((event) => {
         const payload: WebhookJobPayload = { eventId: event.id };
-        return { kind: WEBHOOK_JOB, dedupeKey: `webhook:${event.id}`, payload };
+        return { kind: WEBHOOK_JOB, dedupeKey: webhookJobKey(event.id), payload };
       }),
   );
   return fresh;
