@@ -6,8 +6,8 @@ export type BatchWrite<Item, Result> = (store: Store, items: Item[]) => Promise<
 const DEFAULT_MAX_BATCH = 256;
 
 /**
- * Group commit: items submitted while no batch is being written, or while one is, share the next
- * transaction, so one commit (the costly part of a small write) serves many callers. Each
+ * Group commit: items submitted in the same tick, or while a batch is being written, share the
+ * next transaction, so one commit (the costly part of a small write) serves many callers. Each
  * submission resolves only once its own transaction has committed. When a batch fails, its items
  * are written again one transaction each, so one bad item fails alone.
  */

@@ -27,7 +27,7 @@ export interface WebhookRouteOptions {
  */
 export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const store = groupCommit(options.store, storeDeliveries);
+  const storeDelivery = groupCommit(options.store, storeDeliveries);
   routes.post(options.path, async (c) => {
     const raw = await c.req.text();
     const signature = verifyWebhookSignature(
@@ -53,7 +53,7 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
       );
     }
     const event = parsed.data;
-    const fresh = await store({
+    const fresh = await storeDelivery({
       id: event.id,
       type: event.type,
       payload: event.payload,
