@@ -4,7 +4,7 @@ import { createVercelKeySet } from "./auth/key-set.ts";
 import { verifyVercelToken } from "./auth/verify-token.ts";
 import type { ServerConfig } from "./config.ts";
 import { startBillingSchedule } from "./core/billing/schedule.ts";
-import { startIdempotencyPruning } from "./core/maintenance.ts";
+import { startPruning } from "./core/maintenance.ts";
 import { createServices, frameworkJobHandlers } from "./core/services.ts";
 import { acmeKvDataPlane } from "./demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "./demo/acme-kv/integration.ts";
@@ -53,7 +53,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       }),
     extraRoutes: acmeKvDataPlane(kv, services.billing.meter),
   });
-  const stopPruning = startIdempotencyPruning(store, logger);
+  const stopPruning = startPruning(store, logger);
   jobs.start();
   const stopBilling = startBillingSchedule(
     services.billing,

@@ -217,11 +217,7 @@ async function deploymentOf(
   log: Logger,
 ): Promise<ActionDeployment> {
   try {
-    const deployment = (await vercel.getDeployment(run.deploymentId)) as {
-      url?: string;
-      target?: string | null;
-      gitSource?: { ref?: string | null; sha?: string | null } | null;
-    };
+    const deployment = await vercel.getDeployment(run.deploymentId);
     return {
       id: run.deploymentId,
       url: deployment.url,

@@ -1,15 +1,14 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { BillingService } from "../core/billing/billing-service.ts";
 import type { Integration } from "../core/define-integration.ts";
 import type { InstallationService } from "../core/installations.ts";
-import { PartnerError } from "../core/partner-error.ts";
 import type { ResourceService } from "../core/resources.ts";
 import { createServices, type Services } from "../core/services.ts";
 import type { Store } from "../store/store.ts";
+import { limitBody } from "./body-limit.ts";
 import type { AppEnv } from "./env.ts";
-import { handleError, handleNotFound, sendError } from "./error-response.ts";
+import { handleError, handleNotFound } from "./error-response.ts";
 import { type IdempotencyOptions, idempotency } from "./idempotency.ts";
 import { requestLogger } from "./request-logger.ts";
 import { billingRoutes } from "./routes/billing.ts";
@@ -42,9 +41,6 @@ export interface PartnerAppOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-// Reading a GET's body stream just to limit it made the Node adapter build a full Request.
-const BODILESS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   const { installations, resources, billing } =
@@ -60,18 +56,7 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
   app.use(requestLogger(options.logger));
-  const limitBody = bodyLimit({
-    maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-    onError: (c) => {
-      // The unread rest of the body is not drained, so this connection cannot be reused.
-      c.header("Connection", "close");
-      return sendError(
-        c,
-        new PartnerError(413, "payload_too_large", "Request body is larger than allowed"),
-      );
-    },
-  });
-  app.use((c, next) => (BODILESS.has(c.req.method) ? next() : limitBody(c, next)));
+  app.use(limitBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT));
   app.route("/", installationRoutes(routeOptions));
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { groupCommit } from "../store/group-commit.ts";
 import type { JobRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
@@ -34,8 +35,15 @@ export class JobRunner {
   private kicked = false;
   private pumpAgain = false;
   private stopped = true;
+  /** Jobs finishing in the same tick are marked done in one write. */
+  private readonly complete: (id: string) => Promise<void>;
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  constructor(private readonly options: JobRunnerOptions) {
+    this.complete = groupCommit(options.store, async (store, ids: string[]) => {
+      await store.completeJobs(ids);
+      return ids.map(() => undefined);
+    });
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -143,7 +151,7 @@ export class JobRunner {
     try {
       if (!handler) throw new Error(`No handler for job kind ${job.kind}`);
       await handler(job, this.abort.signal);
-      await store.completeJob(job.id);
+      await this.complete(job.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retry = job.attempts < job.maxAttempts;

@@ -26,6 +26,11 @@ import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
+import {
+  type NewWebhookEvent,
+  pruneWebhookEvents,
+  recordWebhookEvents,
+} from "./webhook-event-queries.ts";
 
 /** Applies the framework's migrations; safe to run on every start and from several processes. */
 export function migrateStore(database: Database): Promise<void> {
@@ -306,19 +311,16 @@ class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
-  async recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto("webhook_events")
-      .values({
-        id: event.id,
-        type: event.type,
-        payload: json(event.payload),
-        created_at_ms: event.createdAt,
-        received_at: this.now(),
-      })
-      .onConflict((conflict) => conflict.column("id").doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  async recordWebhookEvent(event: NewWebhookEvent): Promise<boolean> {
+    return (await recordWebhookEvents(this.db, [event]))[0] === true;
+  }
+
+  recordWebhookEvents(events: NewWebhookEvent[]): Promise<boolean[]> {
+    return recordWebhookEvents(this.db, events);
+  }
+
+  pruneWebhookEvents(before: string): Promise<number> {
+    return pruneWebhookEvents(this.db, before);
   }
 
   async getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined> {
@@ -342,12 +344,20 @@ class KyselyStore implements Store {
     return jobs.enqueueJob(this.db, job);
   }
 
+  enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
+    return jobs.enqueueJobs(this.db, list);
+  }
+
   claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]> {
     return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds);
   }
 
-  completeJob(id: string): Promise<void> {
-    return jobs.completeJob(this.db, id);
+  completeJobs(ids: string[]): Promise<void> {
+    return jobs.completeJobs(this.db, ids);
+  }
+
+  pruneSucceededJobs(before: string): Promise<number> {
+    return jobs.pruneSucceededJobs(this.db, before);
   }
 
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {

@@ -54,16 +54,24 @@ export interface Store {
 
   /** Stores a webhook delivery; false when its id was seen before (a duplicate). */
   recordWebhookEvent(event: Omit<StoredWebhookEvent, "receivedAt">): Promise<boolean>;
+  /** Stores several deliveries in one statement; for each, whether it is new. */
+  recordWebhookEvents(events: Omit<StoredWebhookEvent, "receivedAt">[]): Promise<boolean[]>;
   getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined>;
+  /** Drops deliveries received before `before` whose job is gone or succeeded; returns how many. */
+  pruneWebhookEvents(before: string): Promise<number>;
 
   /** Adds a job; with a `dedupeKey` already present, nothing is added and undefined comes back. */
   enqueueJob(job: NewJob): Promise<JobRecord | undefined>;
+  /** `enqueueJob` for several jobs in one statement. */
+  enqueueJobs(jobs: NewJob[]): Promise<(JobRecord | undefined)[]>;
   /**
    * Takes up to `limit` due jobs (queued and due, or running with an expired lease) and marks them
    * running until `leaseMs` from now. On PostgreSQL, concurrent workers never take the same job.
    */
   claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]>;
-  completeJob(id: string): Promise<void>;
+  completeJobs(ids: string[]): Promise<void>;
+  /** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
+  pruneSucceededJobs(before: string): Promise<number>;
   /** Records a failure: back to queued at `retryAt`, or dead when `retryAt` is undefined. */
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;

@@ -1,5 +1,4 @@
 import { VercelCore } from "@vercel/sdk/core.js";
-import { deploymentsGetDeployment } from "@vercel/sdk/funcs/deploymentsGetDeployment.js";
 import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
 import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
 import { marketplaceFinalizeInstallation } from "@vercel/sdk/funcs/marketplaceFinalizeInstallation.js";
@@ -10,7 +9,9 @@ import { marketplaceSubmitPrepaymentBalances } from "@vercel/sdk/funcs/marketpla
 import { marketplaceUpdateInvoice } from "@vercel/sdk/funcs/marketplaceUpdateInvoice.js";
 import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
+import { type RetryConfig, retry } from "@vercel/sdk/lib/retries.js";
 import type { Logger } from "pino";
+import { z } from "zod";
 import {
   type VercelBalancesRequest,
   type VercelBillingDataRequest,
@@ -52,37 +53,54 @@ export class VercelApiError extends Error {
 type SdkResult<T> = { ok: true; value: T } | { ok: false; error: Error };
 
 /**
+ * What an action's context reads of `GET /v13/deployments/{id}`, tolerant of everything else.
+ * The SDK's own schema of the full deployment (a union of unions) cost ~3.5 ms of CPU per call,
+ * mostly building the issues of the union branches that do not match.
+ */
+export const DeploymentContext = z.object({
+  url: z.string(),
+  target: z.string().nullish(),
+  gitSource: z.object({ ref: z.string().nullish(), sha: z.string().nullish() }).nullish(),
+});
+export type DeploymentContext = z.infer<typeof DeploymentContext>;
+
+const RETRIED_STATUSES = ["429", "5XX"];
+
+/**
  * The calls a partner makes to Vercel, for one installation: `@vercel/sdk` standalone functions on
  * a `VercelCore` holding that installation's token, retried with exponential backoff on 429, 5xx
  * and connection errors (honouring `Retry-After`), with a timeout, and logged without the token.
  */
 export class VercelClient {
   readonly core: VercelCore;
+  private readonly retryConfig: RetryConfig;
 
   constructor(private readonly options: VercelClientOptions) {
     const http = new HTTPClient(options.fetch ? { fetcher: options.fetch } : {});
-    http.addHook("response", (response, request) => {
-      options.log.debug(
-        { method: request.method, path: new URL(request.url).pathname, status: response.status },
-        "vercel api call",
-      );
-    });
+    http.addHook("response", (response, request) =>
+      this.logCall(request.method, request.url, response),
+    );
+    this.retryConfig = {
+      strategy: "backoff",
+      retryConnectionErrors: true,
+      backoff: {
+        initialInterval: options.retry?.initialIntervalMs ?? 200,
+        maxInterval: options.retry?.maxIntervalMs ?? 5_000,
+        exponent: 2,
+        maxElapsedTime: options.retry?.maxElapsedMs ?? 60_000,
+      },
+    };
     this.core = new VercelCore({
       serverURL: options.baseUrl,
       bearerToken: options.accessToken,
       httpClient: http,
-      timeoutMs: options.timeoutMs ?? 10_000,
-      retryConfig: {
-        strategy: "backoff",
-        retryConnectionErrors: true,
-        backoff: {
-          initialInterval: options.retry?.initialIntervalMs ?? 200,
-          maxInterval: options.retry?.maxIntervalMs ?? 5_000,
-          exponent: 2,
-          maxElapsedTime: options.retry?.maxElapsedMs ?? 60_000,
-        },
-      },
+      timeoutMs: this.timeoutMs,
+      retryConfig: this.retryConfig,
     });
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 10_000;
   }
 
   get installationId(): string {
@@ -112,9 +130,43 @@ export class VercelClient {
     );
   }
 
-  /** `GET /v13/deployments/{id}`: git ref, sha and target for an action's context. */
-  async getDeployment(idOrUrl: string) {
-    return this.unwrap("get deployment", deploymentsGetDeployment(this.core, { idOrUrl }));
+  /**
+   * `GET /v13/deployments/{id}`: git ref, sha and target for an action's context. Sent without the
+   * SDK (see `DeploymentContext`), with the same token, timeout and retry policy.
+   */
+  async getDeployment(idOrUrl: string): Promise<DeploymentContext> {
+    const operation = "get deployment";
+    const url = `${this.options.baseUrl.replace(/\/+$/, "")}/v13/deployments/${encodeURIComponent(idOrUrl)}`;
+    const token =
+      typeof this.options.accessToken === "string"
+        ? this.options.accessToken
+        : await this.options.accessToken();
+    const send = this.options.fetch ?? fetch;
+    let response: Response;
+    try {
+      response = await retry(
+        async () => {
+          const answer = await send(url, {
+            headers: { accept: "application/json", authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(this.timeoutMs),
+          });
+          this.logCall("GET", url, answer);
+          return answer;
+        },
+        { config: this.retryConfig, statusCodes: RETRIED_STATUSES },
+      );
+    } catch (error) {
+      throw this.failure(operation, error as Error);
+    }
+    const body = await response.text();
+    if (response.status !== 200) {
+      throw this.failure(operation, new Error(`status ${response.status}`), response.status, body);
+    }
+    const parsed = DeploymentContext.safeParse(parseJson(body));
+    if (!parsed.success) {
+      throw this.failure(operation, new Error("unexpected response body"), response.status, body);
+    }
+    return parsed.data;
   }
 
   /** Spec §5.5: tell Vercel a resource changed; it then re-reads it through Get Resource. */
@@ -233,11 +285,30 @@ export class VercelClient {
     const result = await call;
     if (result.ok) return result.value;
     const error = result.error as Error & { statusCode?: number; body?: string };
+    throw this.failure(operation, error, error.statusCode, error.body);
+  }
+
+  private failure(operation: string, error: Error, status?: number, body?: string): VercelApiError {
     this.options.log.warn(
-      { operation, status: error.statusCode, installationId: this.options.installationId },
+      { operation, status, installationId: this.options.installationId },
       "vercel api call failed",
     );
-    throw new VercelApiError(`${operation} failed: ${error.message}`, error.statusCode, error.body);
+    return new VercelApiError(`${operation} failed: ${error.message}`, status, body);
+  }
+
+  private logCall(method: string, url: string, response: Response): void {
+    this.options.log.debug(
+      { method, path: new URL(url).pathname, status: response.status },
+      "vercel api call",
+    );
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

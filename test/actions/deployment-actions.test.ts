@@ -261,6 +261,31 @@ describe("deployment integration actions (spec §7)", () => {
     expect(vercel.reports()).toEqual([]);
   });
 
+  it("reads the deployment's git context through a retried 503, and acts without it on a 404", async () => {
+    const seen: { gitRef?: string; gitSha?: string; url?: string }[] = [];
+    const resource = await setup({
+      integration: withAction({
+        start: async (_ctx, { deployment }) => {
+          seen.push({ gitRef: deployment.gitRef, gitSha: deployment.gitSha, url: deployment.url });
+          return {};
+        },
+      }),
+    });
+    vercel.faults.add({ method: "GET", path: /\/v13\/deployments\//, status: 503, times: 1 });
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    expect(vercel.calls().map((call) => call.status)).toEqual([503, 200, 202]);
+    expect(seen[0]?.gitRef).toBe("feature-x");
+    expect(seen[0]?.gitSha).toMatch(/^[0-9a-f]+$/);
+    expect(seen[0]?.url).toBeTruthy();
+
+    vercel.faults.add({ method: "GET", path: /\/v13\/deployments\//, status: 404, times: 1 });
+    await deliver("start", resource.id, "dpl_2");
+    await partner.jobs.drain();
+    expect(seen[1]).toEqual({ gitRef: undefined, gitSha: undefined, url: undefined });
+    expect(vercel.reports().map((report) => report.status)).toEqual(["succeeded", "succeeded"]);
+  });
+
   it("retries Vercel's 429/500 answers and still reports once", async () => {
     const resource = await setup();
     vercel.faults

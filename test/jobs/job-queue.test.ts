@@ -3,18 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backoffDelay } from "../../src/jobs/backoff.ts";
 import { JobRunner } from "../../src/jobs/job-runner.ts";
 import type { Database } from "../../src/store/database.ts";
-import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
-import { SecretBox } from "../../src/store/secret-box.ts";
 import type { Store } from "../../src/store/store.ts";
-import { openTestDatabase } from "../support/database.ts";
-import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
+import { openTestStore } from "../support/store.ts";
 
 let database: Database;
 let store: Store;
 beforeEach(async () => {
-  database = await openTestDatabase();
-  await migrateStore(database);
-  store = createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+  ({ database, store } = await openTestStore());
 });
 afterEach(() => database.close());
 

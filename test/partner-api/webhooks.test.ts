@@ -88,6 +88,36 @@ describe("POST /webhooks", () => {
     expect(calls).toBe(1);
   });
 
+  it("stores every delivery of a burst before answering it, and processes each once", async () => {
+    const handled: string[] = [];
+    partner.integration.on("marketplace.member.changed", async (ctx) => {
+      handled.push(ctx.event.id);
+    });
+    const events = Array.from({ length: 50 }, memberChanged);
+    // Ten deliveries repeat an event of the same burst: Vercel retrying while the first is in flight.
+    const bodies = [...events, ...events.slice(0, 10)].map((event) => JSON.stringify(event));
+    const answers = await Promise.all(
+      bodies.map(async (body) => {
+        const response = await deliver(body);
+        const id = (JSON.parse(body) as WebhookEnvelope).id;
+        return {
+          status: response.status,
+          body: (await response.json()) as { duplicate: boolean },
+          stored: await partner.store.getWebhookEvent(id),
+        };
+      }),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(bodies.map(() => 200));
+    expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(50);
+    expect(answers.filter((answer) => answer.body.duplicate === true)).toHaveLength(10);
+    expect(answers.every((answer) => answer.stored !== undefined)).toBe(true);
+    expect(await partner.store.listJobs({ status: "queued" })).toHaveLength(50);
+
+    await partner.jobs.drain();
+    expect(handled.sort()).toEqual(events.map((event) => event.id).sort());
+    expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(50);
+  });
+
   it("refuses a bad signature with 401 and stores nothing", async () => {
     const event = memberChanged();
     const body = JSON.stringify(event);

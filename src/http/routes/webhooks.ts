@@ -4,7 +4,9 @@ import { PartnerError } from "../../core/partner-error.ts";
 import { issuesToFields } from "../../core/validation.ts";
 import { WEBHOOK_JOB, type WebhookJobPayload } from "../../core/webhook-processor.ts";
 import { WebhookEnvelope } from "../../protocol/webhooks.ts";
+import { groupCommit } from "../../store/group-commit.ts";
 import type { Store } from "../../store/store.ts";
+import { type NewWebhookEvent, webhookJobKey } from "../../store/webhook-event-queries.ts";
 import type { AppEnv } from "../env.ts";
 import { sendError } from "../error-response.ts";
 
@@ -20,10 +22,12 @@ export interface WebhookRouteOptions {
 /**
  * The webhook receiver (spec §6): verify the signature on the raw bytes, store the delivery and
  * its job in one transaction, answer. Work happens in the job, so the answer takes milliseconds;
- * a delivery whose id was seen before is acknowledged and not processed again.
+ * a delivery whose id was seen before is acknowledged and not processed again. Deliveries that
+ * arrive together share that transaction (group commit); each is answered once it is durable.
  */
 export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  const storeDelivery = groupCommit(options.store, storeDeliveries);
   routes.post(options.path, async (c) => {
     const raw = await c.req.text();
     const signature = verifyWebhookSignature(
@@ -49,18 +53,11 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
       );
     }
     const event = parsed.data;
-    const fresh = await options.store.transaction(async (store) => {
-      const stored = await store.recordWebhookEvent({
-        id: event.id,
-        type: event.type,
-        payload: event.payload,
-        createdAt: event.createdAt,
-      });
-      if (stored) {
-        const payload: WebhookJobPayload = { eventId: event.id };
-        await store.enqueueJob({ kind: WEBHOOK_JOB, dedupeKey: `webhook:${event.id}`, payload });
-      }
-      return stored;
+    const fresh = await storeDelivery({
+      id: event.id,
+      type: event.type,
+      payload: event.payload,
+      createdAt: event.createdAt,
     });
     if (fresh) options.onEnqueued?.();
     c.get("log").info(
@@ -70,4 +67,18 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
     return c.json({ received: true, duplicate: !fresh });
   });
   return routes;
+}
+
+/** The deliveries and, for each new one, the job that processes it. */
+async function storeDeliveries(store: Store, events: NewWebhookEvent[]): Promise<boolean[]> {
+  const fresh = await store.recordWebhookEvents(events);
+  await store.enqueueJobs(
+    events
+      .filter((_, index) => fresh[index])
+      .map((event) => {
+        const payload: WebhookJobPayload = { eventId: event.id };
+        return { kind: WEBHOOK_JOB, dedupeKey: webhookJobKey(event.id), payload };
+      }),
+  );
+  return fresh;
 }

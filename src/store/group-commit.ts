@@ -1,0 +1,60 @@
+import type { Store } from "./store.ts";
+
+/** Writes a batch inside one transaction; returns one result per item, in order. */
+export type BatchWrite<Item, Result> = (store: Store, items: Item[]) => Promise<Result[]>;
+
+const DEFAULT_MAX_BATCH = 256;
+
+/**
+ * Group commit: items submitted in the same tick, or while a batch is being written, share the
+ * next transaction, so one commit (the costly part of a small write) serves many callers. Each
+ * submission resolves only once its own transaction has committed. When a batch fails, its items
+ * are written again one transaction each, so one bad item fails alone.
+ */
+export function groupCommit<Item, Result>(
+  store: Store,
+  write: BatchWrite<Item, Result>,
+  maxBatch = DEFAULT_MAX_BATCH,
+): (item: Item) => Promise<Result> {
+  type Waiter = { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void };
+  let pending: Waiter[] = [];
+  let writing = false;
+  let scheduled = false;
+
+  const commit = async (batch: Waiter[]) => {
+    const results = await store.transaction((tx) =>
+      write(
+        tx,
+        batch.map((waiter) => waiter.item),
+      ),
+    );
+    batch.forEach((waiter, index) => {
+      waiter.resolve(results[index] as Result);
+    });
+  };
+
+  const flush = async () => {
+    scheduled = false;
+    writing = true;
+    while (pending.length > 0) {
+      const batch = pending.slice(0, maxBatch);
+      pending = pending.slice(batch.length);
+      try {
+        await commit(batch);
+      } catch (error) {
+        if (batch.length === 1) batch[0]?.reject(error);
+        else await Promise.all(batch.map((waiter) => commit([waiter]).catch(waiter.reject)));
+      }
+    }
+    writing = false;
+  };
+
+  return (item) =>
+    new Promise<Result>((resolve, reject) => {
+      pending.push({ item, resolve, reject });
+      if (writing || scheduled) return;
+      // After the current I/O callbacks, so the requests read in this tick join the batch.
+      scheduled = true;
+      setImmediate(() => void flush());
+    });
+}
