@@ -5,14 +5,28 @@ import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.
 import { type ActionOptions, ActionService } from "./actions.ts";
 import type { Integration } from "./define-integration.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
+import type { IntegrationClient } from "./installation-credentials.ts";
+import { rotateInstallationCredential } from "./installation-credentials.ts";
 import { InstallationService } from "./installations.ts";
+import { PartnerError } from "./partner-error.ts";
+import { ReplService } from "./repl.ts";
 import { ResourceService } from "./resources.ts";
+import {
+  REVOKE_SECRETS_JOB,
+  ROTATE_SECRETS_JOB,
+  RotationJobPayload,
+  SecretsRotationService,
+} from "./secrets-rotation.ts";
+import { TransferService } from "./transfers.ts";
+import { InstallationSync } from "./vercel-sync.ts";
 import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
 
 export interface ServiceOptions {
   /** How to reach Vercel's API (`VERCEL_API_URL`); `fetch` replaces the network, e.g. an emulator. */
   vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
   actions?: ActionOptions;
+  /** The integration's client credentials, for installation credential rotation (spec §5.4). */
+  client?: IntegrationClient;
 }
 
 /** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
@@ -39,7 +53,10 @@ export function createServices(
       log,
     });
   };
-  const contexts = new HookContexts(vercelFor);
+  const contexts = new HookContexts(
+    vercelFor,
+    (installation, vercel) => new InstallationSync(integration, store, installation, vercel),
+  );
   const installations = new InstallationService(integration, store, contexts);
   const resources = new ResourceService(integration, store, installations, contexts);
   const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
@@ -47,7 +64,25 @@ export function createServices(
     installations,
     resources,
     actions,
+    rotations: new SecretsRotationService(integration, store, resources, contexts),
+    repl: new ReplService(resources, contexts),
+    transfers: new TransferService(store, installations),
     vercelFor,
+    /** A hook context outside any request (a dashboard, a script): `ctx.sync`, `ctx.vercel`. */
+    async contextFor(installationId: string, log: Logger) {
+      const installation = await store.getInstallation(installationId);
+      if (!installation || installation.deletedAt)
+        throw PartnerError.notFound(`Installation ${installationId} not found`);
+      return contexts.create({ requestId: `sync_${installationId}`, log }, installation);
+    },
+    rotateInstallationCredential(installationId: string, log: Logger) {
+      if (!options.client) throw new Error("Rotating a credential needs the client secret");
+      return rotateInstallationCredential(
+        { store, vercelFor, client: options.client },
+        installationId,
+        log,
+      );
+    },
     processWebhook: webhookProcessor(integration, store, installations, actions, vercelFor),
   };
 }
@@ -59,5 +94,9 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
   return {
     [WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
+    [ROTATE_SECRETS_JOB]: (job) =>
+      services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, log),
+    [REVOKE_SECRETS_JOB]: (job) =>
+      services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, log),
   };
 }

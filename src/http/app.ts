@@ -2,9 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Integration } from "../core/define-integration.ts";
-import type { InstallationService } from "../core/installations.ts";
 import { PartnerError } from "../core/partner-error.ts";
-import type { ResourceService } from "../core/resources.ts";
 import { createServices, type Services } from "../core/services.ts";
 import type { Store } from "../store/store.ts";
 import type { AppEnv } from "./env.ts";
@@ -13,7 +11,9 @@ import { type IdempotencyOptions, idempotency } from "./idempotency.ts";
 import { requestLogger } from "./request-logger.ts";
 import { installationRoutes } from "./routes/installations.ts";
 import { planRoutes } from "./routes/plans.ts";
+import { resourceOperationRoutes } from "./routes/resource-operations.ts";
 import { resourceRoutes } from "./routes/resources.ts";
+import { transferRoutes } from "./routes/transfers.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import type { TokenVerifier } from "./vercel-auth.ts";
 
@@ -45,13 +45,11 @@ const BODILESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
-  const { installations, resources } =
-    options.services ?? createServices(options.integration, options.store);
-  const routeOptions = {
+  const services = options.services ?? createServices(options.integration, options.store);
+  const routeOptions: RouteOptions = {
+    ...services,
     verify: options.verifyToken,
     idempotent: idempotency(options.store, options.idempotency),
-    installations,
-    resources,
     integration: options.integration,
   };
 
@@ -72,6 +70,8 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.route("/", installationRoutes(routeOptions));
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));
+  app.route("/", resourceOperationRoutes(routeOptions));
+  app.route("/", transferRoutes(routeOptions));
   if (options.webhooks) {
     app.route(
       "/",
@@ -89,10 +89,11 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   return app;
 }
 
-export type RouteOptions = {
+export type RouteOptions = Pick<
+  Services,
+  "installations" | "resources" | "rotations" | "repl" | "transfers"
+> & {
   verify: TokenVerifier;
   idempotent: ReturnType<typeof idempotency>;
-  installations: InstallationService;
-  resources: ResourceService;
   integration: Integration;
 };

@@ -21,10 +21,12 @@ import type {
   StoredResponse,
   StoredWebhookEvent,
 } from "./records.ts";
+import { RotationQueries } from "./rotation-queries.ts";
 import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
+import { TransferQueries } from "./transfer-queries.ts";
 
 /** Applies the framework's migrations; safe to run on every start and from several processes. */
 export function migrateStore(database: Database): Promise<void> {
@@ -47,9 +49,13 @@ class KyselyStore implements Store {
     private readonly inTransaction: boolean,
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
+    this.rotations = new RotationQueries(db, box);
+    this.transfers = new TransferQueries(db);
   }
 
   private readonly actionRuns: ActionRunQueries;
+  readonly rotations: RotationQueries;
+  readonly transfers: TransferQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -373,6 +379,36 @@ class KyselyStore implements Store {
 
   markActionRunCleanedUp(id: string): Promise<void> {
     return this.actionRuns.mark(id, "cleaned_up");
+  }
+
+  async replaceResourceSecrets(id: string, secrets: Secret[]): Promise<void> {
+    await this.db
+      .updateTable("resources")
+      .set({ secrets: this.box.seal(json(secrets), secretsContext(id)), updated_at: now() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async setInstallationNotification(id: string, notification: Notification | null) {
+    await this.db
+      .updateTable("installations")
+      .set({ notification: notification && json(notification), updated_at: now() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async replaceInstallationCredentials(
+    id: string,
+    credentials: { access_token: string; token_type: string },
+  ): Promise<void> {
+    await this.db
+      .updateTable("installations")
+      .set({
+        credentials: this.box.seal(json(credentials), credentialsContext(id)),
+        updated_at: now(),
+      })
+      .where("id", "=", id)
+      .execute();
   }
 }
 

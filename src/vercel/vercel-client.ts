@@ -2,9 +2,17 @@ import { VercelCore } from "@vercel/sdk/core.js";
 import { deploymentsGetDeployment } from "@vercel/sdk/funcs/deploymentsGetDeployment.js";
 import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
 import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
+import { marketplaceImportResource } from "@vercel/sdk/funcs/marketplaceImportResource.js";
+import { marketplaceRevokeInstallationCredential } from "@vercel/sdk/funcs/marketplaceRevokeInstallationCredential.js";
+import { marketplaceRotateInstallationCredential } from "@vercel/sdk/funcs/marketplaceRotateInstallationCredential.js";
+import { marketplaceUpdateInstallation } from "@vercel/sdk/funcs/marketplaceUpdateInstallation.js";
 import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
 import type { Logger } from "pino";
+import type {
+  VercelImportResourceRequest,
+  VercelUpdateInstallationRequest,
+} from "../protocol/vercel-api.ts";
 
 export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -137,5 +145,67 @@ export class VercelClient {
       "vercel api call failed",
     );
     throw new VercelApiError(`${operation} failed: ${error.message}`, error.statusCode, error.body);
+  }
+
+  // Provider→Vercel sync (spec §5.1, §5.4, §5.5, §5.8).
+
+  /** Spec §5.1: the installation's plan, notification or status changed on your side (204). */
+  async updateInstallation(
+    body: Omit<VercelUpdateInstallationRequest, "notification"> & {
+      notification?: NonNullable<VercelUpdateInstallationRequest["notification"]>;
+    },
+  ): Promise<void> {
+    await this.unwrap(
+      "update installation",
+      marketplaceUpdateInstallation(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: body,
+      }),
+    );
+  }
+
+  /** Spec §5.5: the installation's plan changed; Vercel re-reads it through Get Installation. */
+  async installationUpdated(billingPlanId?: string): Promise<void> {
+    await this.unwrap(
+      "create event",
+      marketplaceCreateEvent(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { event: { type: "installation.updated", billingPlanId } },
+      }),
+    );
+  }
+
+  /** Spec §5.8: create or update on Vercel's side a resource that was made on yours. */
+  async importResource(resourceId: string, body: VercelImportResourceRequest): Promise<void> {
+    await this.unwrap(
+      "import resource",
+      marketplaceImportResource(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        resourceId,
+        requestBody: body,
+      }),
+    );
+  }
+
+  /** Spec §5.4: a new installation token; the current one stays valid until revoked. */
+  async rotateCredential(client: { id?: string; secret: string }) {
+    return this.unwrap(
+      "rotate installation credential",
+      marketplaceRotateInstallationCredential(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { clientSecret: client.secret, clientId: client.id },
+      }),
+    );
+  }
+
+  /** Spec §5.4: retire `token`; call it with another live token (Vercel keeps the last one). */
+  async revokeCredential(token: string, client: { id?: string; secret: string }) {
+    return this.unwrap(
+      "revoke installation credential",
+      marketplaceRevokeInstallationCredential(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { token, clientSecret: client.secret, clientId: client.id },
+      }),
+    );
   }
 }

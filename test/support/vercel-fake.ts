@@ -57,5 +57,11 @@ export async function emulatedVercelApi() {
     /** Every accepted report of every action, in order (unmasked, from the API's state). */
     reports: (): Report[] => store.listActions().flatMap((record) => record.reports as Report[]),
     events: (installationId = "icfg_1") => store.events.get(installationId) ?? [],
+    /** The secrets Vercel holds for a resource (what connected projects get as env vars). */
+    secrets: (resourceId: string) => emulator.state.resources.get(resourceId)?.secrets ?? [],
+    /** What Vercel keeps of Update Installation (spec §5.1). */
+    installationDetails: (installationId = "icfg_1") =>
+      store.installationDetails.get(installationId),
+    state: emulator.state,
   };
 }

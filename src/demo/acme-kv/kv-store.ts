@@ -11,6 +11,8 @@ type KvTables = {
     created_at: string;
   };
   acme_kv_entries: { namespace: string; key: string; value: string; updated_at: string };
+  /** Tokens replaced by a rotation that still work until they are revoked. */
+  acme_kv_previous_tokens: { namespace: string; token_hash: string; created_at: string };
 };
 
 const schema: Migration = {
@@ -33,6 +35,18 @@ const schema: Migration = {
   },
 };
 
+const previousTokens: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("acme_kv_previous_tokens")
+      .addColumn("namespace", "text", (col) => col.notNull())
+      .addColumn("token_hash", "text", (col) => col.notNull())
+      .addColumn("created_at", "text", (col) => col.notNull())
+      .addPrimaryKeyConstraint("acme_kv_previous_tokens_pk", ["namespace", "token_hash"])
+      .execute();
+  },
+};
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
 
 /**
@@ -47,7 +61,11 @@ export class KvStore {
   }
 
   migrate(): Promise<void> {
-    return runMigrations(this.database, { "0001-acme-kv": schema }, "acme_kv_migration");
+    return runMigrations(
+      this.database,
+      { "0001-acme-kv": schema, "0002-acme-kv-previous-tokens": previousTokens },
+      "acme_kv_migration",
+    );
   }
 
   /** Creates the namespace (or replaces its token) and returns the new token. */
@@ -91,8 +109,42 @@ export class KvStore {
     return token;
   }
 
+  /** A new token for the namespace; the current one keeps working until `revokeToken`. */
+  async rotateToken(namespace: string): Promise<string> {
+    const token = `akv_${randomBytes(24).toString("base64url")}`;
+    await this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("acme_kv_namespaces")
+        .select("token_hash")
+        .where("namespace", "=", namespace)
+        .executeTakeFirst();
+      if (!current) throw new Error(`No namespace ${namespace}`);
+      await trx
+        .insertInto("acme_kv_previous_tokens")
+        .values({ namespace, token_hash: current.token_hash, created_at: new Date().toISOString() })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+      await trx
+        .updateTable("acme_kv_namespaces")
+        .set({ token_hash: hashToken(token).toString("hex") })
+        .where("namespace", "=", namespace)
+        .execute();
+    });
+    return token;
+  }
+
+  /** Makes a token replaced by `rotateToken` stop working. */
+  async revokeToken(namespace: string, token: string): Promise<void> {
+    await this.db
+      .deleteFrom("acme_kv_previous_tokens")
+      .where("namespace", "=", namespace)
+      .where("token_hash", "=", hashToken(token).toString("hex"))
+      .execute();
+  }
+
   async deleteNamespace(namespace: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("acme_kv_previous_tokens").where("namespace", "=", namespace).execute();
       await trx.deleteFrom("acme_kv_entries").where("namespace", "=", namespace).execute();
       await trx.deleteFrom("acme_kv_namespaces").where("namespace", "=", namespace).execute();
     });
@@ -105,7 +157,16 @@ export class KvStore {
       .where("namespace", "=", namespace)
       .executeTakeFirst();
     if (!row) return false;
-    return timingSafeEqual(Buffer.from(row.token_hash, "hex"), hashToken(token));
+    const hash = hashToken(token);
+    if (timingSafeEqual(Buffer.from(row.token_hash, "hex"), hash)) return true;
+    // Looked up by its hash: a timing difference could only tell hashes apart, not tokens.
+    const previous = await this.db
+      .selectFrom("acme_kv_previous_tokens")
+      .select("namespace")
+      .where("namespace", "=", namespace)
+      .where("token_hash", "=", hash.toString("hex"))
+      .executeTakeFirst();
+    return previous !== undefined;
   }
 
   async get(namespace: string, key: string): Promise<string | undefined> {

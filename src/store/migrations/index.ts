@@ -2,10 +2,12 @@ import type { Migration } from "kysely";
 import { initial } from "./0001-initial.ts";
 import { webhooksAndJobs } from "./0002-webhooks-and-jobs.ts";
 import { actionRuns } from "./0003-action-runs.ts";
+import { rotationsAndTransfers } from "./0004-rotations-and-transfers.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-webhooks-and-jobs": webhooksAndJobs,
   "0003-action-runs": actionRuns,
+  "0004-rotations-and-transfers": rotationsAndTransfers,
 };
