@@ -7,7 +7,7 @@ import type { ResourceService } from "./resources.ts";
 /** Words of a REPL input: split on blanks, `"…"` keeps blanks and `\"` inside a quoted word. */
 export function parseReplInput(input: string): string[] {
   const words: string[] = [];
-  const pattern = /"((?:\\.|[^"\\])*)"|(\S+)/gy;
+  const pattern = /"((?:\\.|[^"\\])*)"|([^\s"]\S*)/y;
   let rest = input.trim();
   while (rest.length > 0) {
     pattern.lastIndex = 0;
