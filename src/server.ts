@@ -28,7 +28,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const store = createStore(database, SecretBox.fromEnv(config.encryptionKey));
   const keys = createVercelKeySet(config.jwksUrl);
   const integration = acmeKvIntegration({ kv, publicUrl: config.publicUrl });
-  const services = createServices(integration, store, { vercel: { baseUrl: config.vercelApiUrl } });
+  const services = createServices(integration, store, {
+    vercel: { baseUrl: config.vercelApiUrl },
+    client: { id: config.clientIds[0], secret: config.clientSecret },
+  });
   const jobs = new JobRunner({
     store,
     log: logger,

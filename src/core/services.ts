@@ -29,14 +29,10 @@ export interface ServiceOptions {
   client?: IntegrationClient;
 }
 
-/** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
-export function createServices(
-  integration: Integration,
-  store: Store,
-  options: ServiceOptions = {},
-) {
+/** Vercel clients per installation, holding its token as the store has it when a call is made. */
+export function vercelClientsFor(store: Store, vercel: ServiceOptions["vercel"]): VercelClientFor {
   // The token is decrypted when a call is first made, not for every hook or delivery.
-  const vercelFor: VercelClientFor = (installationId, log) => {
+  return (installationId, log) => {
     let token: Promise<string> | undefined;
     const accessToken = () => {
       token ??= store.installationCredentials(installationId).then((credentials) => {
@@ -46,13 +42,22 @@ export function createServices(
       return token;
     };
     return new VercelClient({
-      ...options.vercel,
-      baseUrl: options.vercel?.baseUrl ?? "https://api.vercel.com",
+      ...vercel,
+      baseUrl: vercel?.baseUrl ?? "https://api.vercel.com",
       accessToken,
       installationId,
       log,
     });
   };
+}
+
+/** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
+export function createServices(
+  integration: Integration,
+  store: Store,
+  options: ServiceOptions = {},
+) {
+  const vercelFor = vercelClientsFor(store, options.vercel);
   const contexts = new HookContexts(
     vercelFor,
     (installation, vercel) => new InstallationSync(integration, store, installation, vercel),

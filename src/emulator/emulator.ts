@@ -66,6 +66,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const vercelApi = vercelApiRoutes({
     state,
     recorder,
+    client: { id: options.clientId, secret: options.clientSecret },
     onEvent: (installationId, event) =>
       event.type === "resource.updated"
         ? partner.refreshResource(installationId, event.resourceId)

@@ -313,3 +313,30 @@ export const VercelDeployment = z.object({
   meta: z.record(z.string(), z.string()),
 });
 export type VercelDeployment = z.infer<typeof VercelDeployment>;
+
+/** POST /v1/installations/{id}/credentials/rotate, spec §5.4 → 200. */
+export const VercelRotateCredentialRequest = z.object({
+  client_secret: z.string().min(1),
+  client_id: z.string().optional(),
+});
+export type VercelRotateCredentialRequest = z.infer<typeof VercelRotateCredentialRequest>;
+
+export const VercelRotateCredentialResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal("oauth2-token"),
+  expires_in: z.number(),
+  scope: z.string(),
+});
+export type VercelRotateCredentialResponse = z.infer<typeof VercelRotateCredentialResponse>;
+
+/** POST /v1/installations/{id}/credentials/revoke, spec §5.4 (body fields as in `@vercel/sdk`). */
+export const VercelRevokeCredentialRequest = VercelRotateCredentialRequest.extend({
+  token: z.string().min(1),
+});
+export type VercelRevokeCredentialRequest = z.infer<typeof VercelRevokeCredentialRequest>;
+
+export const VercelRevokeCredentialResponse = z.object({
+  revoked: z.boolean(),
+  already_revoked: z.boolean(),
+});
+export type VercelRevokeCredentialResponse = z.infer<typeof VercelRevokeCredentialResponse>;

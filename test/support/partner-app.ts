@@ -7,6 +7,7 @@ import {
   createServices,
   frameworkJobHandlers,
   type ServiceOptions,
+  type Services,
 } from "../../src/core/services.ts";
 import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
 import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
@@ -33,6 +34,7 @@ export interface TestPartner {
   kv: KvStore;
   jobs: JobRunner;
   integration: Integration;
+  services: Services;
   /** Sends a request; `auth` picks a freshly signed token (default: an ADMIN user of icfg_1). */
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
   close(): Promise<void>;
@@ -120,6 +122,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     kv,
     jobs,
     integration,
+    services,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = {
         ...(await authHeaders(callOptions)),

@@ -8,6 +8,7 @@ import { injectFaults } from "./inject-faults.ts";
 import { inspectorRoutes } from "./inspector.ts";
 import { recordCalls } from "./record.ts";
 import { billingRoutes } from "./routes/billing.ts";
+import { credentialRoutes } from "./routes/credentials.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
 import { installationRoutes } from "./routes/installation.ts";
 import { invoiceRoutes } from "./routes/invoices.ts";
@@ -22,6 +23,7 @@ export interface VercelApiOptions {
   /** What Vercel keeps of the calls; a fresh store when omitted. */
   store?: VercelApiState;
   onEvent?: VercelApiDeps["onEvent"];
+  client?: VercelApiDeps["client"];
 }
 
 /**
@@ -32,7 +34,12 @@ export interface VercelApiOptions {
 export function vercelApiRoutes(options: VercelApiOptions) {
   const faults = options.faults ?? new FaultPlan();
   const store = options.store ?? new VercelApiState();
-  const deps: VercelApiDeps = { state: options.state, store, onEvent: options.onEvent };
+  const deps: VercelApiDeps = {
+    state: options.state,
+    store,
+    onEvent: options.onEvent,
+    client: options.client,
+  };
 
   const app = new Hono<VercelApiEnv>();
   app.onError(handleApiError);
@@ -41,6 +48,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
     app.use(prefix, recordCalls(options.recorder), injectFaults(faults));
   }
   app.route("/", installationRoutes(deps));
+  app.route("/", credentialRoutes(deps));
   app.route("/", resourceRoutes(deps));
   app.route("/", billingRoutes(deps));
   app.route("/", invoiceRoutes(deps));

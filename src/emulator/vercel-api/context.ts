@@ -16,4 +16,6 @@ export interface VercelApiDeps {
    * installation or resource (spec §5.5); the emulator wires its partner client here.
    */
   onEvent?: (installationId: string, event: VercelEvent) => unknown;
+  /** The integration's client credentials, checked by credential rotation (spec §5.4). */
+  client?: { id: string; secret: string };
 }
