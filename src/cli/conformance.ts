@@ -10,6 +10,8 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --metadata <json>          valid metadata for it (default {"region":"iad1"})
   --invalid-metadata <json>  metadata it must refuse (default {"region":"mars"})
   --plan <id>                billing plan to use (default: the first selectable)
+  --repl-read <input>        a REPL command that only reads (default keys)
+  --repl-write <input>       a REPL command that writes (default "set conformance 1")
   --port <n>                 port of the emulator's issuer (default 3100)
   --json <file>              also write the report as JSON
 `;
@@ -28,6 +30,8 @@ export async function conformanceCommand(
       metadata: { type: "string", default: '{"region":"iad1"}' },
       "invalid-metadata": { type: "string", default: '{"region":"mars"}' },
       plan: { type: "string" },
+      "repl-read": { type: "string", default: "keys" },
+      "repl-write": { type: "string", default: "set conformance 1" },
       port: { type: "string", default: "3100" },
       json: { type: "string" },
     },
@@ -49,6 +53,7 @@ export async function conformanceCommand(
       metadata: JSON.parse(values.metadata),
       invalidMetadata: JSON.parse(values["invalid-metadata"]),
       billingPlanId: values.plan,
+      repl: { read: values["repl-read"], write: values["repl-write"] },
       webhook: webhookUrl
         ? {
             url: webhookUrl,

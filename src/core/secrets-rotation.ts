@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { type JsonObject, Secret } from "../protocol/common.ts";
 import type { RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
+import { applySecrets } from "../protocol/vercel-api.ts";
 import type { ResourceRecord, SecretRotationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { HookContext, Integration, SecretsRotationDefinition } from "./define-integration.ts";
@@ -9,7 +10,6 @@ import type { HookContexts } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { ResourceService } from "./resources.ts";
-import { mergeSecrets } from "./vercel-sync.ts";
 
 export const ROTATE_SECRETS_JOB = "secrets-rotation";
 export const REVOKE_SECRETS_JOB = "secrets-revocation";
@@ -133,7 +133,7 @@ export class SecretsRotationService {
     );
     await this.store.transaction(async (store) => {
       const current = await store.resourceSecrets(resource.id);
-      const next = mergeSecrets(current, result.secrets, result.partial ?? false);
+      const next = applySecrets(current, result);
       await store.replaceResourceSecrets(resource.id, next);
       await store.rotations.transition(rotation.id, ["requested"], { status: "rotated" });
     });

@@ -1,5 +1,10 @@
 import type { JsonObject, Notification, ResourceStatus, Secret } from "../protocol/common.ts";
-import { type Ownership, type VercelBillingPlan, VercelMetadata } from "../protocol/vercel-api.ts";
+import {
+  applySecrets,
+  type Ownership,
+  type VercelBillingPlan,
+  VercelMetadata,
+} from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceChanges, ResourceRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
@@ -21,13 +26,6 @@ export interface ImportResourceInput {
   ownership?: Ownership;
   secrets: Secret[];
   notification?: Notification;
-}
-
-/** Spec §5.11: `partial` overwrites only the named secrets; otherwise the set is replaced. */
-export function mergeSecrets(current: Secret[], update: Secret[], partial: boolean): Secret[] {
-  if (!partial) return update;
-  const names = new Set(update.map((secret) => secret.name));
-  return [...current.filter((secret) => !names.has(secret.name)), ...update];
 }
 
 /**
@@ -58,7 +56,10 @@ export class InstallationSync {
     const resource = await this.requireResource(resourceId);
     const partial = options.partial ?? false;
     const current = await this.store.resourceSecrets(resource.id);
-    await this.store.replaceResourceSecrets(resource.id, mergeSecrets(current, secrets, partial));
+    await this.store.replaceResourceSecrets(
+      resource.id,
+      applySecrets(current, { secrets, partial }),
+    );
     await this.vercel.updateResourceSecrets(resource.id, secrets, partial);
   }
 

@@ -109,6 +109,13 @@ export const VercelUpdateSecretsRequest = z.object({
 });
 export type VercelUpdateSecretsRequest = z.infer<typeof VercelUpdateSecretsRequest>;
 
+/** Spec §5.11: `partial: true` overwrites only the named secrets; otherwise the set is replaced. */
+export function applySecrets(current: Secret[], update: VercelUpdateSecretsRequest): Secret[] {
+  if (!update.partial) return update.secrets;
+  const names = new Set(update.secrets.map((secret) => secret.name));
+  return [...current.filter((secret) => !names.has(secret.name)), ...update.secrets];
+}
+
 /** PATCH /v1/installations/{id}/resources/{resourceId}, spec §5.9 → 200 `{ name }`. */
 export const VercelUpdateResourceRequest = z.object({
   ownership: Ownership.optional(),

@@ -14,6 +14,7 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { RESOURCE_EXTRA_CHECKS } from "./checks-resources-extra.ts";
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -399,4 +400,5 @@ export const CHECKS: Check[] = [
       return expectAnswer(answer, [200, 204], "uninstall");
     },
   },
+  ...RESOURCE_EXTRA_CHECKS,
 ];
