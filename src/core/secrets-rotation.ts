@@ -56,17 +56,22 @@ export class SecretsRotationService {
     if (!definition) {
       throw PartnerError.unprocessable(`Product ${product.id} does not rotate secrets`);
     }
-    if (await this.store.rotations.unfinished(resource.id)) {
-      throw PartnerError.conflict("A rotation of this resource is still in progress");
-    }
-    const rotation = await this.store.rotations.insert({
-      installationId,
-      resourceId: resource.id,
-      status: "requested",
-      reason: body.reason ?? null,
-      delayHours: body.delayOldSecretsExpirationHours ?? 0,
-      previousSecrets: await this.store.resourceSecrets(resource.id),
-    });
+    const rotation = await this.store.rotations
+      .insert({
+        installationId,
+        resourceId: resource.id,
+        status: "requested",
+        reason: body.reason ?? null,
+        delayHours: body.delayOldSecretsExpirationHours ?? 0,
+        previousSecrets: await this.store.resourceSecrets(resource.id),
+      })
+      .catch(async (error: unknown) => {
+        // The unique index on unfinished rotations refused it: one is still on its way.
+        if (await this.store.rotations.unfinished(resource.id)) {
+          throw PartnerError.conflict("A rotation of this resource is still in progress");
+        }
+        throw error;
+      });
     if (definition.async) {
       await this.store.enqueueJob({
         kind: ROTATE_SECRETS_JOB,

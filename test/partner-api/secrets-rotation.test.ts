@@ -22,6 +22,8 @@ afterEach(async () => {
 
 const HOUR = 60 * 60_000;
 let hookCalls = 0;
+/** While set, the rotate hook waits for it: a rotation held in flight. */
+let hold: Promise<void> | undefined;
 
 /** Acme KV, with its rotation made asynchronous when asked. */
 async function setup(options: { async?: boolean } = {}) {
@@ -39,8 +41,9 @@ async function setup(options: { async?: boolean } = {}) {
             secretsRotation: {
               ...rotation,
               async: options.async,
-              rotate: (...args) => {
+              rotate: async (...args) => {
                 hookCalls += 1;
+                await hold;
                 return rotation.rotate(...args);
               },
             },
@@ -132,6 +135,24 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
     const { resource, token } = await setup();
     const response = await partner.call("POST", rotatePath(resource.id), { body: {} });
     expect(response.status).toBe(200);
+    await partner.jobs.drain();
+    expect(await kvStatus(resource.id, token)).toBe(401);
+  });
+
+  it("refuses a rotation with 409 while another one of the resource is in flight", async () => {
+    const { resource, token } = await setup();
+    let release = () => {};
+    hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    const first = partner.call("POST", rotatePath(resource.id), { body: {} });
+    await vi.waitFor(() => expect(hookCalls).toBe(1));
+    const second = await partner.call("POST", rotatePath(resource.id), { body: {} });
+    expect(second.status).toBe(409);
+    release();
+    hold = undefined;
+    expect((await first).status).toBe(200);
+    expect(hookCalls).toBe(1);
     await partner.jobs.drain();
     expect(await kvStatus(resource.id, token)).toBe(401);
   });

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from "kysely";
+import { type Kysely, type Migration, sql } from "kysely";
 
 export const rotationsAndTransfers: Migration = {
   async up(db: Kysely<unknown>) {
@@ -16,10 +16,14 @@ export const rotationsAndTransfers: Migration = {
       .addColumn("created_at", "text", (col) => col.notNull())
       .addColumn("updated_at", "text", (col) => col.notNull())
       .execute();
+    // One rotation at a time per resource until Vercel has its new secrets: two concurrent ones
+    // would each replace the other's new token without ever revoking it.
     await db.schema
-      .createIndex("secret_rotations_resource_idx")
+      .createIndex("secret_rotations_one_unfinished")
       .on("secret_rotations")
-      .columns(["resource_id", "status"])
+      .column("resource_id")
+      .unique()
+      .where(sql.ref("status"), "in", ["requested", "rotated"])
       .execute();
 
     await db.schema
