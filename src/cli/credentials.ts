@@ -21,15 +21,22 @@ export async function credentialsCommand(
   try {
     await migrateStore(database);
     const store = createStore(database, SecretBox.fromEnv(config.encryptionKey));
-    const { revokedPrevious } = await rotateInstallationCredential(
-      {
-        store,
-        vercelFor: vercelClientsFor(store, { baseUrl: config.vercelApiUrl }),
-        client: { id: config.clientIds[0], secret: config.clientSecret },
-      },
-      installationId,
-      logger,
-    );
+    let revokedPrevious: boolean;
+    try {
+      ({ revokedPrevious } = await rotateInstallationCredential(
+        {
+          store,
+          vercelFor: vercelClientsFor(store, { baseUrl: config.vercelApiUrl }),
+          client: { id: config.clientIds[0], secret: config.clientSecret },
+        },
+        installationId,
+        logger,
+      ));
+    } catch (error) {
+      // An unknown installation or Vercel's refusal: the message says which, no stack needed.
+      process.stderr.write(`partnerkit: ${(error as Error).message}\n`);
+      return 1;
+    }
     process.stdout.write(
       revokedPrevious
         ? `${installationId}: new credential stored, the previous one revoked\n`

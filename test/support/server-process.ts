@@ -139,10 +139,14 @@ export class PartnerkitProcess {
  * Spawns the CLI with exactly `env` for the DESIGN §3 variables (everything else, such as PATH,
  * is inherited). `env.PORT` is remembered so the caller can reach the server.
  */
-export function spawnPartnerkit(env: ProcessEnv, command = "start"): PartnerkitProcess {
+export function spawnPartnerkit(
+  env: ProcessEnv,
+  command: string | string[] = "start",
+): PartnerkitProcess {
   const inherited: ProcessEnv = { ...process.env };
   for (const name of CONTRACT_VARIABLES) delete inherited[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command], {
+  const args = typeof command === "string" ? [command] : command;
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: REPO_ROOT,
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
