@@ -18,8 +18,25 @@ export async function runMigrations(
     migrationLockTableName: `${tableName}_lock`,
     ...(database.engine === "postgres" && { migrationTableSchema: await currentSchema(database) }),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (attempt >= CATALOG_RACE_ATTEMPTS || !isCatalogRace(error)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+  }
+}
+
+const CATALOG_RACE_ATTEMPTS = 5;
+
+/**
+ * Kysely's migrator looks for its table by introspecting every schema of the database; when
+ * another deployment (or test) drops its schema meanwhile, that catalog query fails with
+ * "schema/column/relation does not exist" about the other schema. Nothing of ours has changed,
+ * so trying again is safe.
+ */
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "3F000" || code === "42703" || code === "42P01";
 }
 
 async function currentSchema(database: Database): Promise<string> {
