@@ -32,6 +32,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const services = createServices(integration, store, {
     vercel: { baseUrl: config.vercelApiUrl },
     billing: { invoiceTest: config.invoiceTest },
+    client: { id: config.clientIds[0], secret: config.clientSecret },
   });
   const jobs = new JobRunner({
     store,

@@ -12,6 +12,8 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --plan <id>                billing plan to use (default: the first selectable)
   --action <slug>            a deployment action of the product: checks its round trip (§7);
                              the partner's VERCEL_API_URL must point at the emulator
+  --repl-read <input>        a REPL command that only reads (default keys)
+  --repl-write <input>       a REPL command that writes (default "set conformance 1")
   --port <n>                 port of the emulator's issuer (default 3100)
   --json <file>              also write the report as JSON
 `;
@@ -31,6 +33,8 @@ export async function conformanceCommand(
       "invalid-metadata": { type: "string", default: '{"region":"mars"}' },
       plan: { type: "string" },
       action: { type: "string" },
+      "repl-read": { type: "string", default: "keys" },
+      "repl-write": { type: "string", default: "set conformance 1" },
       port: { type: "string", default: "3100" },
       json: { type: "string" },
     },
@@ -59,6 +63,7 @@ export async function conformanceCommand(
       billingPlanId: values.plan,
       action: values.action,
       emulator: running.emulator,
+      repl: { read: values["repl-read"], write: values["repl-write"] },
       webhook: webhookUrl
         ? {
             url: webhookUrl,

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { conformanceCommand } from "./conformance.ts";
+import { credentialsCommand } from "./credentials.ts";
 import { runDev } from "./dev.ts";
 import { emulatorCommand } from "./emulator.ts";
 import { jobsCommand } from "./jobs.ts";
@@ -20,6 +21,7 @@ Commands:
   jobs      list durable jobs (optionally by status: queued, running, succeeded, dead)
   jobs retry <id>  put a job (e.g. a dead one) back in the queue
   refund <installation> <invoice> --reason <text> [--total <USD>]  refund an invoice
+  credentials rotate <installation id>  new installation token, the old one revoked
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return emulatorCommand(rest, process.env);
     case "conformance":
       return conformanceCommand(rest, process.env);
+    case "credentials":
+      return credentialsCommand(rest, loadConfig(), logger);
     case "jobs":
       return jobsCommand(rest, process.env.DATABASE_URL);
     case "refund":

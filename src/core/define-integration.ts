@@ -8,10 +8,12 @@ import type {
   ResourceStatus,
   Secret,
 } from "../protocol/common.ts";
+import type { ReplBlock } from "../protocol/repl.ts";
 import type { VercelInvoiceState } from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { PricedPlan } from "./billing/pricing.ts";
+import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
 
 /** What every provider hook receives. */
@@ -26,6 +28,8 @@ export interface HookContext {
    * or reports the current level of a `total` meter. Stored at once; Vercel gets running totals.
    */
   meter(resourceId: string, meter: string, value: number): Promise<void>;
+  /** Changes made on your side, kept here and told to Vercel (spec §11.2). */
+  sync: InstallationSync;
 }
 
 export interface PlanQuery {
@@ -126,6 +130,53 @@ export interface ActionDefinition<Metadata> {
   timeoutMs?: number;
 }
 
+export interface RotationRequest {
+  reason?: string;
+  /** How long the previous secrets must keep working (0…720, spec §4.10). */
+  delayOldSecretsExpirationHours: number;
+}
+
+export interface RotationResult {
+  secrets: Secret[];
+  /** Only the listed secrets changed; the others stay as they are. */
+  partial?: boolean;
+}
+
+/** Secrets rotation, spec §4.10. */
+export interface SecretsRotationDefinition<Metadata> {
+  /**
+   * Answer `202 { sync: false }` at once and rotate in a durable job, which then sends the new
+   * secrets to Vercel (§5.11). Use it when creating credentials takes longer than a request.
+   */
+  async?: boolean;
+  /** Create new credentials; the current ones must keep working until `revoke`. */
+  rotate(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    request: RotationRequest,
+  ): Promise<RotationResult>;
+  /** The grace period is over: make the secrets that were replaced stop working. */
+  revoke(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    previous: Secret[],
+  ): Promise<void>;
+}
+
+/** One command of the resource REPL (spec §4.11). */
+export interface ReplCommand<Metadata> {
+  /** Changes data: refused on a `readOnly` request and for USER-role members. */
+  write?: boolean;
+  /** Names of the arguments, e.g. `["key", "value"]`; the input must give exactly these. */
+  args?: readonly string[];
+  description?: string;
+  run(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    args: string[],
+  ): Promise<ReplBlock[] | string>;
+}
+
 export interface ProductDefinition<Metadata extends JsonObject> {
   /** The product id/slug registered in the Integrations Console. */
   id: string;
@@ -140,6 +191,9 @@ export interface ProductDefinition<Metadata extends JsonObject> {
     update: ResourceUpdate<Metadata>,
   ): Promise<ResourceUpdateResult | undefined>;
   delete?(ctx: HookContext, resource: ProvisionedResource<Metadata>): Promise<void>;
+  secretsRotation?: SecretsRotationDefinition<Metadata>;
+  /** REPL commands by name; the input's first word picks one. */
+  repl?: Record<string, ReplCommand<Metadata>>;
   /** Deployment actions by slug, as registered in the Integrations Console. */
   actions?: Record<string, ActionDefinition<Metadata>>;
   /** Usage meters by id, as plan prices and `ctx.meter` name them. */

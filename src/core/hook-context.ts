@@ -4,26 +4,32 @@ import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { Metering } from "./billing/metering.ts";
 import type { HookContext } from "./define-integration.ts";
 import type { RequestContext } from "./request-context.ts";
+import type { InstallationSync } from "./vercel-sync.ts";
 
 /** Where a hook call comes from: a Partner API request, a webhook delivery, an action run. */
 export type HookOrigin = Pick<RequestContext, "requestId" | "log">;
 
 export type VercelClientFor = (installationId: string, log: Logger) => VercelClient;
 
+export type SyncFor = (installation: InstallationRecord, vercel: VercelClient) => InstallationSync;
+
 /** Builds the `ctx` provider hooks receive, with a Vercel client bound to the installation. */
 export class HookContexts {
   constructor(
     private readonly vercelFor: VercelClientFor,
     private readonly metering: Metering,
+    private readonly syncFor: SyncFor,
   ) {}
 
   create(origin: HookOrigin, installation: InstallationRecord): HookContext {
     const log = origin.log.child({ installationId: installation.id });
+    const vercel = this.vercelFor(installation.id, log);
     return {
       installation,
       requestId: origin.requestId,
       log,
-      vercel: this.vercelFor(installation.id, log),
+      vercel,
+      sync: this.syncFor(installation, vercel),
       meter: (resourceId, meter, value) =>
         this.metering.record(resourceId, meter, value, installation.id),
     };

@@ -12,7 +12,7 @@ import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
 import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
-import { resolvePlans } from "./plans.ts";
+import { installationPlans, isFreePlan, resolvePlans, selectable } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
 
 /** Installation lifecycle, spec §4.1–§4.4. */
@@ -62,13 +62,7 @@ export class InstallationService {
   ): Promise<InstallationResponse> {
     const installation = await this.require(request, id);
     if (body.billingPlanId !== undefined) {
-      const plans = await this.installationPlans(installation);
-      const plan = plans.find((candidate) => candidate.id === body.billingPlanId);
-      if (!plan || plan.disabled) {
-        throw PartnerError.validation("Unknown or unavailable billing plan", [
-          { key: "billingPlanId", message: `No selectable plan ${body.billingPlanId}` },
-        ]);
-      }
+      const plan = selectable(await this.installationPlans(installation), body.billingPlanId, "");
       await this.store.setInstallationPlan(id, plan.id);
     }
     return this.describe(await this.require(request, id));
@@ -126,15 +120,8 @@ export class InstallationService {
     return { finalized };
   }
 
-  async installationPlans(installation: InstallationRecord | undefined): Promise<BillingPlan[]> {
-    const query = { metadata: {}, installation };
-    if (this.integration.installationPlans)
-      return resolvePlans(this.integration.installationPlans, query);
-    const lists = await Promise.all(
-      this.integration.products.map((product) => resolvePlans(product.plans, query)),
-    );
-    const unique = new Map(lists.flat().map((plan) => [plan.id, plan]));
-    return [...unique.values()];
+  installationPlans(installation: InstallationRecord | undefined): Promise<BillingPlan[]> {
+    return installationPlans(this.integration, installation);
   }
 
   /** The installation, if it exists, is not deleted and belongs to the caller's account. */

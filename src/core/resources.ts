@@ -19,7 +19,7 @@ import type { Integration, Product } from "./define-integration.ts";
 import type { HookContexts } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
-import { resolvePlans } from "./plans.ts";
+import { resolvePlans, selectableProductPlan } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
 import { parseOrThrow } from "./validation.ts";
 
@@ -29,6 +29,8 @@ const ProvisionResult = z.object({
   secrets: z.array(Secret),
   notification: Notification.optional(),
 });
+
+export const newResourceId = () => `res_${randomBytes(12).toString("base64url")}`;
 
 /** Resource lifecycle, spec §4.5–§4.9 and §4.13. */
 export class ResourceService {
@@ -52,8 +54,8 @@ export class ResourceService {
       ]);
     }
     const metadata = parseOrThrow(product.metadata, body.metadata, "metadata");
-    const plan = await selectablePlan(product, metadata, installation, body.billingPlanId);
-    const id = `res_${randomBytes(12).toString("base64url")}`;
+    const plan = await selectableProductPlan(product, metadata, installation, body.billingPlanId);
+    const id = newResourceId();
     const ctx = this.contexts.create(request, installation);
     const result = ProvisionResult.parse(
       await product.provision(ctx, {
@@ -122,7 +124,7 @@ export class ResourceService {
     const plan =
       body.billingPlanId === undefined
         ? undefined
-        : await selectablePlan(
+        : await selectableProductPlan(
             product,
             metadata ?? resource.metadata,
             installation,
@@ -172,6 +174,13 @@ export class ResourceService {
     return resolvePlans(product.plans, { metadata: metadata ?? resource.metadata, installation });
   }
 
+  /** The live resource with its installation and product, for the operations beside CRUD. */
+  async target(request: RequestContext, installationId: string, resourceId: string) {
+    const installation = await this.installations.require(request, installationId);
+    const resource = await this.requireResource(installationId, resourceId);
+    return { installation, resource, product: this.requireProduct(resource) };
+  }
+
   private async requireResource(
     installationId: string,
     resourceId: string,
@@ -203,26 +212,7 @@ export class ResourceService {
   }
 }
 
-async function selectablePlan(
-  product: Product,
-  metadata: JsonObject,
-  installation: InstallationRecord,
-  billingPlanId: string,
-): Promise<BillingPlan> {
-  const plans = await resolvePlans(product.plans, { metadata, installation });
-  const plan = plans.find((candidate) => candidate.id === billingPlanId);
-  if (!plan || plan.disabled) {
-    throw PartnerError.validation("Unknown or unavailable billing plan", [
-      {
-        key: "billingPlanId",
-        message: `No selectable plan ${billingPlanId} for product ${product.id}`,
-      },
-    ]);
-  }
-  return plan;
-}
-
-function toResourceBody(resource: ResourceRecord, plan: BillingPlan | undefined): Resource {
+export function toResourceBody(resource: ResourceRecord, plan: BillingPlan | undefined): Resource {
   return {
     id: resource.id,
     productId: resource.productId,

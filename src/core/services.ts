@@ -8,8 +8,20 @@ import type { BillingOptions } from "./billing/deps.ts";
 import { Metering } from "./billing/metering.ts";
 import type { Integration } from "./define-integration.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
+import type { IntegrationClient } from "./installation-credentials.ts";
+import { rotateInstallationCredential } from "./installation-credentials.ts";
 import { InstallationService } from "./installations.ts";
+import { PartnerError } from "./partner-error.ts";
+import { ReplService } from "./repl.ts";
 import { ResourceService } from "./resources.ts";
+import {
+  REVOKE_SECRETS_JOB,
+  ROTATE_SECRETS_JOB,
+  RotationJobPayload,
+  SecretsRotationService,
+} from "./secrets-rotation.ts";
+import { TransferService } from "./transfers.ts";
+import { InstallationSync } from "./vercel-sync.ts";
 import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
 
 export interface ServiceOptions {
@@ -17,16 +29,14 @@ export interface ServiceOptions {
   vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
   actions?: ActionOptions;
   billing?: BillingOptions;
+  /** The integration's client credentials, for installation credential rotation (spec §5.4). */
+  client?: IntegrationClient;
 }
 
-/** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
-export function createServices(
-  integration: Integration,
-  store: Store,
-  options: ServiceOptions = {},
-) {
+/** Vercel clients per installation, holding its token as the store has it when a call is made. */
+export function vercelClientsFor(store: Store, vercel: ServiceOptions["vercel"]): VercelClientFor {
   // The token is decrypted when a call is first made, not for every hook or delivery.
-  const vercelFor: VercelClientFor = (installationId, log) => {
+  return (installationId, log) => {
     let token: Promise<string> | undefined;
     const accessToken = () => {
       token ??= store.installationCredentials(installationId).then((credentials) => {
@@ -36,16 +46,29 @@ export function createServices(
       return token;
     };
     return new VercelClient({
-      ...options.vercel,
-      baseUrl: options.vercel?.baseUrl ?? "https://api.vercel.com",
+      ...vercel,
+      baseUrl: vercel?.baseUrl ?? "https://api.vercel.com",
       accessToken,
       installationId,
       log,
     });
   };
+}
+
+/** The lifecycle services of one integration over one store, shared by the routes and the jobs. */
+export function createServices(
+  integration: Integration,
+  store: Store,
+  options: ServiceOptions = {},
+) {
+  const vercelFor = vercelClientsFor(store, options.vercel);
   const now = options.billing?.now ?? (() => new Date());
   const metering = new Metering(integration, store, now);
-  const contexts = new HookContexts(vercelFor, metering);
+  const contexts = new HookContexts(
+    vercelFor,
+    metering,
+    (installation, vercel) => new InstallationSync(integration, store, installation, vercel),
+  );
   // Uninstalling settles billing, and billing looks installations up: the first call comes later.
   const installations: InstallationService = new InstallationService(
     integration,
@@ -72,7 +95,25 @@ export function createServices(
     resources,
     actions,
     billing,
+    rotations: new SecretsRotationService(integration, store, resources, contexts),
+    repl: new ReplService(resources, contexts),
+    transfers: new TransferService(store, installations),
     vercelFor,
+    /** A hook context outside any request (a dashboard, a script): `ctx.sync`, `ctx.vercel`. */
+    async contextFor(installationId: string, log: Logger) {
+      const installation = await store.getInstallation(installationId);
+      if (!installation || installation.deletedAt)
+        throw PartnerError.notFound(`Installation ${installationId} not found`);
+      return contexts.create({ requestId: `sync_${installationId}`, log }, installation);
+    },
+    rotateInstallationCredential(installationId: string, log: Logger) {
+      if (!options.client) throw new Error("Rotating a credential needs the client secret");
+      return rotateInstallationCredential(
+        { store, vercelFor, client: options.client },
+        installationId,
+        log,
+      );
+    },
     processWebhook: webhookProcessor(
       integration,
       store,
@@ -92,5 +133,9 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
     [WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
     ...services.billing.jobHandlers(log),
+    [ROTATE_SECRETS_JOB]: (job) =>
+      services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, log),
+    [REVOKE_SECRETS_JOB]: (job) =>
+      services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, log),
   };
 }

@@ -115,6 +115,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     state,
     recorder,
     store: vercelApiStore,
+    client: { id: options.clientId, secret: options.clientSecret },
     onEvent: (installationId, event) =>
       event.type === "resource.updated"
         ? partner.refreshResource(installationId, event.resourceId)

@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type BillingPlan, type JsonObject, PlansResponse } from "../protocol/common.ts";
 import { DeleteInstallationResponse } from "../protocol/installations.ts";
+import { ReplResponse } from "../protocol/repl.ts";
 import { ProvisionResourceResponse, Resource } from "../protocol/resources.ts";
+import { type RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
+import { CreateTransferResponse, VerifyTransferResponse } from "../protocol/transfers.ts";
+import { applySecrets } from "../protocol/vercel-api.ts";
 import { parseBodyText } from "./body-text.ts";
 import type { MarketplaceIssuer } from "./issuer.ts";
 import type { CallRecorder } from "./recorder.ts";
@@ -66,6 +70,8 @@ export interface InstallOptions {
  */
 export class PartnerClient {
   private readonly fetch: Fetch;
+  /** The resources of each transfer claim Vercel asked for. */
+  private readonly transfers = new Map<string, string[]>();
 
   constructor(private readonly options: PartnerClientOptions) {
     this.fetch = options.fetch ?? ((request) => fetch(request));
@@ -190,7 +196,7 @@ export class PartnerClient {
     const installation = this.requireInstallation(installationId);
     const answer = await this.send({
       method: "GET",
-      path: `/v1/installations/${installation.id}/resources/${encodeURIComponent(resourceId)}`,
+      path: resourcePath(installation.id, resourceId),
       auth: "system",
       installationId: installation.id,
       accountId: installation.accountId,
@@ -210,7 +216,7 @@ export class PartnerClient {
     const installation = this.requireInstallation(installationId);
     const answer = await this.send({
       method: "PATCH",
-      path: `/v1/installations/${installation.id}/resources/${encodeURIComponent(resourceId)}`,
+      path: resourcePath(installation.id, resourceId),
       auth: "user",
       installationId: installation.id,
       accountId: installation.accountId,
@@ -228,7 +234,7 @@ export class PartnerClient {
     const installation = this.requireInstallation(installationId);
     const answer = await this.send({
       method: "DELETE",
-      path: `/v1/installations/${installation.id}/resources/${encodeURIComponent(resourceId)}`,
+      path: resourcePath(installation.id, resourceId),
       auth: "user",
       installationId: installation.id,
       accountId: installation.accountId,
@@ -283,6 +289,116 @@ export class PartnerClient {
     });
   }
 
+  /**
+   * Request Secrets Rotation (spec §4.10). A synchronous answer's secrets are applied as Vercel
+   * does; an asynchronous one arrives later through Update Resource Secrets.
+   */
+  async rotateSecrets(
+    installationId: string,
+    resourceId: string,
+    body: RotateSecretsRequest = {},
+    auth: "user" | "system" = "user",
+  ): Promise<RotateSecretsResponse> {
+    const installation = this.requireInstallation(installationId);
+    const answer = await this.send({
+      method: "POST",
+      path: `${resourcePath(installation.id, resourceId)}/secrets/rotate`,
+      auth,
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+      body,
+    });
+    expectStatus(answer, [200, 202], "Request Secrets Rotation");
+    const result = parseAnswer(RotateSecretsResponse, answer, "Request Secrets Rotation");
+    const resource = this.options.state.resources.get(resourceId);
+    if (result.sync && resource) resource.secrets = applySecrets(resource.secrets, result);
+    return result;
+  }
+
+  /** Resource REPL (spec §4.11); a USER-role member is what Vercel sends for viewers. */
+  async repl(
+    installationId: string,
+    resourceId: string,
+    input: string,
+    options: { readOnly?: boolean; role?: "ADMIN" | "USER" } = {},
+  ): Promise<ReplResponse> {
+    const installation = this.requireInstallation(installationId);
+    const answer = await this.send({
+      method: "POST",
+      path: `${resourcePath(installation.id, resourceId)}/repl`,
+      auth: "user",
+      role: options.role,
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+      body: { input, ...(options.readOnly !== undefined && { readOnly: options.readOnly }) },
+    });
+    expectStatus(answer, [200], "Resource REPL");
+    return parseAnswer(ReplResponse, answer, "Resource REPL");
+  }
+
+  /** Create Resource Transfer (spec §4.16) from the installation that owns the resources. */
+  async createTransfer(
+    sourceInstallationId: string,
+    resourceIds: string[],
+    expiresAt: number,
+  ): Promise<string> {
+    const installation = this.requireInstallation(sourceInstallationId);
+    const answer = await this.send({
+      method: "POST",
+      path: `/v1/installations/${installation.id}/resource-transfer-requests`,
+      auth: "system",
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+      body: { resourceIds, expiresAt },
+    });
+    expectStatus(answer, [200], "Create Resource Transfer");
+    const { providerClaimId } = parseAnswer(
+      CreateTransferResponse,
+      answer,
+      "Create Resource Transfer",
+    );
+    this.transfers.set(providerClaimId, resourceIds);
+    return providerClaimId;
+  }
+
+  async verifyTransfer(
+    targetInstallationId: string,
+    providerClaimId: string,
+  ): Promise<VerifyTransferResponse> {
+    const installation = this.requireInstallation(targetInstallationId);
+    const answer = await this.send({
+      method: "GET",
+      path: `${transferPath(installation.id, providerClaimId)}/verify`,
+      auth: "system",
+      installationId: installation.id,
+      accountId: installation.accountId,
+    });
+    expectStatus(answer, [200], "Verify Resource Transfer");
+    return parseAnswer(VerifyTransferResponse, answer, "Verify Resource Transfer");
+  }
+
+  /** Accept (spec §4.16); Vercel then lists the claimed resources under the target. */
+  async acceptTransfer(targetInstallationId: string, providerClaimId: string): Promise<void> {
+    const installation = this.requireInstallation(targetInstallationId);
+    const answer = await this.send({
+      method: "POST",
+      path: `${transferPath(installation.id, providerClaimId)}/accept`,
+      auth: "system",
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+    });
+    // 204 per the reference; the flows prose shows `{ success: true }` (UNCONFIRMED).
+    expectStatus(answer, [204, 200], "Accept Resource Transfer");
+    for (const resourceId of this.transfers.get(providerClaimId) ?? []) {
+      const resource = this.options.state.resources.get(resourceId);
+      if (resource) resource.installationId = installation.id;
+    }
+  }
+
   private requireInstallation(id: string): EmulatedInstallation {
     const installation = this.options.state.installations.get(id);
     if (installation?.status !== "installed") throw new Error(`No live installation ${id}`);
@@ -311,6 +427,12 @@ export class PartnerClient {
     });
   }
 }
+
+const resourcePath = (installationId: string, resourceId: string) =>
+  `/v1/installations/${installationId}/resources/${encodeURIComponent(resourceId)}`;
+
+const transferPath = (installationId: string, claimId: string) =>
+  `/v1/installations/${installationId}/resource-transfer-requests/${encodeURIComponent(claimId)}`;
 
 function expectStatus(answer: PartnerAnswer, expected: number[], operation: string): void {
   if (!expected.includes(answer.status)) {

@@ -9,6 +9,8 @@ export interface EmulatedInstallation {
   userId: string;
   /** The installation access token handed to the partner; the Vercel API fake accepts it. */
   accessToken: string;
+  /** Older tokens still live after a credential rotation, until they are revoked (spec §5.4). */
+  previousTokens?: string[];
   status: "installed" | "uninstalled";
   finalized?: boolean;
 }
@@ -33,6 +35,10 @@ export interface EmulatedProject {
   connections: ProjectConnection[];
 }
 
+/** Whether `token` is one of the installation's live access tokens. */
+export const holdsToken = (installation: EmulatedInstallation, token: string) =>
+  installation.accessToken === token || (installation.previousTokens ?? []).includes(token);
+
 export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
 
 /** What Vercel keeps about an integration: installations, resources and their secrets, projects. */
@@ -43,7 +49,7 @@ export class EmulatorState {
 
   installationByToken(accessToken: string): EmulatedInstallation | undefined {
     for (const installation of this.installations.values()) {
-      if (installation.accessToken === accessToken && installation.status === "installed")
+      if (holdsToken(installation, accessToken) && installation.status === "installed")
         return installation;
     }
     return undefined;

@@ -1,9 +1,7 @@
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import type { BillingService } from "../core/billing/billing-service.ts";
 import type { Integration } from "../core/define-integration.ts";
-import type { InstallationService } from "../core/installations.ts";
-import type { ResourceService } from "../core/resources.ts";
+import { PartnerError } from "../core/partner-error.ts";
 import { createServices, type Services } from "../core/services.ts";
 import type { Store } from "../store/store.ts";
 import { limitBody } from "./body-limit.ts";
@@ -14,7 +12,9 @@ import { requestLogger } from "./request-logger.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { installationRoutes } from "./routes/installations.ts";
 import { planRoutes } from "./routes/plans.ts";
+import { resourceOperationRoutes } from "./routes/resource-operations.ts";
 import { resourceRoutes } from "./routes/resources.ts";
+import { transferRoutes } from "./routes/transfers.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import type { TokenVerifier } from "./vercel-auth.ts";
 
@@ -43,14 +43,11 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
-  const { installations, resources, billing } =
-    options.services ?? createServices(options.integration, options.store);
-  const routeOptions = {
+  const services = options.services ?? createServices(options.integration, options.store);
+  const routeOptions: RouteOptions = {
+    ...services,
     verify: options.verifyToken,
     idempotent: idempotency(options.store, options.idempotency),
-    installations,
-    resources,
-    billing,
     integration: options.integration,
   };
 
@@ -61,6 +58,8 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.route("/", resourceRoutes(routeOptions));
   app.route("/", planRoutes(routeOptions));
   app.route("/", billingRoutes(routeOptions));
+  app.route("/", resourceOperationRoutes(routeOptions));
+  app.route("/", transferRoutes(routeOptions));
   if (options.webhooks) {
     app.route(
       "/",
@@ -78,11 +77,11 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   return app;
 }
 
-export type RouteOptions = {
+export type RouteOptions = Pick<
+  Services,
+  "installations" | "resources" | "billing" | "rotations" | "repl" | "transfers"
+> & {
   verify: TokenVerifier;
   idempotent: ReturnType<typeof idempotency>;
-  installations: InstallationService;
-  resources: ResourceService;
-  billing: BillingService;
   integration: Integration;
 };

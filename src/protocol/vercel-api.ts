@@ -105,6 +105,13 @@ export const VercelUpdateSecretsRequest = z.object({
 });
 export type VercelUpdateSecretsRequest = z.infer<typeof VercelUpdateSecretsRequest>;
 
+/** Spec §5.11: `partial: true` overwrites only the named secrets; otherwise the set is replaced. */
+export function applySecrets(current: Secret[], update: VercelUpdateSecretsRequest): Secret[] {
+  if (!update.partial) return update.secrets;
+  const names = new Set(update.secrets.map((secret) => secret.name));
+  return [...current.filter((secret) => !names.has(secret.name)), ...update.secrets];
+}
+
 /** PATCH /v1/installations/{id}/resources/{resourceId}, spec §5.9 → 200 `{ name }`. */
 export const VercelUpdateResourceRequest = z.object({
   ownership: Ownership.optional(),
@@ -309,3 +316,30 @@ export const VercelDeployment = z.object({
   meta: z.record(z.string(), z.string()),
 });
 export type VercelDeployment = z.infer<typeof VercelDeployment>;
+
+/** POST /v1/installations/{id}/credentials/rotate, spec §5.4 → 200. */
+export const VercelRotateCredentialRequest = z.object({
+  client_secret: z.string().min(1),
+  client_id: z.string().optional(),
+});
+export type VercelRotateCredentialRequest = z.infer<typeof VercelRotateCredentialRequest>;
+
+export const VercelRotateCredentialResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal("oauth2-token"),
+  expires_in: z.number(),
+  scope: z.string(),
+});
+export type VercelRotateCredentialResponse = z.infer<typeof VercelRotateCredentialResponse>;
+
+/** POST /v1/installations/{id}/credentials/revoke, spec §5.4 (body fields as in `@vercel/sdk`). */
+export const VercelRevokeCredentialRequest = VercelRotateCredentialRequest.extend({
+  token: z.string().min(1),
+});
+export type VercelRevokeCredentialRequest = z.infer<typeof VercelRevokeCredentialRequest>;
+
+export const VercelRevokeCredentialResponse = z.object({
+  revoked: z.boolean(),
+  already_revoked: z.boolean(),
+});
+export type VercelRevokeCredentialResponse = z.infer<typeof VercelRevokeCredentialResponse>;

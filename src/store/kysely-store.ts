@@ -22,10 +22,12 @@ import type {
   StoredResponse,
   StoredWebhookEvent,
 } from "./records.ts";
+import { RotationQueries } from "./rotation-queries.ts";
 import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
+import { TransferQueries } from "./transfer-queries.ts";
 import {
   type NewWebhookEvent,
   pruneWebhookEvents,
@@ -65,6 +67,8 @@ class KyselyStore implements Store {
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
     this.billing = new BillingQueries(db, engine);
+    this.rotations = new RotationQueries(db, box);
+    this.transfers = new TransferQueries(db);
   }
 
   readonly billing: BillingQueries;
@@ -74,6 +78,8 @@ class KyselyStore implements Store {
   }
 
   private readonly actionRuns: ActionRunQueries;
+  readonly rotations: RotationQueries;
+  readonly transfers: TransferQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -402,6 +408,36 @@ class KyselyStore implements Store {
 
   markActionRunCleanedUp(id: string): Promise<void> {
     return this.actionRuns.mark(id, "cleaned_up");
+  }
+
+  async replaceResourceSecrets(id: string, secrets: Secret[]): Promise<void> {
+    await this.db
+      .updateTable("resources")
+      .set({ secrets: this.box.seal(json(secrets), secretsContext(id)), updated_at: this.now() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async setInstallationNotification(id: string, notification: Notification | null) {
+    await this.db
+      .updateTable("installations")
+      .set({ notification: notification && json(notification), updated_at: this.now() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async replaceInstallationCredentials(
+    id: string,
+    credentials: { access_token: string; token_type: string },
+  ): Promise<void> {
+    await this.db
+      .updateTable("installations")
+      .set({
+        credentials: this.box.seal(json(credentials), credentialsContext(id)),
+        updated_at: this.now(),
+      })
+      .where("id", "=", id)
+      .execute();
   }
 }
 

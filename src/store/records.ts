@@ -6,6 +6,7 @@ import type {
   Secret,
 } from "../protocol/common.ts";
 import type { UpsertInstallationRequest } from "../protocol/installations.ts";
+import type { SecretRotationStatus } from "./tables.ts";
 
 /** An installation as the framework sees it. The access token is not here: see `installationCredentials`. */
 export interface InstallationRecord {
@@ -152,4 +153,42 @@ export interface ActionRunRecord extends ActionTarget {
   cleanedUp: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface SecretRotationRecord {
+  id: string;
+  installationId: string;
+  resourceId: string;
+  /**
+   * The new secrets: `requested` → `rotated` (stored here) → `completed` (Vercel has them), or
+   * `failed` when the hook refused or the resource went away.
+   */
+  status: SecretRotationStatus;
+  reason: string | null;
+  delayHours: number;
+  /** The secrets the rotation replaces, valid until `expiresAt`. */
+  previousSecrets: Secret[];
+  expiresAt: string | null;
+  /** When the provider's `revoke` made the previous secrets stop working. */
+  revokedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewSecretRotation = Pick<
+  SecretRotationRecord,
+  "installationId" | "resourceId" | "status" | "reason" | "delayHours" | "previousSecrets"
+>;
+
+export interface TransferRecord {
+  /** The `providerClaimId`. */
+  id: string;
+  sourceInstallationId: string;
+  resourceIds: string[];
+  /** Epoch milliseconds after which the claim cannot be accepted. */
+  expiresAt: number;
+  status: "pending" | "completed";
+  targetInstallationId: string | null;
+  createdAt: string;
+  completedAt: string | null;
 }

@@ -21,17 +21,22 @@ export async function runMigrations(
   for (let attempt = 1; ; attempt++) {
     const { error } = await migrator.migrateToLatest();
     if (!error) return;
-    if (attempt >= 5 || !isSchemaDroppedMeanwhile(error)) throw error;
+    if (attempt >= CATALOG_RACE_ATTEMPTS || !isCatalogRace(error)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
   }
 }
 
+const CATALOG_RACE_ATTEMPTS = 5;
+
 /**
- * Kysely checks for its tracking table by listing the tables of every schema; if another tenant
- * of the database drops its schema during that scan, PostgreSQL answers 3F000 about a schema that
- * is not ours. Trying again is safe: migrations run under Kysely's lock, each in a transaction.
+ * Kysely's migrator looks for its table by introspecting every schema of the database; when
+ * another deployment (or test) drops its schema meanwhile, that catalog query fails with
+ * "schema/column/relation does not exist" about the other schema. Nothing of ours has changed,
+ * so trying again is safe.
  */
-function isSchemaDroppedMeanwhile(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === "3F000";
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "3F000" || code === "42703" || code === "42P01";
 }
 
 async function currentSchema(database: Database): Promise<string> {

@@ -1,4 +1,4 @@
-import type { Secret } from "../protocol/common.ts";
+import type { Notification, Secret } from "../protocol/common.ts";
 import type { BillingQueries } from "./billing-queries.ts";
 import type {
   ActionRunChange,
@@ -17,6 +17,8 @@ import type {
   StoredResponse,
   StoredWebhookEvent,
 } from "./records.ts";
+import type { RotationQueries } from "./rotation-queries.ts";
+import type { TransferQueries } from "./transfer-queries.ts";
 
 /** Everything the framework persists. Implemented over Kysely for SQLite and PostgreSQL. */
 export interface Store {
@@ -102,4 +104,13 @@ export interface Store {
   ): Promise<boolean>;
   markActionRunReported(id: string): Promise<void>;
   markActionRunCleanedUp(id: string): Promise<void>;
+
+  replaceResourceSecrets(id: string, secrets: Secret[]): Promise<void>;
+  setInstallationNotification(id: string, notification: Notification | null): Promise<void>;
+  replaceInstallationCredentials(
+    id: string,
+    credentials: { access_token: string; token_type: string },
+  ): Promise<void>;
+  readonly rotations: RotationQueries;
+  readonly transfers: TransferQueries;
 }

@@ -117,12 +117,41 @@ export interface BillingInvoicesTable {
   updated_at: string;
 }
 
+export type SecretRotationStatus = "requested" | "rotated" | "completed" | "failed";
+
+export interface SecretRotationsTable {
+  id: string;
+  installation_id: string;
+  resource_id: string;
+  status: SecretRotationStatus;
+  reason: string | null;
+  delay_hours: number;
+  /** Sealed JSON of the secrets the rotation replaces: they stay valid until `expires_at`. */
+  previous_secrets: string;
+  /** End of the old secrets' grace period, set once Vercel has the new ones. */
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface BalanceCreditsTable {
   invoice_id: string;
   pot: string;
   installation_id: string;
   cents: number;
   created_at: string;
+}
+
+export interface ResourceTransfersTable {
+  id: string;
+  source_installation_id: string;
+  resource_ids: string;
+  expires_at_ms: number;
+  status: "pending" | "completed";
+  target_installation_id: string | null;
+  created_at: string;
+  completed_at: string | null;
 }
 
 export type Tables = {
@@ -135,4 +164,6 @@ export type Tables = {
   usage_counters: UsageCountersTable;
   billing_invoices: BillingInvoicesTable;
   balance_credits: BalanceCreditsTable;
+  secret_rotations: SecretRotationsTable;
+  resource_transfers: ResourceTransfersTable;
 };

@@ -3,9 +3,13 @@ import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/
 import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
 import { marketplaceFinalizeInstallation } from "@vercel/sdk/funcs/marketplaceFinalizeInstallation.js";
 import { marketplaceGetInvoice } from "@vercel/sdk/funcs/marketplaceGetInvoice.js";
+import { marketplaceImportResource } from "@vercel/sdk/funcs/marketplaceImportResource.js";
+import { marketplaceRevokeInstallationCredential } from "@vercel/sdk/funcs/marketplaceRevokeInstallationCredential.js";
+import { marketplaceRotateInstallationCredential } from "@vercel/sdk/funcs/marketplaceRotateInstallationCredential.js";
 import { marketplaceSubmitBillingData } from "@vercel/sdk/funcs/marketplaceSubmitBillingData.js";
 import { marketplaceSubmitInvoice } from "@vercel/sdk/funcs/marketplaceSubmitInvoice.js";
 import { marketplaceSubmitPrepaymentBalances } from "@vercel/sdk/funcs/marketplaceSubmitPrepaymentBalances.js";
+import { marketplaceUpdateInstallation } from "@vercel/sdk/funcs/marketplaceUpdateInstallation.js";
 import { marketplaceUpdateInvoice } from "@vercel/sdk/funcs/marketplaceUpdateInvoice.js";
 import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
@@ -17,10 +21,12 @@ import {
   type VercelBillingDataRequest,
   type VercelBillingItem,
   type VercelDiscount,
+  type VercelImportResourceRequest,
   VercelInvoice,
   type VercelInvoiceActionRequest,
   type VercelSubmitInvoiceRequest,
   VercelSubmitInvoiceResponse,
+  type VercelUpdateInstallationRequest,
 } from "../protocol/vercel-api.ts";
 
 export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -300,6 +306,68 @@ export class VercelClient {
     this.options.log.debug(
       { method, path: new URL(url).pathname, status: response.status },
       "vercel api call",
+    );
+  }
+
+  // Provider→Vercel sync (spec §5.1, §5.4, §5.5, §5.8).
+
+  /** Spec §5.1: the installation's plan, notification or status changed on your side (204). */
+  async updateInstallation(
+    body: Omit<VercelUpdateInstallationRequest, "notification"> & {
+      notification?: NonNullable<VercelUpdateInstallationRequest["notification"]>;
+    },
+  ): Promise<void> {
+    await this.unwrap(
+      "update installation",
+      marketplaceUpdateInstallation(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: body,
+      }),
+    );
+  }
+
+  /** Spec §5.5: the installation's plan changed; Vercel re-reads it through Get Installation. */
+  async installationUpdated(billingPlanId?: string): Promise<void> {
+    await this.unwrap(
+      "create event",
+      marketplaceCreateEvent(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { event: { type: "installation.updated", billingPlanId } },
+      }),
+    );
+  }
+
+  /** Spec §5.8: create or update on Vercel's side a resource that was made on yours. */
+  async importResource(resourceId: string, body: VercelImportResourceRequest): Promise<void> {
+    await this.unwrap(
+      "import resource",
+      marketplaceImportResource(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        resourceId,
+        requestBody: body,
+      }),
+    );
+  }
+
+  /** Spec §5.4: a new installation token; the current one stays valid until revoked. */
+  async rotateCredential(client: { id?: string; secret: string }) {
+    return this.unwrap(
+      "rotate installation credential",
+      marketplaceRotateInstallationCredential(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { clientSecret: client.secret, clientId: client.id },
+      }),
+    );
+  }
+
+  /** Spec §5.4: retire `token`; call it with another live token (Vercel keeps the last one). */
+  async revokeCredential(token: string, client: { id?: string; secret: string }) {
+    return this.unwrap(
+      "revoke installation credential",
+      marketplaceRevokeInstallationCredential(this.core, {
+        integrationConfigurationId: this.options.installationId,
+        requestBody: { token, clientSecret: client.secret, clientId: client.id },
+      }),
     );
   }
 }

@@ -141,12 +141,13 @@ export class PartnerkitProcess {
  */
 export function spawnPartnerkit(
   env: ProcessEnv,
-  command = "start",
+  command: string | string[] = "start",
   args: string[] = [],
 ): PartnerkitProcess {
   const inherited: ProcessEnv = { ...process.env };
   for (const name of CONTRACT_VARIABLES) delete inherited[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command, ...args], {
+  const argv = [...[command].flat(), ...args];
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...argv], {
     cwd: REPO_ROOT,
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import { createEmulator } from "../../src/emulator/emulator.ts";
 import type { Secret } from "../../src/protocol/common.ts";
 import type { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
-import { PUBLIC_URL } from "./partner-app.ts";
+import { PUBLIC_URL, TEST_WEBHOOK_SECRET } from "./partner-app.ts";
 
 /** A call the partner made to Vercel's API, as the emulator recorded it (bodies masked). */
 export interface VercelCall {
@@ -26,7 +26,9 @@ export async function emulatedVercelApi() {
     url: "https://api.vercel.test",
     partnerUrl: PUBLIC_URL,
     clientId: "oac_test_integration",
-    clientSecret: "unused",
+    clientSecret: TEST_WEBHOOK_SECRET,
+    // Vercel's reactions (Get Resource after an event) must not leave the machine.
+    partnerFetch: async () => new Response(null, { status: 503 }),
   });
   emulator.state.installations.set("icfg_1", {
     id: "icfg_1",
@@ -57,5 +59,11 @@ export async function emulatedVercelApi() {
     /** Every accepted report of every action, in order (unmasked, from the API's state). */
     reports: (): Report[] => store.listActions().flatMap((record) => record.reports as Report[]),
     events: (installationId = "icfg_1") => store.events.get(installationId) ?? [],
+    /** The secrets Vercel holds for a resource (what connected projects get as env vars). */
+    secrets: (resourceId: string) => emulator.state.resources.get(resourceId)?.secrets ?? [],
+    /** What Vercel keeps of Update Installation (spec §5.1). */
+    installationDetails: (installationId = "icfg_1") =>
+      store.installationDetails.get(installationId),
+    state: emulator.state,
   };
 }

@@ -4,8 +4,12 @@ import {
   defineProduct,
   type Integration,
 } from "../../core/define-integration.ts";
+import type { Secret } from "../../protocol/common.ts";
 import type { KvStore } from "./kv-store.ts";
 import { ACME_KV_METERS, acmeKvPlans } from "./plans.ts";
+import { acmeKvRepl } from "./repl.ts";
+
+const TOKEN = "KV_REST_API_TOKEN";
 
 export const AcmeKvMetadata = z.object({
   region: z
@@ -25,6 +29,10 @@ export interface AcmeKvOptions {
 
 /** The bundled demo: a key-value store served by the integration server itself (DESIGN §3). */
 export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration {
+  const secretsOf = (namespace: string, token: string): Secret[] => [
+    { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${namespace}` },
+    { name: TOKEN, value: token },
+  ];
   const product = defineProduct({
     id: "acme-kv",
     name: "Acme KV",
@@ -60,13 +68,7 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
         { resourceId: request.id, region: request.metadata.region },
         "kv namespace created",
       );
-      return {
-        status: "ready",
-        secrets: [
-          { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${request.id}` },
-          { name: "KV_REST_API_TOKEN", value: token },
-        ],
-      };
+      return { status: "ready", secrets: secretsOf(request.id, token) };
     },
     actions: {
       // A branch of the store for each deployment: its data copied, its own credentials.
@@ -75,12 +77,7 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
           const namespace = branchNamespace(resource.id, deployment.id);
           const token = await kv.branch(resource.id, namespace, resource.id);
           ctx.log.info({ namespace, gitRef: deployment.gitRef }, "kv branch created");
-          return {
-            secrets: [
-              { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${namespace}` },
-              { name: "KV_REST_API_TOKEN", value: token },
-            ],
-          };
+          return { secrets: secretsOf(namespace, token) };
         },
         async cancel(_ctx, { resource, deployment }) {
           await kv.deleteNamespace(branchNamespace(resource.id, deployment.id));
@@ -90,6 +87,19 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
         },
       },
     },
+    // The old token keeps working beside the new one until the grace period ends.
+    secretsRotation: {
+      async rotate(ctx, resource, { reason }) {
+        const token = await kv.rotateToken(resource.id);
+        ctx.log.info({ resourceId: resource.id, reason }, "kv token rotated");
+        return { secrets: [{ name: TOKEN, value: token }], partial: true };
+      },
+      async revoke(_ctx, resource, previous) {
+        const token = previous.find((secret) => secret.name === TOKEN);
+        if (token) await kv.revokeToken(resource.id, token.value);
+      },
+    },
+    repl: acmeKvRepl(kv),
     async delete(ctx, resource) {
       await kv.deleteNamespace(resource.id);
       ctx.log.info({ resourceId: resource.id }, "kv namespace deleted");

@@ -12,6 +12,8 @@ type KvTables = {
   };
   acme_kv_entries: { namespace: string; key: string; value: string; updated_at: string };
   acme_kv_suspensions: { resource_id: string; suspended_at: string };
+  /** Tokens replaced by a rotation that still work until they are revoked. */
+  acme_kv_previous_tokens: { namespace: string; token_hash: string; created_at: string };
 };
 
 const schema: Migration = {
@@ -45,6 +47,19 @@ const suspensions: Migration = {
   },
 };
 
+/** Tokens replaced by a rotation, which keep working until they are revoked. */
+const previousTokens: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("acme_kv_previous_tokens")
+      .addColumn("namespace", "text", (col) => col.notNull())
+      .addColumn("token_hash", "text", (col) => col.notNull())
+      .addColumn("created_at", "text", (col) => col.notNull())
+      .addPrimaryKeyConstraint("acme_kv_previous_tokens_pk", ["namespace", "token_hash"])
+      .execute();
+  },
+};
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
 
 /**
@@ -61,7 +76,11 @@ export class KvStore {
   migrate(): Promise<void> {
     return runMigrations(
       this.database,
-      { "0001-acme-kv": schema, "0002-acme-kv-suspensions": suspensions },
+      {
+        "0001-acme-kv": schema,
+        "0002-acme-kv-suspensions": suspensions,
+        "0003-acme-kv-previous-tokens": previousTokens,
+      },
       "acme_kv_migration",
     );
   }
@@ -107,8 +126,42 @@ export class KvStore {
     return token;
   }
 
+  /** A new token for the namespace; the current one keeps working until `revokeToken`. */
+  async rotateToken(namespace: string): Promise<string> {
+    const token = `akv_${randomBytes(24).toString("base64url")}`;
+    await this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("acme_kv_namespaces")
+        .select("token_hash")
+        .where("namespace", "=", namespace)
+        .executeTakeFirst();
+      if (!current) throw new Error(`No namespace ${namespace}`);
+      await trx
+        .insertInto("acme_kv_previous_tokens")
+        .values({ namespace, token_hash: current.token_hash, created_at: new Date().toISOString() })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+      await trx
+        .updateTable("acme_kv_namespaces")
+        .set({ token_hash: hashToken(token).toString("hex") })
+        .where("namespace", "=", namespace)
+        .execute();
+    });
+    return token;
+  }
+
+  /** Makes a token replaced by `rotateToken` stop working. */
+  async revokeToken(namespace: string, token: string): Promise<void> {
+    await this.db
+      .deleteFrom("acme_kv_previous_tokens")
+      .where("namespace", "=", namespace)
+      .where("token_hash", "=", hashToken(token).toString("hex"))
+      .execute();
+  }
+
   async deleteNamespace(namespace: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("acme_kv_previous_tokens").where("namespace", "=", namespace).execute();
       await trx.deleteFrom("acme_kv_entries").where("namespace", "=", namespace).execute();
       await trx.deleteFrom("acme_kv_namespaces").where("namespace", "=", namespace).execute();
     });
@@ -137,10 +190,23 @@ export class KvStore {
       ])
       .where("acme_kv_namespaces.namespace", "=", namespace)
       .executeTakeFirst();
-    if (!row || !timingSafeEqual(Buffer.from(row.token_hash, "hex"), hashToken(token))) {
-      return undefined;
-    }
+    if (!row) return undefined;
+    const hash = hashToken(token);
+    const current = timingSafeEqual(Buffer.from(row.token_hash, "hex"), hash);
+    if (!current && !(await this.isPreviousToken(namespace, hash))) return undefined;
     return { resourceId: row.resource_id, suspended: row.suspended_at !== null };
+  }
+
+  /** A token replaced by a rotation and not yet revoked. */
+  private async isPreviousToken(namespace: string, hash: Buffer): Promise<boolean> {
+    // Looked up by its hash: a timing difference could only tell hashes apart, not tokens.
+    const previous = await this.db
+      .selectFrom("acme_kv_previous_tokens")
+      .select("namespace")
+      .where("namespace", "=", namespace)
+      .where("token_hash", "=", hash.toString("hex"))
+      .executeTakeFirst();
+    return previous !== undefined;
   }
 
   async suspend(resourceId: string): Promise<void> {

@@ -10,6 +10,8 @@ export interface ConformanceTarget {
   /** A metadata object the product must refuse (400 with fields). */
   invalidMetadata: Record<string, unknown>;
   billingPlanId?: string;
+  /** REPL commands of the product (spec §4.11): one that only reads, one that writes. */
+  repl?: { read: string; write: string };
   webhook?: { url: string; secret: string; fetch: (request: Request) => Promise<Response> };
   /** A deployment action slug of the product, to check the action round trip (spec §7). */
   action?: string;

@@ -16,6 +16,7 @@ import {
 } from "./check.ts";
 import { ACTION_CHECKS } from "./checks-actions.ts";
 import { BILLING_CHECKS } from "./checks-billing.ts";
+import { RESOURCE_EXTRA_CHECKS } from "./checks-resources-extra.ts";
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -403,4 +404,5 @@ export const CHECKS: Check[] = [
     },
   },
   ...BILLING_CHECKS,
+  ...RESOURCE_EXTRA_CHECKS,
 ];

@@ -8,6 +8,7 @@ import { injectFaults } from "./inject-faults.ts";
 import { inspectorRoutes } from "./inspector.ts";
 import { recordCalls } from "./record.ts";
 import { billingRoutes } from "./routes/billing.ts";
+import { credentialRoutes } from "./routes/credentials.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
 import { installationRoutes } from "./routes/installation.ts";
 import { invoiceRoutes } from "./routes/invoices.ts";
@@ -23,6 +24,7 @@ export interface VercelApiOptions {
   store?: VercelApiState;
   onEvent?: VercelApiDeps["onEvent"];
   onActionReport?: VercelApiDeps["onActionReport"];
+  client?: VercelApiDeps["client"];
 }
 
 /**
@@ -38,6 +40,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
     store,
     onEvent: options.onEvent,
     onActionReport: options.onActionReport,
+    client: options.client,
   };
 
   const app = new Hono<VercelApiEnv>();
@@ -47,6 +50,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
     app.use(prefix, recordCalls(options.recorder), injectFaults(faults));
   }
   app.route("/", installationRoutes(deps));
+  app.route("/", credentialRoutes(deps));
   app.route("/", resourceRoutes(deps));
   app.route("/", billingRoutes(deps));
   app.route("/", invoiceRoutes(deps));

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { EmulatedInstallation, EmulatorState } from "../state.ts";
+import { type EmulatedInstallation, type EmulatorState, holdsToken } from "../state.ts";
 import type { VercelApiEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
@@ -44,7 +44,7 @@ export function authorize(
 /** `installationByToken` only sees live installations; a removed one must answer 410, not 401. */
 function anyInstallationWithToken(state: EmulatorState, token: string) {
   for (const installation of state.installations.values()) {
-    if (installation.accessToken === token) return installation;
+    if (holdsToken(installation, token)) return installation;
   }
   return undefined;
 }

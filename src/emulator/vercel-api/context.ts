@@ -18,4 +18,6 @@ export interface VercelApiDeps {
   onEvent?: (installationId: string, event: VercelEvent) => unknown;
   /** Called after a deployment action report was accepted: the deployment may now be ready. */
   onActionReport?: (record: DeploymentActionRecord) => unknown;
+  /** The integration's client credentials, checked by credential rotation (spec §5.4). */
+  client?: { id: string; secret: string };
 }

@@ -3,6 +3,7 @@ import { initial } from "./0001-initial.ts";
 import { webhooksAndJobs } from "./0002-webhooks-and-jobs.ts";
 import { actionRuns } from "./0003-action-runs.ts";
 import { billing } from "./0004-billing.ts";
+import { rotationsAndTransfers } from "./0004-rotations-and-transfers.ts";
 import { actionRunStarter } from "./0005-action-run-starter.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   "0002-webhooks-and-jobs": webhooksAndJobs,
   "0003-action-runs": actionRuns,
   "0004-billing": billing,
+  "0004-rotations-and-transfers": rotationsAndTransfers,
   "0005-action-run-starter": actionRunStarter,
 };

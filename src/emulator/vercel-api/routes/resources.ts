@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { BillingPlan, type Secret } from "../../../protocol/common.ts";
+import { BillingPlan } from "../../../protocol/common.ts";
 import {
+  applySecrets,
   type VercelBillingPlan,
   VercelImportResourceRequest,
   VercelUpdateResourceRequest,
@@ -89,16 +90,6 @@ function ownResource(
     throw ApiError.notFound(`No resource ${resourceId} in this installation`);
   }
   return resource;
-}
-
-/** Spec §5.11: `partial: true` overwrites only the named secrets; otherwise the set is replaced. */
-export function applySecrets(
-  current: Secret[],
-  update: { secrets: Secret[]; partial?: boolean },
-): Secret[] {
-  if (!update.partial) return update.secrets;
-  const names = new Set(update.secrets.map((secret) => secret.name));
-  return [...current.filter((secret) => !names.has(secret.name)), ...update.secrets];
 }
 
 const KnownPlanFields = z.object(BillingPlan.shape);

@@ -1,0 +1,183 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import { type JsonObject, Secret } from "../protocol/common.ts";
+import type { RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
+import { applySecrets } from "../protocol/vercel-api.ts";
+import type { ResourceRecord, SecretRotationRecord } from "../store/records.ts";
+import type { Store } from "../store/store.ts";
+import type { HookContext, Integration, SecretsRotationDefinition } from "./define-integration.ts";
+import type { HookContexts } from "./hook-context.ts";
+import { PartnerError } from "./partner-error.ts";
+import type { RequestContext } from "./request-context.ts";
+import type { ResourceService } from "./resources.ts";
+
+export const ROTATE_SECRETS_JOB = "secrets-rotation";
+export const REVOKE_SECRETS_JOB = "secrets-revocation";
+
+export const RotationJobPayload = z.object({ rotationId: z.string() });
+
+/** What a rotate hook may answer; checked because it goes straight to Vercel. */
+const RotationResult = z.object({
+  secrets: z.array(Secret).min(1),
+  partial: z.boolean().optional(),
+});
+type RotationResult = z.infer<typeof RotationResult>;
+
+const HOUR_MS = 60 * 60_000;
+
+/**
+ * Secrets rotation, spec §4.10. A rotation remembers the secrets it replaces (sealed). Once
+ * Vercel has the new ones — from the 200 answer, or from Update Resource Secrets in async mode —
+ * a job is scheduled at the end of the grace period that calls the provider's `revoke`, so old
+ * secrets never stop working before their replacements reached Vercel. In async mode the new
+ * secrets are stored before they are pushed: a retry after a failed push sends the same ones
+ * instead of rotating again.
+ */
+export class SecretsRotationService {
+  constructor(
+    private readonly integration: Integration,
+    private readonly store: Store,
+    private readonly resources: ResourceService,
+    private readonly contexts: HookContexts,
+  ) {}
+
+  async request(
+    request: RequestContext,
+    installationId: string,
+    resourceId: string,
+    body: RotateSecretsRequest,
+  ): Promise<RotateSecretsResponse> {
+    const { installation, resource, product } = await this.resources.target(
+      request,
+      installationId,
+      resourceId,
+    );
+    const definition = product.secretsRotation;
+    if (!definition) {
+      throw PartnerError.unprocessable(`Product ${product.id} does not rotate secrets`);
+    }
+    const rotation = await this.store.rotations
+      .insert({
+        installationId,
+        resourceId: resource.id,
+        status: "requested",
+        reason: body.reason ?? null,
+        delayHours: body.delayOldSecretsExpirationHours ?? 0,
+        previousSecrets: await this.store.resourceSecrets(resource.id),
+      })
+      .catch(async (error: unknown) => {
+        // The unique index on unfinished rotations refused it: one is still on its way.
+        if (await this.store.rotations.unfinished(resource.id)) {
+          throw PartnerError.conflict("A rotation of this resource is still in progress");
+        }
+        throw error;
+      });
+    if (definition.async) {
+      await this.store.enqueueJob({
+        kind: ROTATE_SECRETS_JOB,
+        payload: { rotationId: rotation.id },
+        dedupeKey: `rotate:${rotation.id}`,
+      });
+      request.log.info({ resourceId, rotationId: rotation.id }, "secrets rotation queued");
+      return { sync: false };
+    }
+    let result: RotationResult;
+    try {
+      const ctx = this.contexts.create(request, installation);
+      result = await this.rotate(definition, ctx, resource, rotation);
+    } catch (error) {
+      await this.store.rotations.transition(rotation.id, ["requested"], { status: "failed" });
+      throw error;
+    }
+    // Vercel takes the new secrets from this answer: the grace period starts now.
+    await this.complete(rotation);
+    return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
+  }
+
+  /** The async rotation job: rotate (unless an earlier attempt did), then push to Vercel. */
+  async runRotation(rotationId: string, log: Logger): Promise<void> {
+    const loaded = await this.load(rotationId, log);
+    if (!loaded) return;
+    const { rotation, ctx, resource, definition } = loaded;
+    // A failed hook leaves it `requested`, so the retry calls the hook again; a failed push
+    // leaves it `rotated`, so the retry sends the stored secrets without rotating twice.
+    if (rotation.status === "requested") await this.rotate(definition, ctx, resource, rotation);
+    else if (rotation.status !== "rotated") return;
+    const secrets = await this.store.resourceSecrets(resource.id);
+    await ctx.vercel.updateResourceSecrets(resource.id, secrets);
+    await this.complete(rotation);
+    ctx.log.info({ resourceId: resource.id, rotationId }, "rotated secrets sent to Vercel");
+  }
+
+  /** The revocation job, due when the grace period of the old secrets is over. */
+  async runRevocation(rotationId: string, log: Logger): Promise<void> {
+    const loaded = await this.load(rotationId, log);
+    if (!loaded || loaded.rotation.revokedAt) return;
+    const { rotation, ctx, resource, definition } = loaded;
+    // A job put back by hand (`partnerkit jobs retry`) must not cut the grace period short.
+    if (!rotation.expiresAt || Date.parse(rotation.expiresAt) > Date.now()) {
+      throw new Error(`The previous secrets of ${rotationId} are not due for revocation yet`);
+    }
+    await definition.revoke(ctx, resource, rotation.previousSecrets);
+    await this.store.rotations.markRevoked(rotation.id);
+    ctx.log.info({ resourceId: resource.id, rotationId }, "previous secrets revoked");
+  }
+
+  /** Runs the hook and stores the new secrets; the rotation is then `rotated`. */
+  private async rotate(
+    definition: SecretsRotationDefinition<JsonObject>,
+    ctx: HookContext,
+    resource: ResourceRecord,
+    rotation: SecretRotationRecord,
+  ): Promise<RotationResult> {
+    const result = RotationResult.parse(
+      await definition.rotate(ctx, resource, {
+        ...(rotation.reason !== null && { reason: rotation.reason }),
+        delayOldSecretsExpirationHours: rotation.delayHours,
+      }),
+    );
+    await this.store.transaction(async (store) => {
+      const current = await store.resourceSecrets(resource.id);
+      const next = applySecrets(current, result);
+      await store.replaceResourceSecrets(resource.id, next);
+      await store.rotations.transition(rotation.id, ["requested"], { status: "rotated" });
+    });
+    ctx.log.info({ resourceId: resource.id, rotationId: rotation.id }, "secrets rotated");
+    return result;
+  }
+
+  /** Vercel has the new secrets: start the old ones' grace period and schedule their revocation. */
+  private async complete(rotation: SecretRotationRecord): Promise<void> {
+    const expiresAt = new Date(Date.now() + rotation.delayHours * HOUR_MS);
+    await this.store.transaction(async (store) => {
+      const moved = await store.rotations.transition(rotation.id, ["rotated"], {
+        status: "completed",
+        expiresAt: expiresAt.toISOString(),
+      });
+      if (!moved) return;
+      await store.enqueueJob({
+        kind: REVOKE_SECRETS_JOB,
+        payload: { rotationId: rotation.id },
+        dedupeKey: `revoke:${rotation.id}`,
+        runAt: expiresAt,
+      });
+    });
+  }
+
+  private async load(rotationId: string, log: Logger) {
+    const rotation = await this.store.rotations.get(rotationId);
+    if (!rotation) throw new Error(`Rotation ${rotationId} is not stored`);
+    const installation = await this.store.getInstallation(rotation.installationId);
+    const resource = await this.store.getResource(rotation.installationId, rotation.resourceId);
+    const definition = resource && this.integration.product(resource.productId)?.secretsRotation;
+    if (!installation || installation.deletedAt || !resource || resource.deletedAt || !definition) {
+      // Gone meanwhile (or moved away by a transfer): nothing is left to rotate, push or revoke.
+      await this.store.rotations.transition(rotation.id, ["requested", "rotated"], {
+        status: "failed",
+      });
+      return undefined;
+    }
+    const ctx = this.contexts.create({ requestId: rotation.id, log }, installation);
+    return { rotation, ctx, resource, definition };
+  }
+}
