@@ -12,7 +12,7 @@ import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
 import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
-import { installationPlans, isFreePlan, resolvePlans, selectable } from "./plans.ts";
+import { installationPlans, selectable } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
 
 /** Installation lifecycle, spec §4.1–§4.4. */

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Integration } from "../core/define-integration.ts";
-import { PartnerError } from "../core/partner-error.ts";
 import { createServices, type Services } from "../core/services.ts";
 import type { Store } from "../store/store.ts";
 import { limitBody } from "./body-limit.ts";
