@@ -226,7 +226,11 @@ describe("deployment integration actions (spec §7)", () => {
       integration: withAction({
         start: async (ctx) => {
           events.push("started");
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          // Works until told to stop (or 5 s, which would fail the test).
+          await new Promise((resolve) => {
+            ctx.signal.addEventListener("abort", resolve);
+            setTimeout(resolve, 5_000);
+          });
           events.push(ctx.signal.aborted ? "saw abort" : "finished");
           return { secrets: [{ name: "X", value: "1" }] };
         },
@@ -235,12 +239,12 @@ describe("deployment integration actions (spec §7)", () => {
     });
     partner.jobs.start();
     await deliver("start", resource.id);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await expect.poll(() => events).toContain("started");
     await deliver("cancel", resource.id);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect.poll(() => events.length).toBe(3);
     await partner.jobs.stop();
     // The handler was told to stop; whatever it did after, no success reached Vercel.
-    expect(events).toEqual(["started", "cancel hook", "saw abort"]);
+    expect([...events].sort()).toEqual(["cancel hook", "saw abort", "started"]);
     expect(vercel.reports().filter((report) => report.status === "succeeded")).toEqual([]);
   });
 
