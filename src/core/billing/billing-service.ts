@@ -87,7 +87,7 @@ export class BillingService {
     const balances = await prepaidBalances(integration, store, installation);
     if (balances.length > 0) await vercel.submitBalances({ timestamp: at.toISOString(), balances });
     log.info(
-      { installationId, billingData: Boolean(data), balances: balances.length },
+      { billingData: Boolean(data), balances: balances.length },
       "billing reported",
     );
   }

@@ -36,7 +36,7 @@ export function triggerPage(view: TriggerView): Html {
           <option value="signature">Sign with the wrong secret</option>
           <option value="body">Change the body after signing</option>
         </select>
-        <button type="submit">Send</button>
+        <div><button type="submit">Send</button></div>
       </form>
     </section>`;
 }
