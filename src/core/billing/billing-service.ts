@@ -86,10 +86,7 @@ export class BillingService {
     if (data) await vercel.submitBillingData(data);
     const balances = await prepaidBalances(integration, store, installation);
     if (balances.length > 0) await vercel.submitBalances({ timestamp: at.toISOString(), balances });
-    log.info(
-      { billingData: Boolean(data), balances: balances.length },
-      "billing reported",
-    );
+    log.info({ billingData: Boolean(data), balances: balances.length }, "billing reported");
   }
 
   provisionPurchase(
