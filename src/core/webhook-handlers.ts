@@ -6,6 +6,7 @@ import {
 } from "../protocol/webhooks.ts";
 import type { InstallationRecord, StoredWebhookEvent } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
+import type { InstallationSync } from "./vercel-sync.ts";
 
 export interface WebhookContext {
   event: Pick<StoredWebhookEvent, "id" | "type" | "createdAt">;
@@ -13,6 +14,8 @@ export interface WebhookContext {
   installation?: InstallationRecord;
   /** Vercel's API as that installation, while it is installed. */
   vercel?: VercelClient;
+  /** Changes made on your side, kept and told to Vercel (spec §11.2), while it is installed. */
+  sync?: InstallationSync;
   log: Logger;
 }
 

@@ -13,6 +13,7 @@ import { INVOICE_EVENT_STATES } from "./billing/invoice-events.ts";
 import type { Integration } from "./define-integration.ts";
 import type { VercelClientFor } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
+import { InstallationSync } from "./vercel-sync.ts";
 
 export const WEBHOOK_JOB = "webhook";
 
@@ -62,6 +63,10 @@ export function webhookProcessor(
         event: { id: event.id, type: event.type, createdAt: event.createdAt },
         installation,
         vercel,
+        sync:
+          installation && vercel
+            ? new InstallationSync(integration, store, installation, vercel)
+            : undefined,
         log: eventLog,
       },
       event.payload,

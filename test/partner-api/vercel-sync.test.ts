@@ -1,5 +1,6 @@
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
 import type { HookContext } from "../../src/core/define-integration.ts";
 import { PartnerError } from "../../src/core/partner-error.ts";
 import { InstallationResponse } from "../../src/protocol/installations.ts";
@@ -112,6 +113,27 @@ describe("provider→Vercel sync (spec §11.2)", () => {
     expect(calls().at(-1)).toBe("POST /v1/installations/icfg_1/events 201");
     expect(vercel.events().at(-1)?.event).toEqual({ type: "installation.updated" });
     expect((await partnerInstallation()).notification).toBeUndefined();
+  });
+
+  it("webhook handlers get ctx.sync too: a member change can notify the installation", async () => {
+    partner.integration.on("marketplace.member.changed", async (webhook, payload) => {
+      await webhook.sync?.setNotification({ level: "info", title: `Welcome ${payload.memberId}` });
+    });
+    const body = JSON.stringify({
+      id: "evt_member_1",
+      type: "marketplace.member.changed",
+      createdAt: Date.now(),
+      payload: { installationId: "icfg_1", memberId: "user_2", role: "USER" },
+    });
+    const delivered = await partner.app.request("/webhooks", {
+      method: "POST",
+      headers: { "x-vercel-signature": signWebhookPayload(body, TEST_WEBHOOK_SECRET) },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+    await partner.jobs.drain();
+    expect(calls()).toEqual(["PATCH /v1/installations/icfg_1 204"]);
+    expect((await partnerInstallation()).notification?.title).toBe("Welcome user_2");
   });
 
   it("changePlan sends Update Installation with the plan, then installation.updated", async () => {
