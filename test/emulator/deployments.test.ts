@@ -103,6 +103,18 @@ describe("deployment simulation (spec §7)", () => {
     ]);
   });
 
+  it("deleting the resource deletes its deployments' branches too", async () => {
+    const { installation, resource, project } = await projectWithKv(["branch"]);
+    const started = await market.emulator.deployments.deploy(project.id);
+    const deployment = await market.emulator.deployments.waitUntilSettled(started.id, 10_000);
+    const url = deployment.env.KV_REST_API_URL ?? "";
+    const token = deployment.env.KV_REST_API_TOKEN ?? "";
+    expect((await kvGet(market, url, token)).status).toBe(404);
+
+    await market.emulator.partner.deleteResource(installation.id, resource.id);
+    expect((await kvGet(market, url, token)).status).toBe(401);
+  });
+
   it("a canceled deployment sends cancel and takes no success afterwards", async () => {
     const { project } = await projectWithKv(["branch"]);
     // The partner's Vercel calls hang, so the action is still running when the user cancels.

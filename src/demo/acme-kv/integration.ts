@@ -101,8 +101,9 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
     },
     repl: acmeKvRepl(kv),
     async delete(ctx, resource) {
-      await kv.deleteNamespace(resource.id);
-      ctx.log.info({ resourceId: resource.id }, "kv namespace deleted");
+      // Branches of live deployments go too: their data is the resource's.
+      await kv.deleteResource(resource.id);
+      ctx.log.info({ resourceId: resource.id }, "kv namespace and branches deleted");
     },
   });
   return defineIntegration({ products: [product] });

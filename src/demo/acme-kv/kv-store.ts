@@ -167,6 +167,16 @@ export class KvStore {
     });
   }
 
+  /** Deletes every namespace of a resource: its own and its deployments' branches. */
+  async deleteResource(resourceId: string): Promise<void> {
+    const namespaces = await this.db
+      .selectFrom("acme_kv_namespaces")
+      .select("namespace")
+      .where("resource_id", "=", resourceId)
+      .execute();
+    for (const { namespace } of namespaces) await this.deleteNamespace(namespace);
+  }
+
   async authorize(namespace: string, token: string): Promise<boolean> {
     return (await this.owner(namespace, token)) !== undefined;
   }
