@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { JsonObject } from "../protocol/common.ts";
 import { defaultMetadata } from "./console/metadata-form.ts";
@@ -8,7 +8,8 @@ import { ENVIRONMENTS } from "./env-vars.ts";
 import { PartnerCallError, type PartnerClient } from "./partner-client.ts";
 import { samplePayload } from "./sample-events.ts";
 import type { EmulatedResource, EmulatorState } from "./state.ts";
-import type { DeliveryOptions, DeliveryResult } from "./webhook-sender.ts";
+import { ApiError, handleApiError, readBody } from "./vercel-api/errors.ts";
+import type { Deliver } from "./webhook-sender.ts";
 
 export interface ControlOptions {
   partner: PartnerClient;
@@ -16,14 +17,10 @@ export interface ControlOptions {
   products: ConsoleProduct[];
   state: EmulatorState;
   deployments: DeploymentSimulator;
-  deliver(
-    type: string,
-    payload: Record<string, unknown>,
-    options?: DeliveryOptions,
-  ): Promise<DeliveryResult>;
+  deliver: Deliver;
 }
 
-const InstallRequest = z.object({ installationId: z.string().optional() });
+const InstallRequest = z.object({ installationId: z.string().optional() }).default({});
 
 const ProvisionRequest = z.object({
   productId: z.string().min(1),
@@ -78,14 +75,12 @@ export function controlRoutes(options: ControlOptions): Hono {
         502,
       );
     }
-    if (error instanceof RequestError) {
-      return c.json({ error: { code: "bad_request", message: error.message } }, 400);
-    }
+    if (error instanceof ApiError) return handleApiError(error, c);
     return c.json({ error: { code: "partner_unreachable", message: String(error) } }, 502);
   });
 
   routes.post("/__emulator/installations", async (c) => {
-    const request = await readJson(c, InstallRequest);
+    const request = await readBody(c, InstallRequest);
     const installation = await partner.install({ installationId: request.installationId });
     const { accessToken: _token, ...shown } = installation;
     return c.json({ installation: shown }, 201);
@@ -94,15 +89,15 @@ export function controlRoutes(options: ControlOptions): Hono {
   routes.post("/__emulator/installations/:id/resources", async (c) => {
     const installationId = c.req.param("id");
     if (!state.installations.has(installationId)) {
-      throw new RequestError(`No installation ${installationId}; run install first`);
+      throw ApiError.badRequest(`No installation ${installationId}; run install first`);
     }
-    const request = await readJson(c, ProvisionRequest);
+    const request = await readBody(c, ProvisionRequest);
     const product = options.products.find((candidate) => candidate.id === request.productId);
     const metadata = request.metadata ?? defaultMetadata(product?.metadataSchema);
     const billingPlanId =
       request.billingPlanId ??
       (await partner.productPlans(request.productId, metadata)).find((plan) => !plan.disabled)?.id;
-    if (!billingPlanId) throw new RequestError(`${request.productId} offers no selectable plan`);
+    if (!billingPlanId) throw ApiError.badRequest(`${request.productId} offers no selectable plan`);
     const provisioned = await partner.provision(installationId, {
       productId: request.productId,
       name: request.name ?? `my-${request.productId}`,
@@ -123,11 +118,12 @@ export function controlRoutes(options: ControlOptions): Hono {
   });
 
   routes.post("/__emulator/deployments", async (c) => {
-    const request = await readJson(c, DeployRequest);
+    const request = await readBody(c, DeployRequest);
     const project = [...state.projects.values()].find(
       (candidate) => candidate.name === request.project || candidate.id === request.project,
     );
-    if (!project) throw new RequestError(`No project ${request.project}; provision with --project`);
+    if (!project)
+      throw ApiError.badRequest(`No project ${request.project}; provision with --project`);
     const started = await deployments.deploy(project.id, {
       target: request.target,
       ref: request.ref,
@@ -140,7 +136,7 @@ export function controlRoutes(options: ControlOptions): Hono {
 
   routes.post("/__emulator/deployments/:id/:verb{cancel|delete}", async (c) => {
     const id = c.req.param("id");
-    if (!deployments.get(id)) throw new RequestError(`No deployment ${id}`);
+    if (!deployments.get(id)) throw ApiError.badRequest(`No deployment ${id}`);
     const deployment =
       c.req.param("verb") === "cancel"
         ? await deployments.cancel(id)
@@ -149,38 +145,17 @@ export function controlRoutes(options: ControlOptions): Hono {
   });
 
   routes.post("/__emulator/webhooks", async (c) => {
-    const { type, payload, duplicates, delayMs, tamper, ...refs } = await readJson(
+    const { type, payload, duplicates, delayMs, tamper, ...refs } = await readBody(
       c,
       TriggerRequest,
     );
     const body = payload ?? samplePayload(type, state, refs);
-    if (!body) throw new RequestError(`No sample payload for ${type}; pass one with --payload`);
+    if (!body) throw ApiError.badRequest(`No sample payload for ${type}; pass one with --payload`);
     const result = await deliver(type, body, { duplicates, delayMs, tamper });
     return c.json(result, 201);
   });
 
   return routes;
-}
-
-class RequestError extends Error {}
-
-async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  const text = await c.req.text();
-  let json: unknown = {};
-  try {
-    if (text.trim()) json = JSON.parse(text);
-  } catch {
-    throw new RequestError("The body is not valid JSON");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new RequestError(
-      parsed.error.issues
-        .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
-        .join("; "),
-    );
-  }
-  return parsed.data;
 }
 
 /** Secrets are named, never shown: a terminal's scrollback is not a secret store. */

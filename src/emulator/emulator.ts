@@ -12,7 +12,7 @@ import { vercelApiRoutes } from "./vercel-api/app.ts";
 import type { FaultPlan } from "./vercel-api/faults.ts";
 import { VercelApiState } from "./vercel-api/store.ts";
 import {
-  type DeliveryOptions,
+  type Deliver,
   type DeliveryResult,
   type RetryPolicy,
   WebhookSender,
@@ -45,11 +45,7 @@ export interface Emulator {
   state: EmulatorState;
   partner: PartnerClient;
   /** Sends a signed webhook delivery to the partner, retrying like Vercel. */
-  deliver(
-    type: string,
-    payload: Record<string, unknown>,
-    options?: DeliveryOptions,
-  ): Promise<DeliveryResult>;
+  deliver: Deliver;
   /** Sends several deliveries one after another, as given, reversed or shuffled. */
   deliverAll(
     events: { type: string; payload: Record<string, unknown> }[],

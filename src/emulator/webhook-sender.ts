@@ -32,6 +32,13 @@ export interface DeliveryResult {
   attempts: DeliveryAttempt[];
 }
 
+/** Sends one signed delivery of `type` to the partner (the emulator's `deliver`). */
+export type Deliver = (
+  type: string,
+  payload: Record<string, unknown>,
+  options?: DeliveryOptions,
+) => Promise<DeliveryResult>;
+
 export interface WebhookSenderOptions {
   url: string;
   secret: string;

@@ -6,7 +6,7 @@ import { PartnerCallError, type PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
 import { SAMPLE_EVENT_TYPES, samplePayload } from "../sample-events.ts";
 import type { EmulatorState } from "../state.ts";
-import type { DeliveryOptions, DeliveryResult } from "../webhook-sender.ts";
+import type { Deliver } from "../webhook-sender.ts";
 import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { deploymentPage } from "./deployment-pages.ts";
 import { errorBox, type Html, type LayoutOptions, layout } from "./layout.ts";
@@ -28,11 +28,7 @@ export interface ConsoleOptions {
   products: ConsoleProduct[];
   partnerUrl: string;
   deployments: DeploymentSimulator;
-  deliver(
-    type: string,
-    payload: Record<string, unknown>,
-    options?: DeliveryOptions,
-  ): Promise<DeliveryResult>;
+  deliver: Deliver;
   billing?: BillingConsoleOptions;
 }
 
