@@ -24,12 +24,15 @@ export interface Marketplace {
 /**
  * The emulator and a test partner wired to each other in-process, as `partnerkit dev` wires them
  * over sockets: the partner trusts the emulator's keys and calls its Vercel API, the emulator
- * drives the partner's Partner API and webhooks, and the partner's jobs run on their own.
+ * drives the partner's Partner API and webhooks, and the partner's jobs run on their own (unless
+ * `startJobs: false`).
  */
 export async function emulatedMarketplace(
   options: Omit<TestPartnerOptions, "keys"> & {
     actions?: string[];
     emulator?: Partial<EmulatorOptions>;
+    /** Run the partner's jobs as they come (default), or only when the test drains them. */
+    startJobs?: boolean;
   } = {},
 ): Promise<Marketplace> {
   let partner: TestPartner | undefined;
@@ -62,7 +65,7 @@ export async function emulatedMarketplace(
       },
     },
   });
-  partner.jobs.start();
+  if (options.startJobs ?? true) partner.jobs.start();
   const running = partner;
   return { emulator, partner: running, close: () => running.close() };
 }
