@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { emulatedMarketplace, type Marketplace } from "../support/marketplace.ts";
+import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 
 let market: Marketplace;
 beforeEach(async () => {
@@ -15,13 +15,7 @@ const form = (values: [string, string][]) => ({
 
 async function connectedProject(actions: string[]) {
   const { emulator } = market;
-  const installation = await emulator.partner.install();
-  const resource = await emulator.partner.provision(installation.id, {
-    productId: "acme-kv",
-    name: "main-db",
-    metadata: { region: "iad1" },
-    billingPlanId: "free",
-  });
+  const { installation, resource } = await installWithKv(emulator);
   const connect = await emulator.app.request(
     `/installations/${installation.id}/resources/${resource.id}/connect`,
     form([

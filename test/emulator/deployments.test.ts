@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { branchNamespace } from "../../src/demo/acme-kv/integration.ts";
 import type { EmulatorOptions } from "../../src/emulator/emulator.ts";
 import type { Environment } from "../../src/emulator/env-vars.ts";
-import { emulatedMarketplace, type Marketplace } from "../support/marketplace.ts";
+import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 import { PUBLIC_URL } from "../support/partner-app.ts";
 
 let market: Marketplace;
@@ -18,13 +18,7 @@ async function projectWithKv(
 ) {
   market = await emulatedMarketplace({ emulator: emulatorOptions });
   const { emulator } = market;
-  const installation = await emulator.partner.install();
-  const resource = await emulator.partner.provision(installation.id, {
-    productId: "acme-kv",
-    name: "main-db",
-    metadata: { region: "iad1" },
-    billingPlanId: "free",
-  });
+  const { installation, resource } = await installWithKv(emulator);
   const project = emulator.state.createProject("my-app");
   emulator.state.connect(project.id, { resourceId: resource.id, environments, actions });
   return { installation, resource, project };

@@ -69,3 +69,15 @@ export async function emulatedMarketplace(
   const running = partner;
   return { emulator, partner: running, close: () => running.close() };
 }
+
+/** Installs through the emulator and provisions a free Acme KV resource, `main-db` in iad1. */
+export async function installWithKv(emulator: Emulator) {
+  const installation = await emulator.partner.install();
+  const resource = await emulator.partner.provision(installation.id, {
+    productId: "acme-kv",
+    name: "main-db",
+    metadata: { region: "iad1" },
+    billingPlanId: "free",
+  });
+  return { installation, resource };
+}
