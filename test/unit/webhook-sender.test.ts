@@ -22,16 +22,15 @@ function receiver(statuses: number[]) {
 
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 2 };
 
+/** A sender signing with "secret" for the partner at `fetch`. */
+const senderTo = (fetch: (request: Request) => Promise<Response>, recorder = new CallRecorder()) =>
+  new WebhookSender({ url: "http://partner.test/webhooks", secret: "secret", recorder, fetch });
+
 describe("WebhookSender", () => {
   it("delivers a signed envelope the partner can verify", async () => {
     const target = receiver([200]);
     const recorder = new CallRecorder();
-    const sender = new WebhookSender({
-      url: "http://partner.test/webhooks",
-      secret: "secret",
-      recorder,
-      fetch: target.fetch,
-    });
+    const sender = senderTo(target.fetch, recorder);
     const envelope = sender.envelope("marketplace.member.changed", {
       installationId: "icfg_1",
       memberId: "u",
@@ -45,12 +44,7 @@ describe("WebhookSender", () => {
 
   it("delivers several events in reverse or shuffled order on request", async () => {
     const target = receiver([]);
-    const sender = new WebhookSender({
-      url: "http://partner.test/webhooks",
-      secret: "secret",
-      recorder: new CallRecorder(),
-      fetch: target.fetch,
-    });
+    const sender = senderTo(target.fetch);
     const types = [
       "marketplace.invoice.created",
       "marketplace.invoice.paid",
@@ -71,21 +65,11 @@ describe("WebhookSender", () => {
 
   it("retries non-2xx answers and network failures with backoff, then gives up", async () => {
     const target = receiver([500, 503, 200]);
-    const sender = new WebhookSender({
-      url: "http://partner.test/webhooks",
-      secret: "secret",
-      recorder: new CallRecorder(),
-      fetch: target.fetch,
-    });
+    const sender = senderTo(target.fetch);
     const ok = await sender.deliver(sender.envelope("x", {}), { retry: fastRetry });
     expect(ok.attempts.map((attempt) => attempt.status)).toEqual([500, 503, 200]);
 
-    const failing = new WebhookSender({
-      url: "http://partner.test/webhooks",
-      secret: "secret",
-      recorder: new CallRecorder(),
-      fetch: () => Promise.reject(new Error("connection refused")),
-    });
+    const failing = senderTo(() => Promise.reject(new Error("connection refused")));
     const lost = await failing.deliver(failing.envelope("x", {}), {
       retry: { ...fastRetry, attempts: 3 },
     });
@@ -96,12 +80,7 @@ describe("WebhookSender", () => {
 
   it("duplicates a delivery with the same id on request", async () => {
     const target = receiver([]);
-    const sender = new WebhookSender({
-      url: "http://partner.test/webhooks",
-      secret: "secret",
-      recorder: new CallRecorder(),
-      fetch: target.fetch,
-    });
+    const sender = senderTo(target.fetch);
     await sender.deliver(sender.envelope("x", {}), { duplicates: 2 });
     expect(target.received).toHaveLength(3);
     expect(new Set(target.received.map((delivery) => delivery.envelope.id)).size).toBe(1);
@@ -110,12 +89,7 @@ describe("WebhookSender", () => {
   it("tampers on request: a foreign signature, or a body changed after signing", async () => {
     for (const tamper of ["signature", "body"] as const) {
       const target = receiver([401]);
-      const sender = new WebhookSender({
-        url: "http://partner.test/webhooks",
-        secret: "secret",
-        recorder: new CallRecorder(),
-        fetch: target.fetch,
-      });
+      const sender = senderTo(target.fetch);
       const result = await sender.deliver(sender.envelope("x", {}), {
         tamper,
         retry: { attempts: 1 },
