@@ -42,12 +42,12 @@ type ActionEvent = "start" | "cancel" | "cleanup";
 export interface DeploymentSimulatorOptions {
   state: EmulatorState;
   store: VercelApiState;
-  /** Sends `deployment.integration.action.<event>` to the partner; undefined without a webhook URL. */
+  /** Sends `deployment.integration.action.<event>` to the partner's webhook URL. */
   sendActionEvent: (
     event: ActionEvent,
     action: DeploymentAction,
     deploymentId: string,
-  ) => Promise<DeliveryResult> | undefined;
+  ) => Promise<DeliveryResult>;
 }
 
 const SETTLED: ReadonlySet<DeploymentAction["status"]> = new Set([
@@ -189,14 +189,11 @@ export class DeploymentSimulator {
   }
 
   private async startAction(deployment: EmulatedDeployment, action: DeploymentAction) {
-    const delivery = this.options.sendActionEvent("start", action, deployment.id);
-    const result = await delivery;
-    if (result?.delivered || SETTLED.has(action.status)) return;
+    const result = await this.options.sendActionEvent("start", action, deployment.id);
+    if (result.delivered || SETTLED.has(action.status)) return;
     // Vercel fails an action whose start it could not deliver; nothing else would ever end it.
     action.status = "failed";
-    action.statusText = result
-      ? `The start webhook was not accepted (${result.attempts.map((a) => a.status).join(", ")})`
-      : "No webhook URL is configured";
+    action.statusText = `The start webhook was not accepted (${result.attempts.map((a) => a.status).join(", ")})`;
   }
 
   private settleIfDone(deployment: EmulatedDeployment): void {
