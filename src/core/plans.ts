@@ -7,13 +7,29 @@ import { PartnerError } from "./partner-error.ts";
 
 const PricedPlanList = z.array(PricedPlan);
 
+/**
+ * Validated plan lists by their JSON text. Plans are plain JSON that most providers compute the
+ * same way on every request, and validating them was the largest cost of a resource read after
+ * the token; equal text validates equally, so the answer can be reused. Frozen, since every
+ * request with the same plans shares it.
+ */
+const validatedPlans = new Map<string, PricedPlan[]>();
+const VALIDATED_PLANS_LIMIT = 256;
+
 /** Resolves a static or computed plan list with its prices; a malformed plan is a bug (500). */
 export async function resolvePricedPlans(
   source: PlanSource,
   query: PlanQuery,
 ): Promise<PricedPlan[]> {
   const plans = typeof source === "function" ? await source(query) : source;
-  return PricedPlanList.parse(plans);
+  const text = JSON.stringify(plans);
+  let validated = validatedPlans.get(text);
+  if (!validated) {
+    validated = deepFreeze(PricedPlanList.parse(plans));
+    if (validatedPlans.size >= VALIDATED_PLANS_LIMIT) validatedPlans.clear();
+    validatedPlans.set(text, validated);
+  }
+  return validated;
 }
 
 /** The plans as Vercel sees them: prices are the partner's own and are not sent. */
@@ -61,4 +77,12 @@ export async function selectableProductPlan(
 ): Promise<BillingPlan> {
   const plans = await resolvePlans(product.plans, { metadata, installation });
   return selectable(plans, billingPlanId, ` for product ${product.id}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const nested of Object.values(value)) deepFreeze(nested);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -22,6 +22,7 @@ import type {
   StoredResponse,
   StoredWebhookEvent,
 } from "./records.ts";
+import { reusableQuery } from "./reusable-query.ts";
 import { RotationQueries } from "./rotation-queries.ts";
 import { runMigrations } from "./run-migrations.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -53,6 +54,18 @@ export function createStore(
     clock,
   );
 }
+
+// Every authenticated Partner API call reads these two.
+const selectInstallation = reusableQuery((db: Kysely<Tables>, id: string) =>
+  db.selectFrom("installations").selectAll().where("id", "=", id),
+);
+const selectResource = reusableQuery((db: Kysely<Tables>, id: string, installationId: string) =>
+  db
+    .selectFrom("resources")
+    .selectAll()
+    .where("id", "=", id)
+    .where("installation_id", "=", installationId),
+);
 
 const json = (value: unknown) => JSON.stringify(value);
 const parseJson = <T>(text: string): T => JSON.parse(text) as T;
@@ -89,11 +102,7 @@ class KyselyStore implements Store {
   }
 
   async getInstallation(id: string): Promise<InstallationRecord | undefined> {
-    const row = await this.db
-      .selectFrom("installations")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const [row] = await selectInstallation(this.db, id);
     return row && toInstallation(row);
   }
 
@@ -158,12 +167,7 @@ class KyselyStore implements Store {
   }
 
   async getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
-    const row = await this.db
-      .selectFrom("resources")
-      .selectAll()
-      .where("id", "=", id)
-      .where("installation_id", "=", installationId)
-      .executeTakeFirst();
+    const [row] = await selectResource(this.db, id, installationId);
     return row && toResource(row);
   }
 
