@@ -4,9 +4,9 @@ import type { Database } from "../../src/store/database.ts";
 import { reusableQuery } from "../../src/store/reusable-query.ts";
 import { openTestDatabase } from "../support/database.ts";
 
-interface Pets {
+type Pets = {
   pets: { id: string; owner: string; name: string };
-}
+};
 
 const petOf = reusableQuery((db: Kysely<Pets>, owner: string, id: string) =>
   db.selectFrom("pets").select("name").where("owner", "=", owner).where("id", "=", id),

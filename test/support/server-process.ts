@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { TEST_ENGINE } from "./database.ts";
+
+// The benchmarks start child servers the same way.
+export { freePort } from "../../bench/lib/free-port.ts";
 
 /** The repository root: `partnerkit start` runs from here, as an operator would. */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -32,19 +34,6 @@ export type ProcessEnv = Record<string, string | undefined>;
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-/** A free TCP port on 127.0.0.1 (released just before use; good enough for tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // Every child still running, so that a failing test or a crashed worker never leaves one behind.
