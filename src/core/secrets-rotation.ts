@@ -167,11 +167,15 @@ export class SecretsRotationService {
   private async load(rotationId: string, log: Logger) {
     const rotation = await this.store.rotations.get(rotationId);
     if (!rotation) throw new Error(`Rotation ${rotationId} is not stored`);
-    const installation = await this.store.getInstallation(rotation.installationId);
-    const resource = await this.store.getResource(rotation.installationId, rotation.resourceId);
+    // A transfer may have moved the resource since: its secrets still work and are still owed a
+    // push or a revocation, now under the installation that owns it.
+    const owner = await this.store.billing.resourceOwner(rotation.resourceId);
+    const installationId = owner?.installationId ?? rotation.installationId;
+    const installation = await this.store.getInstallation(installationId);
+    const resource = await this.store.getResource(installationId, rotation.resourceId);
     const definition = resource && this.integration.product(resource.productId)?.secretsRotation;
     if (!installation || installation.deletedAt || !resource || resource.deletedAt || !definition) {
-      // Gone meanwhile (or moved away by a transfer): nothing is left to rotate, push or revoke.
+      // Gone meanwhile: nothing is left to rotate, push or revoke.
       await this.store.rotations.transition(rotation.id, ["requested", "rotated"], {
         status: "failed",
       });

@@ -85,6 +85,26 @@ async function kvStatus(resourceId: string, token: string): Promise<number> {
   return response.status;
 }
 
+/** Moves a resource with a claim created on `from` and accepted on `to` (spec §4.16). */
+async function transfer(resourceId: string, from: string, to: string): Promise<void> {
+  const created = await partner.call(
+    "POST",
+    `/v1/installations/${from}/resource-transfer-requests`,
+    {
+      auth: "system",
+      installationId: from,
+      body: { resourceIds: [resourceId], expiresAt: Date.now() + HOUR },
+    },
+  );
+  const { providerClaimId } = (await created.json()) as { providerClaimId: string };
+  const accepted = await partner.call(
+    "POST",
+    `/v1/installations/${to}/resource-transfer-requests/${providerClaimId}/accept`,
+    { auth: "system", installationId: to },
+  );
+  expect(accepted.status).toBe(204);
+}
+
 function useClock(): (ms: number) => void {
   vi.useFakeTimers({ toFake: ["Date"] });
   let now = Date.now();
@@ -129,6 +149,24 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
     expect(await kvStatus(resource.id, newToken)).toBe(200);
     // Sync mode: Vercel takes the secrets from the answer, nothing is pushed.
     expect(vercel.calls()).toEqual([]);
+  });
+
+  it("still revokes the old token at the end of the grace period after a transfer moved the resource", async () => {
+    const advance = useClock();
+    const { resource, token: oldToken } = await setup();
+    await install(partner, "icfg_2");
+    const rotated = await partner.call("POST", rotatePath(resource.id), {
+      body: { delayOldSecretsExpirationHours: 1 },
+    });
+    const answer = await readBody(rotated, RotateSecretsResponse);
+    if (!answer.sync) throw new Error("expected a synchronous answer");
+    await transfer(resource.id, "icfg_1", "icfg_2");
+
+    advance(HOUR + 60_000);
+    await partner.jobs.drain();
+    expect(await kvStatus(resource.id, oldToken)).toBe(401);
+    expect(await kvStatus(resource.id, secretValue(answer.secrets, "KV_REST_API_TOKEN"))).toBe(200);
+    expect(await partner.store.listJobs({ status: "dead" })).toEqual([]);
   });
 
   it("without a grace period revokes the old token at once", async () => {
@@ -276,6 +314,20 @@ describe("POST …/secrets/rotate, asynchronous (spec §4.10, §5.11)", () => {
     expect(second.status).toBe(409);
     await partner.jobs.drain();
     expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(202);
+  });
+
+  it("sends the secrets through the new owner when a transfer moved the resource before the job ran", async () => {
+    const { resource } = await setup({ async: true });
+    await install(partner, "icfg_2");
+    await partner.call("POST", rotatePath(resource.id), { body: {} });
+    await transfer(resource.id, "icfg_1", "icfg_2");
+    await partner.jobs.drain();
+    expect(hookCalls).toBe(1);
+    // The fake knows only icfg_1's token, so it refuses the push; which installation it names is the point.
+    expect(vercel.calls()[0]).toMatchObject({
+      method: "PUT",
+      path: `/v1/installations/icfg_2/resources/${resource.id}/secrets`,
+    });
   });
 
   it("drops the job without calling Vercel when the resource was deleted meanwhile", async () => {
