@@ -79,12 +79,10 @@ export class BillingQueries {
       .insertInto("installation_usage_counters")
       .values({ installation_id: installationId, ...counter, updated_at })
       .onConflict((conflict) =>
-        conflict
-          .columns(["installation_id", "meter", "day"])
-          .doUpdateSet({
-            value: this.accumulated("installation_usage_counters", mode),
-            updated_at,
-          }),
+        conflict.columns(["installation_id", "meter", "day"]).doUpdateSet({
+          value: this.accumulated("installation_usage_counters", mode),
+          updated_at,
+        }),
       )
       .execute();
   }
