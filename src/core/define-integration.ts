@@ -28,6 +28,11 @@ export interface HookContext {
    * or reports the current level of a `total` meter. Stored at once; Vercel gets running totals.
    */
   meter(resourceId: string, meter: string, value: number): Promise<void>;
+  /**
+   * Records usage of the installation itself on one of the integration's own `meters`
+   * (installation-level billing): reported and invoiced without a `resourceId`.
+   */
+  meterInstallation(meter: string, value: number): Promise<void>;
   /** Changes made on your side, kept here and told to Vercel (spec §11.2). */
   sync: InstallationSync;
 }
@@ -223,6 +228,18 @@ export interface IntegrationDefinition {
   installationPlans?: PlanSource;
   /** Plan assigned to new installations when installation-level billing is used. */
   defaultInstallationPlanId?: string;
+  /**
+   * `"installation"` bills each installation on its own plan (spec §10): the prices of its plan
+   * from `installationPlans`, usage of the `meters` below, one invoice per installation per plan
+   * per period, with no `resourceId`. Resources on resource-scoped plans are still billed on
+   * their own; those on installation-scoped plans are covered by the installation's invoice.
+   * Default `"resource"`.
+   */
+  billing?: "resource" | "installation";
+  /** Installation-level meters (with `billing: "installation"`), fed by `ctx.meterInstallation`. */
+  meters?: Record<string, MeterDefinition>;
+  /** Levels of the installation's `total` meters, read before each billing submission. */
+  usage?(ctx: HookContext): Promise<{ meter: string; value: number }[]>;
   onInstall?(ctx: HookContext): Promise<void>;
   onUninstall?(ctx: HookContext): Promise<void>;
 }
@@ -250,6 +267,9 @@ export function defineProduct<Metadata extends JsonObject>(
 export function defineIntegration(definition: IntegrationDefinition): Integration {
   const byId = new Map(definition.products.map((product) => [product.id, product]));
   if (byId.size !== definition.products.length) throw new Error("Product ids must be unique");
+  if ((definition.meters || definition.usage) && definition.billing !== "installation") {
+    throw new Error('Installation meters need billing: "installation"');
+  }
   const webhooks = new WebhookHandlers();
   return {
     ...definition,

@@ -32,6 +32,8 @@ export class HookContexts {
       sync: this.syncFor(installation, vercel),
       meter: (resourceId, meter, value) =>
         this.metering.record(resourceId, meter, value, installation.id),
+      meterInstallation: (meter, value) =>
+        this.metering.recordInstallation(installation.id, meter, value),
     };
   }
 }

@@ -34,9 +34,11 @@ export async function resolvePricedPlans(
 
 /** The plans as Vercel sees them: prices are the partner's own and are not sent. */
 export async function resolvePlans(source: PlanSource, query: PlanQuery): Promise<BillingPlan[]> {
-  const plans = await resolvePricedPlans(source, query);
-  return plans.map(({ prices: _prices, ...plan }) => plan);
+  return withoutPrices(await resolvePricedPlans(source, query));
 }
+
+const withoutPrices = (plans: PricedPlan[]): BillingPlan[] =>
+  plans.map(({ prices: _prices, ...plan }) => plan);
 
 /** Nothing can be owed on a plan that is a subscription without a payment method. */
 export function isFreePlan(plan: BillingPlan): boolean {
@@ -44,17 +46,26 @@ export function isFreePlan(plan: BillingPlan): boolean {
 }
 
 /** The installation's own plans, or else every product's plans (spec §4.14: they may mix). */
+export async function pricedInstallationPlans(
+  integration: Integration,
+  installation: InstallationRecord | undefined,
+): Promise<PricedPlan[]> {
+  const query = { metadata: {}, installation };
+  if (integration.installationPlans)
+    return resolvePricedPlans(integration.installationPlans, query);
+  const lists = await Promise.all(
+    integration.products.map((product) => resolvePricedPlans(product.plans, query)),
+  );
+  const unique = new Map(lists.flat().map((plan) => [plan.id, plan]));
+  return [...unique.values()];
+}
+
+/** `pricedInstallationPlans` as Vercel sees them. */
 export async function installationPlans(
   integration: Integration,
   installation: InstallationRecord | undefined,
 ): Promise<BillingPlan[]> {
-  const query = { metadata: {}, installation };
-  if (integration.installationPlans) return resolvePlans(integration.installationPlans, query);
-  const lists = await Promise.all(
-    integration.products.map((product) => resolvePlans(product.plans, query)),
-  );
-  const unique = new Map(lists.flat().map((plan) => [plan.id, plan]));
-  return [...unique.values()];
+  return withoutPrices(await pricedInstallationPlans(integration, installation));
 }
 
 /** The plan with this id, unless it is unknown or disabled (a 400 naming `billingPlanId`). */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type BillingPlan, type JsonObject, PlansResponse } from "../protocol/common.ts";
-import { DeleteInstallationResponse } from "../protocol/installations.ts";
+import { DeleteInstallationResponse, InstallationResponse } from "../protocol/installations.ts";
 import { ReplResponse } from "../protocol/repl.ts";
 import { ProvisionResourceResponse, Resource } from "../protocol/resources.ts";
 import { type RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
@@ -153,6 +153,27 @@ export class PartnerClient {
     expectStatus(answer, [200, 201, 204], "Upsert Installation");
     this.options.state.installations.set(installation.id, installation);
     return installation;
+  }
+
+  /** Update Installation (spec §4.3): the customer picks another installation-level plan. */
+  async updateInstallation(
+    installationId: string,
+    patch: { billingPlanId: string },
+  ): Promise<InstallationResponse> {
+    const installation = this.requireInstallation(installationId);
+    const answer = await this.send({
+      method: "PATCH",
+      path: `/v1/installations/${installation.id}`,
+      auth: "user",
+      installationId: installation.id,
+      accountId: installation.accountId,
+      idempotencyKey: newId("idem"),
+      body: patch,
+    });
+    expectStatus(answer, [200, 204], "Update Installation");
+    return answer.status === 204
+      ? {}
+      : parseAnswer(InstallationResponse, answer, "Update Installation");
   }
 
   async productPlans(productId: string, metadata: JsonObject = {}): Promise<BillingPlan[]> {

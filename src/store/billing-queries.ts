@@ -3,16 +3,28 @@ import type { Engine } from "./database.ts";
 import type { BillingInvoicesTable, Tables } from "./tables.ts";
 
 export interface UsageRow {
-  resourceId: string;
+  /** Undefined for the installation's own meters (spec §5.12: installation-level usage). */
+  resourceId?: string;
   meter: string;
   day: string;
   value: number;
 }
 
+export type DayCounter = Omit<UsageRow, "resourceId">;
+
+export type PlanSubject = "resource" | "installation";
+
+/** From `at` on, the subject was on `billingPlanId` (null: an installation without a plan). */
+export interface PlanChange {
+  billingPlanId: string | null;
+  at: string;
+}
+
 export interface InvoiceRecord {
   externalId: string;
   installationId: string;
-  resourceId: string;
+  /** Undefined for an installation-level invoice. */
+  resourceId?: string;
   billingPlanId: string;
   periodStart: string;
   periodEnd: string;
@@ -47,28 +59,43 @@ export class BillingQueries {
    * Adds to a day's counter (`interval` meters) or raises it to a new level (`total` meters keep
    * the day's peak), in one statement so concurrent meter calls never lose an update.
    */
-  async meter(row: UsageRow, mode: "add" | "peak"): Promise<void> {
+  async meter(resourceId: string, counter: DayCounter, mode: "add" | "peak"): Promise<void> {
     const updated_at = new Date().toISOString();
-    const greatest = this.engine === "postgres" ? sql.raw("greatest") : sql.raw("max");
     await this.db
       .insertInto("usage_counters")
-      .values({
-        resource_id: row.resourceId,
-        meter: row.meter,
-        day: row.day,
-        value: row.value,
-        updated_at,
-      })
+      .values({ resource_id: resourceId, ...counter, updated_at })
       .onConflict((conflict) =>
-        conflict.columns(["resource_id", "meter", "day"]).doUpdateSet({
-          value:
-            mode === "add"
-              ? sql<number>`usage_counters.value + excluded.value`
-              : sql<number>`${greatest}(usage_counters.value, excluded.value)`,
+        conflict
+          .columns(["resource_id", "meter", "day"])
+          .doUpdateSet({ value: this.accumulated("usage_counters", mode), updated_at }),
+      )
+      .execute();
+  }
+
+  /** `meter` for the installation's own meters (installation-level billing, spec §10). */
+  async meterInstallation(installationId: string, counter: DayCounter, mode: "add" | "peak") {
+    const updated_at = new Date().toISOString();
+    await this.db
+      .insertInto("installation_usage_counters")
+      .values({ installation_id: installationId, ...counter, updated_at })
+      .onConflict((conflict) =>
+        conflict.columns(["installation_id", "meter", "day"]).doUpdateSet({
+          value: this.accumulated("installation_usage_counters", mode),
           updated_at,
         }),
       )
       .execute();
+  }
+
+  private accumulated(
+    table: "usage_counters" | "installation_usage_counters",
+    mode: "add" | "peak",
+  ) {
+    const stored = sql.ref(`${table}.value`);
+    const greatest = this.engine === "postgres" ? sql.raw("greatest") : sql.raw("max");
+    return mode === "add"
+      ? sql<number>`${stored} + excluded.value`
+      : sql<number>`${greatest}(${stored}, excluded.value)`;
   }
 
   /** Daily values of the given resources, from `fromDay` up to and including `toDay` when given. */
@@ -91,6 +118,77 @@ export class BillingQueries {
         value: Number(row.value),
       }),
     );
+  }
+
+  /** The installation's own daily values (rows without `resourceId`), as `usage` filters them. */
+  async installationUsage(installationId: string, range?: { fromDay: string; toDay: string }) {
+    const rows = await this.db
+      .selectFrom("installation_usage_counters")
+      .select(["meter", "day", "value"])
+      .where("installation_id", "=", installationId)
+      .$if(range !== undefined, (query) =>
+        query.where("day", ">=", range?.fromDay ?? "").where("day", "<=", range?.toDay ?? ""),
+      )
+      .orderBy("day")
+      .execute();
+    return rows.map(
+      (row): UsageRow => ({ meter: row.meter, day: row.day, value: Number(row.value) }),
+    );
+  }
+
+  /**
+   * Records that a resource or an installation is on a plan from `at` on; nothing when that is
+   * already its latest plan. Two changes at the same instant: the later write is the plan.
+   */
+  async recordPlan(
+    subject: PlanSubject,
+    subjectId: string,
+    billingPlanId: string | null,
+    at: string,
+  ) {
+    const latest = await this.db
+      .selectFrom("billing_plan_changes")
+      .select("billing_plan_id")
+      .where("subject_type", "=", subject)
+      .where("subject_id", "=", subjectId)
+      .orderBy("changed_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (latest ? latest.billing_plan_id === billingPlanId : billingPlanId === null) return;
+    await this.db
+      .insertInto("billing_plan_changes")
+      .values({
+        subject_type: subject,
+        subject_id: subjectId,
+        billing_plan_id: billingPlanId,
+        changed_at: at,
+      })
+      .onConflict((conflict) =>
+        conflict
+          .columns(["subject_type", "subject_id", "changed_at"])
+          .doUpdateSet({ billing_plan_id: billingPlanId }),
+      )
+      .execute();
+  }
+
+  /** The plan changes of the given subjects, oldest first. */
+  async planChanges(
+    subject: PlanSubject,
+    subjectIds: string[],
+  ): Promise<Map<string, PlanChange[]>> {
+    const changes = new Map<string, PlanChange[]>(subjectIds.map((id) => [id, []]));
+    if (subjectIds.length === 0) return changes;
+    const rows = await this.db
+      .selectFrom("billing_plan_changes")
+      .select(["subject_id", "billing_plan_id", "changed_at"])
+      .where("subject_type", "=", subject)
+      .where("subject_id", "in", subjectIds)
+      .orderBy("changed_at")
+      .execute();
+    for (const row of rows) {
+      changes.get(row.subject_id)?.push({ billingPlanId: row.billing_plan_id, at: row.changed_at });
+    }
+    return changes;
   }
 
   /** Where a resource lives, for metering from outside a hook (a data plane). */
@@ -121,7 +219,7 @@ export class BillingQueries {
       .values({
         external_id: invoice.externalId,
         installation_id: invoice.installationId,
-        resource_id: invoice.resourceId,
+        resource_id: invoice.resourceId ?? "",
         billing_plan_id: invoice.billingPlanId,
         period_start: invoice.periodStart,
         period_end: invoice.periodEnd,
@@ -229,7 +327,7 @@ function toInvoice(row: Selectable<BillingInvoicesTable>): InvoiceRecord {
   return {
     externalId: row.external_id,
     installationId: row.installation_id,
-    resourceId: row.resource_id,
+    ...(row.resource_id !== "" && { resourceId: row.resource_id }),
     billingPlanId: row.billing_plan_id,
     periodStart: row.period_start,
     periodEnd: row.period_end,

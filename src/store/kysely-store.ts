@@ -95,6 +95,10 @@ class KyselyStore implements Store {
   readonly transfers: TransferQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    return this.atomically(work);
+  }
+
+  private atomically<T>(work: (store: KyselyStore) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return this.db
       .transaction()
@@ -119,28 +123,35 @@ class KyselyStore implements Store {
       updated_at: at,
       deleted_at: null,
     };
-    await this.db
-      .insertInto("installations")
-      .values({
-        id: input.id,
-        ...changed,
-        billing_plan_id: input.defaultBillingPlanId,
-        notification: null,
-        created_at: at,
-      })
-      .onConflict((conflict) => conflict.column("id").doUpdateSet(changed))
-      .execute();
-    const stored = await this.getInstallation(input.id);
-    if (!stored) throw new Error(`Installation ${input.id} vanished after upsert`);
-    return stored;
+    return this.atomically(async (store) => {
+      await store.db
+        .insertInto("installations")
+        .values({
+          id: input.id,
+          ...changed,
+          billing_plan_id: input.defaultBillingPlanId,
+          notification: null,
+          created_at: at,
+        })
+        .onConflict((conflict) => conflict.column("id").doUpdateSet(changed))
+        .execute();
+      const stored = await store.getInstallation(input.id);
+      if (!stored) throw new Error(`Installation ${input.id} vanished after upsert`);
+      await store.billing.recordPlan("installation", stored.id, stored.billingPlanId, at);
+      return stored;
+    });
   }
 
   async setInstallationPlan(id: string, billingPlanId: string | null): Promise<void> {
-    await this.db
-      .updateTable("installations")
-      .set({ billing_plan_id: billingPlanId, updated_at: this.now() })
-      .where("id", "=", id)
-      .execute();
+    const at = this.now();
+    await this.atomically(async (store) => {
+      await store.db
+        .updateTable("installations")
+        .set({ billing_plan_id: billingPlanId, updated_at: at })
+        .where("id", "=", id)
+        .execute();
+      await store.billing.recordPlan("installation", id, billingPlanId, at);
+    });
   }
 
   async markInstallationDeleted(id: string): Promise<void> {
@@ -200,11 +211,25 @@ class KyselyStore implements Store {
       updated_at: at,
       deleted_at: null,
     };
-    await this.db.insertInto("resources").values(row).execute();
+    await this.atomically(async (store) => {
+      await store.db.insertInto("resources").values(row).execute();
+      await store.billing.recordPlan("resource", row.id, row.billing_plan_id, at);
+    });
     return toResource(row);
   }
 
+  /** A plan change is recorded with the time it takes effect (see `billing.planChanges`). */
   async updateResource(id: string, changes: ResourceChanges): Promise<void> {
+    const { billingPlanId } = changes;
+    const at = this.now();
+    if (billingPlanId === undefined) return this.writeResource(id, changes, at);
+    await this.atomically(async (store) => {
+      await store.writeResource(id, changes, at);
+      await store.billing.recordPlan("resource", id, billingPlanId, at);
+    });
+  }
+
+  private async writeResource(id: string, changes: ResourceChanges, at: string): Promise<void> {
     await this.db
       .updateTable("resources")
       .set({
@@ -218,7 +243,7 @@ class KyselyStore implements Store {
         ...(changes.protocolSettings !== undefined && {
           protocol_settings: changes.protocolSettings && json(changes.protocolSettings),
         }),
-        updated_at: this.now(),
+        updated_at: at,
       })
       .where("id", "=", id)
       .execute();

@@ -99,10 +99,28 @@ export interface UsageCountersTable {
   updated_at: string;
 }
 
+export interface InstallationUsageCountersTable {
+  installation_id: string;
+  meter: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  value: number;
+  updated_at: string;
+}
+
+export interface BillingPlanChangesTable {
+  subject_type: "resource" | "installation";
+  subject_id: string;
+  /** The plan from `changed_at` on; null for an installation without one. */
+  billing_plan_id: string | null;
+  changed_at: string;
+}
+
 export interface BillingInvoicesTable {
   /** Ours and deterministic (resource, plan, period): Vercel dedupes on it (spec §5.13). */
   external_id: string;
   installation_id: string;
+  /** "" for an installation-level invoice (spec §10). */
   resource_id: string;
   billing_plan_id: string;
   period_start: string;
@@ -162,6 +180,8 @@ export type Tables = {
   jobs: JobsTable;
   action_runs: ActionRunsTable;
   usage_counters: UsageCountersTable;
+  installation_usage_counters: InstallationUsageCountersTable;
+  billing_plan_changes: BillingPlanChangesTable;
   billing_invoices: BillingInvoicesTable;
   balance_credits: BalanceCreditsTable;
   secret_rotations: SecretRotationsTable;

@@ -1,7 +1,7 @@
 import type { InvoiceTest } from "../../src/core/billing/invoice-drafts.ts";
 import type { EmulatedResource } from "../../src/emulator/state.ts";
 import { emulatedMarketplace } from "../support/marketplace.ts";
-import { PUBLIC_URL } from "../support/partner-app.ts";
+import { PUBLIC_URL, type TestPartnerOptions } from "../support/partner-app.ts";
 
 /**
  * The Acme KV partner and the emulator wired to each other in-process: the emulator calls the
@@ -10,10 +10,16 @@ import { PUBLIC_URL } from "../support/partner-app.ts";
  */
 const JOB_RETRY_MS = 300;
 
-export async function billingWorld(options: { start: string; invoiceTest?: InvoiceTest }) {
+export async function billingWorld(options: {
+  start: string;
+  invoiceTest?: InvoiceTest;
+  /** Another integration than the Acme KV demo, e.g. with more plans. */
+  integration?: TestPartnerOptions["integration"];
+}) {
   const clock = { now: new Date(options.start) };
   const { emulator, partner } = await emulatedMarketplace({
     startJobs: false,
+    integration: options.integration,
     // A failed job is due again only after this, so a test decides when the retry happens.
     jobBackoff: { baseMs: JOB_RETRY_MS, maxMs: JOB_RETRY_MS },
     services: {

@@ -9,6 +9,7 @@ import {
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
+import { acmeKvByInstallation } from "./plan-integrations.ts";
 
 let partner: TestPartner;
 afterEach(() => partner.close());
@@ -83,5 +84,29 @@ describe("metering", () => {
       /non-negative/,
     );
     expect((await partner.store.billing.usage([resource.id]))[0]?.value).toBe(5);
+  });
+
+  it("meters an installation on the integration's own meters, and only with installation billing", async () => {
+    partner = await createTestPartner({ integration: acmeKvByInstallation });
+    await install(partner);
+    const { meterInstallation } = partner.services.billing;
+    await meterInstallation("icfg_1", "builds", 4);
+    await meterInstallation("icfg_1", "builds", 6);
+    await expect(meterInstallation("icfg_1", "requests", 1)).rejects.toThrow(
+      "The integration declares no installation meter requests",
+    );
+    await expect(meterInstallation("icfg_missing", "builds", 1)).rejects.toThrow(
+      "No installation icfg_missing to meter",
+    );
+    await expect(meterInstallation("icfg_1", "builds", Number.NaN)).rejects.toThrow(/finite/);
+    expect(await partner.store.billing.installationUsage("icfg_1")).toEqual([
+      { meter: "builds", day: expect.any(String), value: 10 },
+    ]);
+    expect(() =>
+      defineIntegration({
+        products: [],
+        meters: { builds: { name: "Builds", type: "interval", units: "builds" } },
+      }),
+    ).toThrow('Installation meters need billing: "installation"');
   });
 });

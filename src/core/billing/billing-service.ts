@@ -48,6 +48,10 @@ export class BillingService {
   meter = (resourceId: string, meter: string, value: number): Promise<void> =>
     this.metering.record(resourceId, meter, value);
 
+  /** Records usage of an installation itself (installation-level billing) from outside a hook. */
+  meterInstallation = (installationId: string, meter: string, value: number): Promise<void> =>
+    this.metering.recordInstallation(installationId, meter, value);
+
   /**
    * Enqueues one billing-data/balances job per live installation for the interval `at` falls in,
    * and the invoices of the period before it; the dedupe keys make a second call for the same
@@ -75,7 +79,10 @@ export class BillingService {
     return enqueued;
   }
 
-  /** Reads `total` meter levels through the products' `usage` hooks, then submits data and balances. */
+  /**
+   * Reads `total` meter levels through the products' (and the integration's own) `usage` hooks,
+   * then submits data and balances.
+   */
   async report(installationId: string, at: Date, log: Logger): Promise<void> {
     const { integration, store } = this.deps;
     const installation = await store.getInstallation(installationId);
@@ -161,11 +168,17 @@ export class BillingService {
   }
 
   private async readLevels(installation: InstallationRecord, origin: HookOrigin): Promise<void> {
-    const billables = await billableResources(this.deps.integration, this.deps.store, installation);
-    for (const { resource, product } of billables) {
-      if (!product.usage) continue;
-      const ctx = this.deps.contexts.create(origin, installation);
-      for (const level of await product.usage(ctx, resource)) {
+    const { integration } = this.deps;
+    const ctx = this.deps.contexts.create(origin, installation);
+    for (const level of (await integration.usage?.(ctx)) ?? []) {
+      await this.metering.recordInstallation(installation.id, level.meter, level.value);
+    }
+    for (const { resource, product } of await billableResources(
+      integration,
+      this.deps.store,
+      installation,
+    )) {
+      for (const level of (await product.usage?.(ctx, resource)) ?? []) {
         await this.metering.record(resource.id, level.meter, level.value, installation.id);
       }
     }

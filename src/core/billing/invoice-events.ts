@@ -44,7 +44,11 @@ export async function applyInvoiceEvent(
   if (!state || !(await store.billing.setInvoiceState(invoice.externalId, state))) return;
   log.info({ invoiceId: payload.invoiceId, state }, "invoice state changed");
 
-  const resource = await store.getResource(installation.id, invoice.resourceId);
+  // An installation-level invoice has no resource to tell.
+  const resource =
+    invoice.resourceId === undefined
+      ? undefined
+      : await store.getResource(installation.id, invoice.resourceId);
   const product = resource && deps.integration.product(resource.productId);
   if (!resource || !product?.onInvoice) return;
   const ctx = deps.contexts.create({ requestId: payload.invoiceId, log }, installation);

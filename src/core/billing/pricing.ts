@@ -32,24 +32,47 @@ export interface PricedLines {
   totalCents: number;
 }
 
-/** The lines of one resource's period on a plan, from the period's quantity of each meter. */
+/**
+ * Part of a period on a plan after a plan change: its lines carry `start`/`end` (spec §5.12), and
+ * fixed amounts and included units count for the share of the period's time it covers.
+ */
+export interface Proration {
+  start: string;
+  end: string;
+  /** Milliseconds on the plan, and in the whole period. */
+  part: number;
+  whole: number;
+}
+
+/**
+ * The lines of a period (or, with `proration`, part of one) on a plan, from the quantity of each
+ * meter; `resourceId` undefined for installation-level lines. Prorated fixed amounts are rounded
+ * half up to the cent per line, prorated included units half up to a whole unit.
+ */
 export function priceLines(
   plan: PricedPlan,
-  resourceId: string,
+  resourceId: string | undefined,
   quantities: ReadonlyMap<string, number>,
+  proration?: Proration,
 ): PricedLines {
   const items: VercelBillingItem[] = [];
   const discounts: VercelDiscount[] = [];
   let totalCents = 0;
-  const line = { billingPlanId: plan.id, resourceId };
+  const line = {
+    billingPlanId: plan.id,
+    ...(resourceId !== undefined && { resourceId }),
+    ...(proration && { start: proration.start, end: proration.end }),
+  };
   for (const price of plan.prices ?? []) {
     if (price.type === "fixed") {
-      const cents = lineCents(1, price.amount);
+      const cents = proration
+        ? lineCents(proration.part, price.amount, proration.whole)
+        : lineCents(1, price.amount);
       items.push({
         ...line,
         name: price.name,
         price: price.amount,
-        quantity: 1,
+        quantity: proration ? proration.part / proration.whole : 1,
         units: "period",
         total: formatCents(cents),
       });
@@ -68,7 +91,10 @@ export function priceLines(
       total: formatCents(cents),
     });
     totalCents += cents;
-    const free = Math.min(price.included ?? 0, quantity);
+    const included = proration
+      ? Math.round(((price.included ?? 0) * proration.part) / proration.whole)
+      : (price.included ?? 0);
+    const free = Math.min(included, quantity);
     const freeCents = free > 0 ? lineCents(free, price.unitPrice, per) : 0;
     if (freeCents > 0) {
       discounts.push({

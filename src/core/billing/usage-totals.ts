@@ -3,13 +3,14 @@ import type { UsageRow } from "../../store/billing-queries.ts";
 import type { MeterDefinition } from "../define-integration.ts";
 
 /**
- * A resource's quantity of each meter over the rows given: `interval` meters add up, `total`
+ * A resource's (or, with `resourceId` undefined, the installation's own) quantity of each meter
+ * over the rows given: `interval` meters add up, `total`
  * meters take the highest level (what a plan bills storage on; UNCONFIRMED choice of peak over
  * average, spec §5.12 only says "measured level").
  */
 export function meterQuantities(
   rows: UsageRow[],
-  resourceId: string,
+  resourceId: string | undefined,
   meters: Record<string, MeterDefinition> = {},
 ): Map<string, number> {
   const quantities = new Map<string, number>();
@@ -25,10 +26,10 @@ export function meterQuantities(
   return quantities;
 }
 
-/** Spec §5.12 `usage`: each declared meter's value on `day` and running total for the period. */
+/** Spec §5.12 `usage` (no `resourceId`: installation-level): each declared meter's value on `day` and running total for the period. */
 export function usageLines(
   rows: UsageRow[],
-  resourceId: string,
+  resourceId: string | undefined,
   meters: Record<string, MeterDefinition> = {},
   day: string,
 ): VercelUsage[] {
@@ -39,7 +40,7 @@ export function usageLines(
     meters,
   );
   return Object.entries(meters).map(([id, meter]) => ({
-    resourceId,
+    ...(resourceId !== undefined && { resourceId }),
     name: meter.name,
     type: meter.type,
     units: meter.units,

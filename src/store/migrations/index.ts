@@ -5,6 +5,7 @@ import { actionRuns } from "./0003-action-runs.ts";
 import { billing } from "./0004-billing.ts";
 import { rotationsAndTransfers } from "./0004-rotations-and-transfers.ts";
 import { actionRunStarter } from "./0005-action-run-starter.ts";
+import { planHistory } from "./0006-plan-history.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004-billing": billing,
   "0004-rotations-and-transfers": rotationsAndTransfers,
   "0005-action-run-starter": actionRunStarter,
+  "0006-plan-history": planHistory,
 };
