@@ -50,7 +50,7 @@ function rotationSection({ installation, resource, rotation }: ResourceToolsView
       <input id="rotate-reason" name="reason" />
       <label for="rotate-delay">Keep the old secrets working for (hours, 0–720)</label>
       <input id="rotate-delay" name="delayOldSecretsExpirationHours" type="number" min="0" max="720" step="any" value="0" />
-      <button type="submit">Request rotation</button>
+      <div><button type="submit">Request rotation</button></div>
     </form>
   </section>`;
 }
@@ -131,7 +131,7 @@ function transferSection({
       )}
       <label for="transfer-hours">Claimable for (hours)</label>
       <input id="transfer-hours" name="expiresInHours" type="number" min="0" step="any" value="24" />
-      <button type="submit">Create transfer request</button>
+      <div><button type="submit">Create transfer request</button></div>
     </form>
     ${
       transfers.length === 0
