@@ -33,6 +33,7 @@ export async function runDev(baseEnv: Env): Promise<number> {
         name: "Acme KV",
         metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
         actions: [{ slug: "branch", name: "Branch the database for the deployment" }],
+        repl: true,
       },
     ],
   });

@@ -168,6 +168,16 @@ export interface SecretsRotationDefinition<Metadata> {
   ): Promise<void>;
 }
 
+/** A transfer that moved a resource between installations (spec §4.16). */
+export interface ResourceTransfer {
+  /** The claim's `providerClaimId`. */
+  id: string;
+  /** The installation the resource left. */
+  from: string;
+  /** The installation that owns it now, which `ctx` is bound to. */
+  to: string;
+}
+
 /** One command of the resource REPL (spec §4.11). */
 export interface ReplCommand<Metadata> {
   /** Changes data: refused on a `readOnly` request and for USER-role members. */
@@ -199,6 +209,16 @@ export interface ProductDefinition<Metadata extends JsonObject> {
   secretsRotation?: SecretsRotationDefinition<Metadata>;
   /** REPL commands by name; the input's first word picks one. */
   repl?: Record<string, ReplCommand<Metadata>>;
+  /**
+   * An accepted transfer moved the resource to another installation (e.g. a claimed project):
+   * re-scope what belongs to its owner. Runs once per moved resource, in a durable job queued by
+   * the accept; called again only after it threw. `ctx` is the new installation's.
+   */
+  onTransfer?(
+    ctx: HookContext,
+    resource: ProvisionedResource<Metadata>,
+    transfer: ResourceTransfer,
+  ): Promise<void>;
   /** Deployment actions by slug, as registered in the Integrations Console. */
   actions?: Record<string, ActionDefinition<Metadata>>;
   /** Usage meters by id, as plan prices and `ctx.meter` name them. */

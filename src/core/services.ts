@@ -20,7 +20,7 @@ import {
   RotationJobPayload,
   SecretsRotationService,
 } from "./secrets-rotation.ts";
-import { TransferService } from "./transfers.ts";
+import { TRANSFER_HOOK_JOB, TransferHookJobPayload, TransferService } from "./transfers.ts";
 import { InstallationSync } from "./vercel-sync.ts";
 import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
 
@@ -97,7 +97,7 @@ export function createServices(
     billing,
     rotations: new SecretsRotationService(integration, store, resources, contexts),
     repl: new ReplService(resources, contexts),
-    transfers: new TransferService(store, installations),
+    transfers: new TransferService(store, installations, integration, contexts),
     vercelFor,
     /** A hook context outside any request (a dashboard, a script): `ctx.sync`, `ctx.vercel`. */
     async contextFor(installationId: string, log: Logger) {
@@ -137,5 +137,9 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
       services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, log),
     [REVOKE_SECRETS_JOB]: (job) =>
       services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, log),
+    [TRANSFER_HOOK_JOB]: (job) => {
+      const { transferId, resourceId } = TransferHookJobPayload.parse(job.payload);
+      return services.transfers.runTransferHook(transferId, resourceId, log);
+    },
   };
 }

@@ -1,3 +1,5 @@
+import type { Logger } from "pino";
+import { z } from "zod";
 import type {
   CreateTransferRequest,
   CreateTransferResponse,
@@ -5,19 +7,29 @@ import type {
 } from "../protocol/transfers.ts";
 import type { TransferRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
+import type { Integration } from "./define-integration.ts";
+import type { HookContexts } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
 
+/** Runs a product's `onTransfer` for one resource moved by an accepted transfer. */
+export const TRANSFER_HOOK_JOB = "resource-transferred";
+
+export const TransferHookJobPayload = z.object({ transferId: z.string(), resourceId: z.string() });
+
 /**
  * Resource transfers (claim deployments), spec §4.16, in the current docs' shape: the source
  * installation creates a claim over its own resources; a target installation verifies it and
- * accepts it once, before it expires, which moves the resources to the target.
+ * accepts it once, before it expires, which moves the resources to the target and queues each
+ * moved resource's `onTransfer` hook.
  */
 export class TransferService {
   constructor(
     private readonly store: Store,
     private readonly installations: InstallationService,
+    private readonly integration: Integration,
+    private readonly contexts: HookContexts,
   ) {}
 
   async create(
@@ -68,7 +80,10 @@ export class TransferService {
   /**
    * Completes the claim and moves its resources in one transaction. A repeat for the same target
    * (Vercel's retry, or a concurrent twin that lost the race) answers the same without a second
-   * move; another target gets a 409.
+   * move; another target gets a 409. The hooks' jobs are queued by the transaction that moves, so
+   * they exist exactly when the move does and never twice. The hooks do not run inside it: the
+   * provider's own queries would wait for it forever on SQLite (one connection), and its network
+   * calls would hold the claim's row lock on PostgreSQL.
    */
   async accept(
     request: RequestContext,
@@ -89,6 +104,15 @@ export class TransferService {
       if (count !== transfer.resourceIds.length) {
         throw PartnerError.conflict("Some resources of this transfer no longer exist");
       }
+      if (this.integration.products.some((product) => product.onTransfer)) {
+        await store.enqueueJobs(
+          transfer.resourceIds.map((resourceId) => ({
+            kind: TRANSFER_HOOK_JOB,
+            payload: { transferId: claimId, resourceId },
+            dedupeKey: `transfer:${claimId}:${resourceId}`,
+          })),
+        );
+      }
       return true;
     });
     if (moved) {
@@ -103,6 +127,21 @@ export class TransferService {
       return;
     assertClaimable(current, targetInstallationId);
     throw PartnerError.conflict("The transfer can no longer be accepted");
+  }
+
+  /** The job of one moved resource: its product's `onTransfer`, bound to the new installation. */
+  async runTransferHook(transferId: string, resourceId: string, log: Logger): Promise<void> {
+    const transfer = await this.store.transfers.get(transferId);
+    const to = transfer?.targetInstallationId;
+    if (!transfer || !to) throw new Error(`Transfer ${transferId} is not completed`);
+    const installation = await this.store.getInstallation(to);
+    const resource = await this.store.getResource(to, resourceId);
+    const hook = resource && this.integration.product(resource.productId)?.onTransfer;
+    // Deleted or moved on meanwhile (a later transfer queues its own call), or nothing to run.
+    if (!installation || installation.deletedAt || !resource || resource.deletedAt || !hook) return;
+    const ctx = this.contexts.create({ requestId: transferId, log }, installation);
+    await hook(ctx, resource, { id: transferId, from: transfer.sourceInstallationId, to });
+    ctx.log.info({ resourceId, transferId }, "transfer hook ran");
   }
 
   private async requireTransfer(claimId: string): Promise<TransferRecord> {

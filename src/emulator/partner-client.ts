@@ -70,8 +70,6 @@ export interface InstallOptions {
  */
 export class PartnerClient {
   private readonly fetch: Fetch;
-  /** The resources of each transfer claim Vercel asked for. */
-  private readonly transfers = new Map<string, string[]>();
 
   constructor(private readonly options: PartnerClientOptions) {
     this.fetch = options.fetch ?? ((request) => fetch(request));
@@ -381,7 +379,12 @@ export class PartnerClient {
       answer,
       "Create Resource Transfer",
     );
-    this.transfers.set(providerClaimId, resourceIds);
+    this.options.state.transfers.set(providerClaimId, {
+      id: providerClaimId,
+      sourceInstallationId: installation.id,
+      resourceIds,
+      expiresAt,
+    });
     return providerClaimId;
   }
 
@@ -398,7 +401,10 @@ export class PartnerClient {
       accountId: installation.accountId,
     });
     expectStatus(answer, [200], "Verify Resource Transfer");
-    return parseAnswer(VerifyTransferResponse, answer, "Verify Resource Transfer");
+    const verified = parseAnswer(VerifyTransferResponse, answer, "Verify Resource Transfer");
+    const transfer = this.options.state.transfers.get(providerClaimId);
+    if (transfer) transfer.verified = { targetInstallationId: installation.id, answer: verified };
+    return verified;
   }
 
   /** Accept (spec §4.16); Vercel then lists the claimed resources under the target. */
@@ -414,7 +420,10 @@ export class PartnerClient {
     });
     // 204 per the reference; the flows prose shows `{ success: true }` (UNCONFIRMED).
     expectStatus(answer, [204, 200], "Accept Resource Transfer");
-    for (const resourceId of this.transfers.get(providerClaimId) ?? []) {
+    const transfer = this.options.state.transfers.get(providerClaimId);
+    if (!transfer) return;
+    transfer.acceptedBy = installation.id;
+    for (const resourceId of transfer.resourceIds) {
       const resource = this.options.state.resources.get(resourceId);
       if (resource) resource.installationId = installation.id;
     }

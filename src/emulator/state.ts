@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Secret } from "../protocol/common.ts";
 import type { Resource } from "../protocol/resources.ts";
+import type { VerifyTransferResponse } from "../protocol/transfers.ts";
 import { type Environment, secretsToEnv } from "./env-vars.ts";
 
 export interface EmulatedInstallation {
@@ -35,17 +36,35 @@ export interface EmulatedProject {
   connections: ProjectConnection[];
 }
 
+/** A resource transfer claim Vercel asked a partner for (spec §4.16), and how far it got. */
+export interface EmulatedTransfer {
+  /** The partner's `providerClaimId`. */
+  id: string;
+  sourceInstallationId: string;
+  resourceIds: string[];
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** The last verification the partner answered 200 to. */
+  verified?: { targetInstallationId: string; answer: VerifyTransferResponse };
+  /** The installation the partner accepted the claim into. */
+  acceptedBy?: string;
+}
+
 /** Whether `token` is one of the installation's live access tokens. */
 export const holdsToken = (installation: EmulatedInstallation, token: string) =>
   installation.accessToken === token || (installation.previousTokens ?? []).includes(token);
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
 
-/** What Vercel keeps about an integration: installations, resources and their secrets, projects. */
+/**
+ * What Vercel keeps about an integration: installations, resources and their secrets, projects,
+ * transfer claims.
+ */
 export class EmulatorState {
   readonly installations = new Map<string, EmulatedInstallation>();
   readonly resources = new Map<string, EmulatedResource>();
   readonly projects = new Map<string, EmulatedProject>();
+  readonly transfers = new Map<string, EmulatedTransfer>();
 
   installationByToken(accessToken: string): EmulatedInstallation | undefined {
     for (const installation of this.installations.values()) {

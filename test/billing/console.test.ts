@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { postForm } from "../support/forms.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 
 let world: BillingWorld;
 afterEach(() => world.close());
-
-const form = (values: Record<string, string>) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(values).toString(),
-});
 
 describe("emulator console: billing views", () => {
   it("charts usage, changes an invoice's state with its webhook, and sells credits", async () => {
@@ -39,7 +34,7 @@ describe("emulator console: billing views", () => {
 
     const moved = await app.request(
       `${path}/invoices/${stored.invoice.invoiceId}/state`,
-      form({ state: "overdue" }),
+      postForm({ state: "overdue" }),
     );
     expect(moved.status).toBe(303);
     const notice = new URL(moved.headers.get("location") ?? "", "http://console").searchParams;
@@ -51,7 +46,7 @@ describe("emulator console: billing views", () => {
 
     const bought = await app.request(
       `${path}/credits`,
-      form({ resourceId: credits.id, amount: "15.00" }),
+      postForm({ resourceId: credits.id, amount: "15.00" }),
     );
     expect(bought.status).toBe(303);
     expect(await world.partner.services.billing.balances(world.installation.id)).toEqual([
@@ -59,7 +54,7 @@ describe("emulator console: billing views", () => {
     ]);
     const refused = await app.request(
       `${path}/credits`,
-      form({ resourceId: credits.id, amount: "lots" }),
+      postForm({ resourceId: credits.id, amount: "lots" }),
     );
     expect(refused.status).toBe(400);
   });

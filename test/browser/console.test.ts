@@ -1,7 +1,7 @@
 /**
  * The emulator console as a new user meets it: `npm run dev`'s real command, a real headless
  * Chromium, and only clicks, form fields and visible text — install, pick a region and a plan,
- * create a resource, connect it to a project with the `branch` action, read its env vars, deploy
+ * create a resource, run REPL commands on it, connect it to a project with the `branch` action, read its env vars, deploy
  * and watch the action take the deployment from provisioning to ready with the branch's env vars,
  * follow the timeline, uninstall.
  * Screenshots of each step go to test-artifacts/console-*.png.
@@ -124,6 +124,24 @@ describe("emulator console in Chromium", () => {
         expect(details).toContain(`KV_REST_API_TOKEN = ${MASK}`);
         expect(details).not.toContain("akv_");
         await shot(page, "04-resource");
+
+        // The REPL works on the store's real data; a session starts read-only.
+        const repl = section(page, "REPL");
+        const readOnly = repl.getByRole("checkbox", { name: "Read-only" });
+        expect(await readOnly.isChecked()).toBe(true);
+        await repl.getByLabel("Command").fill('set greeting "hello world"');
+        await readOnly.uncheck();
+        await repl.getByRole("button", { name: "Run" }).click();
+        await page.waitForURL(/#repl$/);
+        expect(await visible(repl.locator("[data-repl-output]"))).toBe(
+          '> set greeting "hello world" OK',
+        );
+        await repl.getByLabel("Command").fill("get greeting");
+        await readOnly.check();
+        await repl.getByRole("button", { name: "Run" }).click();
+        const output = repl.locator("[data-repl-output]", { hasText: "> get greeting" });
+        expect(await visible(output)).toBe("> get greeting hello world");
+        await shot(page, "04b-repl");
 
         // Connect it to a project with a prefix.
         const connect = section(page, "Connect to a project");

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { postForm } from "../support/forms.ts";
 import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 
 let market: Marketplace;
@@ -7,23 +8,12 @@ beforeEach(async () => {
 });
 afterEach(() => market.close());
 
-const form = (values: [string, string][]) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(values).toString(),
-});
-
 async function connectedProject(actions: string[]) {
   const { emulator } = market;
   const { installation, resource } = await installWithKv(emulator);
   const connect = await emulator.app.request(
     `/installations/${installation.id}/resources/${resource.id}/connect`,
-    form([
-      ["project", "web"],
-      ["environments", "preview"],
-      ["environments", "production"],
-      ...actions.map((action): [string, string] => ["actions", action]),
-    ]),
+    postForm({ project: "web", environments: ["preview", "production"], actions }),
   );
   expect(connect.status).toBe(303);
   const projectId = connect.headers.get("location")?.split("?")[0]?.split("/").pop() ?? "";
@@ -43,10 +33,7 @@ describe("console: deployments and webhooks", () => {
 
     const deploy = await market.emulator.app.request(
       `/projects/${projectId}/deployments`,
-      form([
-        ["target", "preview"],
-        ["ref", "feature-login"],
-      ]),
+      postForm({ target: "preview", ref: "feature-login" }),
     );
     expect(deploy.status).toBe(303);
     const deploymentPath = deploy.headers.get("location") ?? "";
@@ -69,14 +56,14 @@ describe("console: deployments and webhooks", () => {
     market.emulator.vercelApi.faults.add({ path: "/v13/deployments", delayMs: 300 });
     const deploy = await market.emulator.app.request(
       `/projects/${projectId}/deployments`,
-      form([["target", "production"]]),
+      postForm({ target: "production" }),
     );
     const deploymentPath = deploy.headers.get("location") ?? "";
     const provisioning = await (await market.emulator.app.request(deploymentPath)).text();
     expect(provisioning).toContain('<meta http-equiv="refresh" content="1"');
     expect(provisioning).toContain("provisioning");
 
-    const cancel = await market.emulator.app.request(`${deploymentPath}/cancel`, form([]));
+    const cancel = await market.emulator.app.request(`${deploymentPath}/cancel`, postForm({}));
     expect(cancel.status).toBe(303);
     const canceled = await (await market.emulator.app.request(deploymentPath)).text();
     expect(canceled).toContain('<span class="status canceled">canceled</span>');
@@ -100,11 +87,7 @@ describe("console: deployments and webhooks", () => {
     });
     const sent = await market.emulator.app.request(
       "/webhooks",
-      form([
-        ["type", "marketplace.member.changed"],
-        ["payload", payload],
-        ["duplicates", "1"],
-      ]),
+      postForm({ type: "marketplace.member.changed", payload, duplicates: "1" }),
     );
     const text = await sent.text();
     expect(text).toContain('<span class="status succeeded">succeeded</span>');
@@ -115,21 +98,14 @@ describe("console: deployments and webhooks", () => {
 
     const tampered = await market.emulator.app.request(
       "/webhooks",
-      form([
-        ["type", "marketplace.member.changed"],
-        ["payload", payload],
-        ["tamper", "body"],
-      ]),
+      postForm({ type: "marketplace.member.changed", payload, tamper: "body" }),
     );
     expect(await tampered.text()).toContain('<span class="status failed">failed</span>');
     expect(market.emulator.calls({ direction: "webhook" }).at(-1)?.status).toBe(401);
 
     const invalid = await market.emulator.app.request(
       "/webhooks",
-      form([
-        ["type", "marketplace.member.changed"],
-        ["payload", "{not json"],
-      ]),
+      postForm({ type: "marketplace.member.changed", payload: "{not json" }),
     );
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toContain("not valid JSON");

@@ -4,6 +4,7 @@ import { AcmeKvMetadata } from "../../src/demo/acme-kv/integration.ts";
 import type { MetadataSchema } from "../../src/emulator/console/metadata-form.ts";
 import { createEmulator, type Emulator } from "../../src/emulator/emulator.ts";
 import { PartnerCallError } from "../../src/emulator/partner-client.ts";
+import { postForm } from "../support/forms.ts";
 import { createTestPartner, PUBLIC_URL, type TestPartner } from "../support/partner-app.ts";
 
 let partner: TestPartner;
@@ -28,12 +29,6 @@ beforeEach(async () => {
   partner = await createTestPartner({ keys: emulator.issuer.localKeySet() });
 });
 afterEach(() => partner.close());
-
-const form = (values: Record<string, string>) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(values).toString(),
-});
 
 async function installThroughConsole(): Promise<string> {
   const response = await emulator.app.request("/console/install", { method: "POST" });
@@ -71,7 +66,7 @@ describe("emulator console", () => {
     const installationId = await installThroughConsole();
     const created = await emulator.app.request(
       `/installations/${installationId}/resources`,
-      form({
+      postForm({
         productId: "acme-kv",
         name: "cache",
         "metadata.region": "iad1",
@@ -88,7 +83,7 @@ describe("emulator console", () => {
 
     const connected = await emulator.app.request(
       `/installations/${installationId}/resources/${resourceId}/connect`,
-      form({ project: "shop", environments: "production", prefix: "cache" }),
+      postForm({ project: "shop", environments: "production", prefix: "cache" }),
     );
     expect(connected.status).toBe(303);
     const project = [...emulator.state.projects.values()].find(
@@ -109,7 +104,7 @@ describe("emulator console", () => {
     const installationId = await installThroughConsole();
     await emulator.app.request(
       `/installations/${installationId}/resources`,
-      form({
+      postForm({
         productId: "acme-kv",
         name: "cache",
         "metadata.region": "iad1",
@@ -139,7 +134,7 @@ describe("emulator console", () => {
     const installationId = await installThroughConsole();
     const refused = await emulator.app.request(
       `/installations/${installationId}/resources`,
-      form({
+      postForm({
         productId: "acme-kv",
         name: "cache",
         "metadata.region": "mars",
@@ -162,7 +157,7 @@ describe("emulator console", () => {
     });
     const response = await emulator.app.request(
       `/installations/${installationId}/uninstall`,
-      form({ cascade: "true" }),
+      postForm({ cascade: "true" }),
     );
     expect(response.status).toBe(303);
     expect(emulator.state.installations.get(installationId)).toMatchObject({

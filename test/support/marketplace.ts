@@ -48,6 +48,7 @@ export async function emulatedMarketplace(
         id: "acme-kv",
         metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
         actions: (options.actions ?? ["branch"]).map((slug) => ({ slug })),
+        repl: true,
       },
     ],
     ...options.emulator,

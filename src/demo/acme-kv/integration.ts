@@ -100,6 +100,16 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
       },
     },
     repl: acmeKvRepl(kv),
+    // A claimed store changes hands: the token its provisioner held stops working at once, and the
+    // new owner's projects get a fresh one (§5.11; Vercel redeploys nothing, so a claimed project
+    // picks it up on its next deployment).
+    async onTransfer(ctx, resource, transfer) {
+      const token = await kv.reissueToken(resource.id);
+      await ctx.sync.updateResourceSecrets(resource.id, [{ name: TOKEN, value: token }], {
+        partial: true,
+      });
+      ctx.log.info({ resourceId: resource.id, from: transfer.from }, "kv token re-issued");
+    },
     async delete(ctx, resource) {
       // Branches of live deployments go too: their data is the resource's.
       await kv.deleteResource(resource.id);

@@ -62,6 +62,8 @@ const previousTokens: Migration = {
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
 
+const newToken = () => `akv_${randomBytes(24).toString("base64url")}`;
+
 /**
  * Acme KV's data: namespaces (one per resource) holding string values, each reachable with its
  * own bearer token. Only a hash of each token is stored.
@@ -87,7 +89,7 @@ export class KvStore {
 
   /** Creates the namespace (or replaces its token) and returns the new token. */
   async createNamespace(namespace: string, resourceId: string): Promise<string> {
-    const token = `akv_${randomBytes(24).toString("base64url")}`;
+    const token = newToken();
     const row = {
       namespace,
       resource_id: resourceId,
@@ -128,7 +130,7 @@ export class KvStore {
 
   /** A new token for the namespace; the current one keeps working until `revokeToken`. */
   async rotateToken(namespace: string): Promise<string> {
-    const token = `akv_${randomBytes(24).toString("base64url")}`;
+    const token = newToken();
     await this.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom("acme_kv_namespaces")
@@ -146,6 +148,24 @@ export class KvStore {
         .set({ token_hash: hashToken(token).toString("hex") })
         .where("namespace", "=", namespace)
         .execute();
+    });
+    return token;
+  }
+
+  /**
+   * A new token for the namespace that replaces the current one and those still in a rotation's
+   * grace period: whoever held them loses access at once.
+   */
+  async reissueToken(namespace: string): Promise<string> {
+    const token = newToken();
+    await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("acme_kv_namespaces")
+        .set({ token_hash: hashToken(token).toString("hex") })
+        .where("namespace", "=", namespace)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new Error(`No namespace ${namespace}`);
+      await trx.deleteFrom("acme_kv_previous_tokens").where("namespace", "=", namespace).execute();
     });
     return token;
   }

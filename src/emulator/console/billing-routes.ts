@@ -1,10 +1,10 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { MoneyString } from "../../protocol/money.ts";
 import { ANNOUNCED_INVOICE_STATES, type BillingDriver } from "../billing-driver.ts";
 import type { EmulatorState } from "../state.ts";
 import type { VercelApiState } from "../vercel-api/store.ts";
 import { billingIndexPage, billingPage } from "./billing-pages.ts";
-import { errorBox, type Html, layout } from "./layout.ts";
+import { errorBox, page } from "./layout.ts";
 
 export interface BillingConsoleOptions {
   state: EmulatorState;
@@ -15,8 +15,6 @@ export interface BillingConsoleOptions {
 /** The console's billing views: usage chart, invoices with their state buttons, balances. */
 export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOptions): Hono {
   const routes = new Hono();
-  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
-    c.html(layout(title, body), status);
 
   routes.get("/billing", (c) =>
     page(c, "Billing", billingIndexPage([...state.installations.values()])),

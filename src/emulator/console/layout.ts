@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { MASK } from "../mask.ts";
@@ -22,9 +23,9 @@ const STYLE = `
   .plans { display: flex; gap: 12px; flex-wrap: wrap; }
   .plan { border: 1px solid #ddd; border-radius: 8px; padding: 10px 12px; min-width: 180px; }
   .status { display: inline-block; padding: 2px 8px; border-radius: 10px; background: #eee; font-size: 12px; }
-  .status.ready, .status.installed, .status.succeeded { background: #d7f5dd; }
-  .status.error, .status.failed { background: #fbd5d5; }
-  .status.provisioning, .status.pending, .status.running { background: #fdf0c4; }
+  .status.ready, .status.installed, .status.succeeded, .status.accepted { background: #d7f5dd; }
+  .status.error, .status.failed, .status.expired { background: #fbd5d5; }
+  .status.provisioning, .status.pending, .status.running, .status.verified { background: #fdf0c4; }
   .error { background: #fff0f0; border-color: #f3b4b4; }
   pre { background: #f4f4f4; padding: 8px; overflow-x: auto; font-size: 12px; }
   .muted { color: #777; font-size: 13px; }
@@ -55,6 +56,17 @@ export function layout(title: string, body: Html, options: LayoutOptions = {}): 
     ${body}
   </body>
 </html>`;
+}
+
+/** Answers a console page. */
+export function page(
+  c: Context,
+  title: string,
+  body: Html,
+  status: 200 | 400 | 404 | 502 = 200,
+  options?: LayoutOptions,
+) {
+  return c.html(layout(title, body, options), status);
 }
 
 export function errorBox(message: string, detail?: unknown): Html {

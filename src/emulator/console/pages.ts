@@ -15,6 +15,8 @@ export interface ConsoleProduct {
   metadataSchema?: MetadataSchema;
   /** Deployment actions the product declares (spec §7 step 1), offered when connecting a project. */
   actions?: { slug: string; name?: string }[];
+  /** Whether the product declares a resource REPL (spec §4.11): the console then offers one. */
+  repl?: boolean;
 }
 
 export function dashboardPage(installations: EmulatedInstallation[], partnerUrl: string): Html {
@@ -134,9 +136,17 @@ export interface ResourceView {
   resource: EmulatedResource;
   projects: EmulatedProject[];
   product: ConsoleProduct | undefined;
+  /** Panels shown while the resource lives (rotation, REPL, transfer). */
+  tools?: Html;
 }
 
-export function resourcePage({ installation, resource, projects, product }: ResourceView): Html {
+export function resourcePage({
+  installation,
+  resource,
+  projects,
+  product,
+  tools,
+}: ResourceView): Html {
   const base = `/installations/${installation.id}/resources/${resource.id}`;
   const connected = projects.filter((project) =>
     project.connections.some((connection) => connection.resourceId === resource.id),
@@ -184,6 +194,7 @@ export function resourcePage({ installation, resource, projects, product }: Reso
                 : html`<p>Connected to ${connected.map((project) => html`<a href="/projects/${project.id}">${project.name}</a> `)}</p>`
             }
           </section>
+          ${tools ?? ""}
           <section>
             <h2>Delete</h2>
             <form method="post" action="${base}/delete">

@@ -1,15 +1,16 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { JsonObject } from "../../protocol/common.ts";
 import type { DeploymentSimulator } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
-import { PartnerCallError, type PartnerClient } from "../partner-client.ts";
+import type { PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
 import { SAMPLE_EVENT_TYPES, samplePayload } from "../sample-events.ts";
 import type { EmulatorState } from "../state.ts";
 import type { Deliver } from "../webhook-sender.ts";
 import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { deploymentPage } from "./deployment-pages.ts";
-import { errorBox, type Html, type LayoutOptions, layout } from "./layout.ts";
+import { describeFailure, formList, formValues } from "./form.ts";
+import { errorBox, type Html, page } from "./layout.ts";
 import { metadataFromForm } from "./metadata-form.ts";
 import {
   type ConsoleProduct,
@@ -19,6 +20,7 @@ import {
   resourcePage,
   timelinePage,
 } from "./pages.ts";
+import { resourceToolsRoutes } from "./resource-tools-routes.ts";
 import { triggerPage } from "./webhook-pages.ts";
 
 export interface ConsoleOptions {
@@ -36,13 +38,7 @@ export interface ConsoleOptions {
 export function consoleRoutes(options: ConsoleOptions): Hono {
   const { partner, state, deployments } = options;
   const routes = new Hono();
-  const page = (
-    c: Context,
-    title: string,
-    body: Html,
-    status: 200 | 400 | 404 | 502 = 200,
-    layoutOptions?: LayoutOptions,
-  ) => c.html(layout(title, body, layoutOptions), status);
+  const tools = resourceToolsRoutes({ partner, state, products: options.products });
 
   routes.get("/", (c) =>
     page(c, "Integration", dashboardPage([...state.installations.values()], options.partnerUrl)),
@@ -111,6 +107,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     if (!installation || !resource || resource.installationId !== installation.id) {
       return page(c, "Not found", errorBox("No such resource"), 404);
     }
+    const panels = tools.panels(installation, resource);
     return page(
       c,
       resource.name,
@@ -119,7 +116,10 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         resource,
         projects: [...state.projects.values()],
         product: options.products.find((product) => product.id === resource.productId),
+        tools: panels.body,
       }),
+      200,
+      { refreshSeconds: resource.deleted ? undefined : panels.refreshSeconds },
     );
   });
 
@@ -128,12 +128,12 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     const body = await c.req.parseBody({ all: true });
     const name = String(body.project ?? "my-app").trim() || "my-app";
     const project = state.projectNamed(name);
-    const chosen = [body.environments ?? []].flat().map(String);
+    const chosen = formList(body, "environments");
     state.connect(project.id, {
       resourceId: rid,
       environments: ENVIRONMENTS.filter((environment) => chosen.includes(environment)),
       prefix: String(body.prefix ?? "").trim() || undefined,
-      actions: [body.actions ?? []].flat().map(String),
+      actions: formList(body, "actions"),
     });
     return c.redirect(`/projects/${project.id}?from=/installations/${id}/resources/${rid}`, 303);
   });
@@ -241,23 +241,10 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     return page(c, "Webhooks", triggerPage({ ...view, result }));
   });
 
+  routes.route("/", tools.routes);
   if (options.billing) routes.route("/", billingConsoleRoutes(options.billing));
 
   routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));
 
   return routes;
-}
-
-async function formValues(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  return Object.fromEntries(
-    Object.entries(body).flatMap(([key, value]) =>
-      typeof value === "string" ? [[key, value]] : [],
-    ),
-  );
-}
-
-function describeFailure(error: unknown): Html {
-  if (error instanceof PartnerCallError) return errorBox(error.message, error.answer.body);
-  return errorBox(`The partner could not be reached: ${String(error)}`);
 }
