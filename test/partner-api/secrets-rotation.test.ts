@@ -38,6 +38,8 @@ async function setup(options: { async?: boolean } = {}) {
         products: [
           {
             ...acme,
+            // Acme KV re-issues its token on a transfer; here only rotation may change secrets.
+            onTransfer: undefined,
             secretsRotation: {
               ...rotation,
               async: options.async,
