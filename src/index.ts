@@ -8,6 +8,7 @@ export {
 export { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 export * from "./core/define-integration.ts";
 export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
+export { constantPlans } from "./core/plans.ts";
 export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
 export type { TokenVerifier } from "./http/vercel-auth.ts";
 export { createLogger } from "./logger.ts";

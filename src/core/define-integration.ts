@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { z } from "zod";
+import { z } from "zod";
 import type {
   BillingPlan,
   JsonObject,
@@ -12,7 +12,8 @@ import type { ReplBlock } from "../protocol/repl.ts";
 import type { VercelInvoiceState } from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
-import type { PricedPlan } from "./billing/pricing.ts";
+import { PricedPlan } from "./billing/pricing.ts";
+import { constantPlans } from "./plans.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
 
@@ -45,8 +46,8 @@ export interface PlanQuery {
 
 /** Plans with their prices (see `PlanPrice`); Vercel is sent them without the prices. */
 export type PlanSource =
-  | PricedPlan[]
-  | ((query: PlanQuery) => PricedPlan[] | Promise<PricedPlan[]>);
+  | readonly PricedPlan[]
+  | ((query: PlanQuery) => readonly PricedPlan[] | Promise<readonly PricedPlan[]>);
 
 /** A usage meter (spec §5.12 `Usage`): `interval` adds up consumption, `total` is a level. */
 export interface MeterDefinition {
@@ -284,7 +285,17 @@ export function defineProduct<Metadata extends JsonObject>(
   return definition as unknown as Product;
 }
 
-export function defineIntegration(definition: IntegrationDefinition): Integration {
+export function defineIntegration(input: IntegrationDefinition): Integration {
+  const definition: IntegrationDefinition = {
+    ...input,
+    products: input.products.map((product) => ({
+      ...product,
+      plans: checkedPlans(product.plans, `Product ${product.id}`),
+    })),
+    ...(input.installationPlans && {
+      installationPlans: checkedPlans(input.installationPlans, "installationPlans"),
+    }),
+  };
   const byId = new Map(definition.products.map((product) => [product.id, product]));
   if (byId.size !== definition.products.length) throw new Error("Product ids must be unique");
   if ((definition.meters || definition.usage) && definition.billing !== "installation") {
@@ -298,4 +309,14 @@ export function defineIntegration(definition: IntegrationDefinition): Integratio
     onAny: webhooks.onAny.bind(webhooks),
     webhooks,
   };
+}
+
+/** A static plan list is checked when the integration is defined, then kept as a constant. */
+function checkedPlans(source: PlanSource, owner: string): PlanSource {
+  if (typeof source === "function") return source;
+  const parsed = z.array(PricedPlan).safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`${owner} declares invalid plans: ${z.prettifyError(parsed.error)}`);
+  }
+  return constantPlans(parsed.data);
 }

@@ -8,13 +8,11 @@ import { PartnerError } from "./partner-error.ts";
 const PricedPlanList = z.array(PricedPlan);
 
 /**
- * Validated plan lists by their JSON text. Plans are plain JSON that most providers compute the
- * same way on every request, and validating them was the largest cost of a resource read after
- * the token; equal text validates equally, so the answer can be reused. Frozen, since every
- * request with the same plans shares it.
+ * Validated copies of frozen plan lists. Validating plans was the largest cost of a resource read
+ * after the token; a list frozen with `constantPlans` (static lists are, by `defineIntegration`)
+ * cannot change, so it is validated once. Any other list is validated on every call.
  */
-const validatedPlans = new Map<string, PricedPlan[]>();
-const VALIDATED_PLANS_LIMIT = 256;
+const validatedPlans = new WeakMap<readonly PricedPlan[], PricedPlan[]>();
 
 /** Resolves a static or computed plan list with its prices; a malformed plan is a bug (500). */
 export async function resolvePricedPlans(
@@ -22,14 +20,21 @@ export async function resolvePricedPlans(
   query: PlanQuery,
 ): Promise<PricedPlan[]> {
   const plans = typeof source === "function" ? await source(query) : source;
-  const text = JSON.stringify(plans);
-  let validated = validatedPlans.get(text);
+  if (!Object.isFrozen(plans)) return PricedPlanList.parse(plans);
+  let validated = validatedPlans.get(plans);
   if (!validated) {
     validated = deepFreeze(PricedPlanList.parse(plans));
-    if (validatedPlans.size >= VALIDATED_PLANS_LIMIT) validatedPlans.clear();
-    validatedPlans.set(text, validated);
+    validatedPlans.set(plans, validated);
   }
   return validated;
+}
+
+/**
+ * Marks a plan list as constant: frozen through and through, so that the framework validates it
+ * once rather than on every request. For plan functions that return one of a few fixed lists.
+ */
+export function constantPlans(plans: PricedPlan[]): readonly PricedPlan[] {
+  return deepFreeze(plans);
 }
 
 /** The plans as Vercel sees them: prices are the partner's own and are not sent. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { constantPlans } from "../../src/core/plans.ts";
 import {
   type BillingPlan,
   defineIntegration,
@@ -131,5 +132,62 @@ describe("defineIntegration", () => {
       provision: async () => ({ secrets: [] }),
     });
     expect(() => defineIntegration({ products: [product, product] })).toThrow(/unique/);
+  });
+
+  it("refuses a static plan list that is not valid, naming the product", () => {
+    const product = defineProduct({
+      id: "broken",
+      metadata: z.object({}),
+      plans: [{ ...hobby, type: "monthly" } as unknown as BillingPlan],
+      provision: async () => ({ secrets: [] }),
+    });
+    expect(() => defineIntegration({ products: [product] })).toThrow(/Product broken .*plans/);
+  });
+});
+
+describe("plans computed by the provider", () => {
+  /** One product whose plan function answers whatever `current` holds at the time. */
+  async function partnerWithPlans(current: { plans: BillingPlan[] }) {
+    partner = await createTestPartner({
+      integration: () =>
+        defineIntegration({
+          products: [
+            defineProduct({
+              id: "acme-db",
+              metadata: z.object({}),
+              plans: () => current.plans,
+              provision: async () => ({ secrets: [] }),
+            }),
+          ],
+        }),
+    });
+    return async () => {
+      const response = await partner?.call("GET", "/v1/products/acme-db/plans", { auth: "system" });
+      return { status: response?.status, body: await response?.json() };
+    };
+  }
+
+  it("answers what the function returns now, even when it changes the same list in place", async () => {
+    const current = { plans: [{ ...hobby }] };
+    const plans = await partnerWithPlans(current);
+    expect((await plans()).body).toEqual({ plans: [hobby] });
+    const first = current.plans[0] as BillingPlan;
+    first.description = "Free, for ever";
+    expect((await plans()).body).toEqual({ plans: [{ ...hobby, description: "Free, for ever" }] });
+  });
+
+  it("answers 500 with a safe body for a malformed list, frozen or not, every time", async () => {
+    const malformed = [{ ...hobby, type: "monthly" }] as unknown as BillingPlan[];
+    const current = { plans: malformed };
+    const plans = await partnerWithPlans(current);
+    for (const list of [malformed, constantPlans(malformed) as BillingPlan[]]) {
+      current.plans = list;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        expect(await plans()).toEqual({
+          status: 500,
+          body: { error: { code: "internal_error", message: "Internal server error" } },
+        });
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { PlanPrice, PricedPlan } from "../../core/billing/pricing.ts";
 import type { MeterDefinition, PlanQuery } from "../../core/define-integration.ts";
+import { constantPlans } from "../../core/plans.ts";
 
 /** Frankfurt costs a little more, to show plans that follow the form's values (spec §4.12). */
 const PRO_MONTHLY: Record<string, string> = { iad1: "20.00", fra1: "24.00", sfo1: "20.00" };
@@ -19,9 +20,21 @@ const REQUESTS = {
   units: "100K requests",
 } satisfies PlanPrice;
 
-export function acmeKvPlans({ metadata }: PlanQuery): PricedPlan[] {
+/** One constant list per Pro price, so the framework validates each once (see `constantPlans`). */
+const plansByProPrice = new Map<string, readonly PricedPlan[]>();
+
+export function acmeKvPlans({ metadata }: PlanQuery): readonly PricedPlan[] {
   const region = typeof metadata.region === "string" ? metadata.region : "iad1";
   const monthly = PRO_MONTHLY[region] ?? "20.00";
+  let plans = plansByProPrice.get(monthly);
+  if (!plans) {
+    plans = constantPlans(pricedPlans(monthly));
+    plansByProPrice.set(monthly, plans);
+  }
+  return plans;
+}
+
+function pricedPlans(monthly: string): PricedPlan[] {
   return [
     {
       id: "free",
