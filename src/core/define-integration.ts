@@ -261,6 +261,11 @@ export interface IntegrationDefinition {
   meters?: Record<string, MeterDefinition>;
   /** Levels of the installation's `total` meters, read before each billing submission. */
   usage?(ctx: HookContext): Promise<{ meter: string; value: number }[]>;
+  /**
+   * An installation-level invoice changed state (with `billing: "installation"`), e.g. to limit
+   * the account on `overdue`; `ctx.sync` tells Vercel. Resource invoices go to the product's.
+   */
+  onInvoice?(ctx: HookContext, invoice: InvoiceChange): Promise<void>;
   onInstall?(ctx: HookContext): Promise<void>;
   onUninstall?(ctx: HookContext): Promise<void>;
 }

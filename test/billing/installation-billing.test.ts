@@ -1,5 +1,6 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { defineIntegration, type InvoiceChange } from "../../src/core/define-integration.ts";
 import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 import { acmeKvByInstallation } from "./plan-integrations.ts";
@@ -98,6 +99,50 @@ describe("installation-level billing (spec §10)", () => {
       expect.objectContaining({ billingPlanId: "team", totalCents: 3167 }),
     ]);
     expect((await billing.invoices(world.installation.id))[0]).not.toHaveProperty("resourceId");
+  });
+
+  it("tells the integration's onInvoice of each new state of an installation invoice, once", async () => {
+    const seen: InvoiceChange[] = [];
+    world = await billingWorld({
+      start: "2030-07-01T06:00:00.000Z",
+      integration: (kv) =>
+        defineIntegration({
+          ...acmeKvByInstallation(kv),
+          onInvoice: async (_ctx, change) => {
+            seen.push(change);
+          },
+        }),
+    });
+    await world.provision("free", "main");
+    const ctx = await world.partner.services.contextFor(world.installation.id, log);
+    await ctx.sync.changePlan("team");
+    world.setTime("2030-08-01T00:10:00.000Z");
+    await world.tick();
+    world.setTime("2030-08-01T01:10:00.000Z");
+    await world.tick();
+    const [stored] = world.invoices();
+    if (!stored) throw new Error("no invoice was submitted");
+
+    await world.emulator.billing.moveInvoice(stored.invoice.invoiceId, "overdue", {
+      duplicates: 1,
+    });
+    await world.partner.jobs.drain();
+    await world.emulator.billing.moveInvoice(stored.invoice.invoiceId, "paid");
+    await world.partner.jobs.drain();
+    expect(seen).toEqual([
+      {
+        invoiceId: stored.invoice.invoiceId,
+        state: "overdue",
+        total: "50.00",
+        event: "marketplace.invoice.overdue",
+      },
+      {
+        invoiceId: stored.invoice.invoiceId,
+        state: "paid",
+        total: "50.00",
+        event: "marketplace.invoice.paid",
+      },
+    ]);
   });
 
   it("sends the installation's final invoice on uninstall, then finalizes", async () => {

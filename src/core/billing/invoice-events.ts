@@ -44,20 +44,21 @@ export async function applyInvoiceEvent(
   if (!state || !(await store.billing.setInvoiceState(invoice.externalId, state))) return;
   log.info({ invoiceId: payload.invoiceId, state }, "invoice state changed");
 
-  // An installation-level invoice has no resource to tell.
-  const resource =
-    invoice.resourceId === undefined
-      ? undefined
-      : await store.getResource(installation.id, invoice.resourceId);
-  const product = resource && deps.integration.product(resource.productId);
-  if (!resource || !product?.onInvoice) return;
   const ctx = deps.contexts.create({ requestId: payload.invoiceId, log }, installation);
-  const result = await product.onInvoice(ctx, resource, {
+  const change = {
     invoiceId: payload.invoiceId,
     state,
     total: current?.total ?? formatCents(invoice.totalCents),
     event: type,
-  });
+  };
+  if (invoice.resourceId === undefined) {
+    await deps.integration.onInvoice?.(ctx, change);
+    return;
+  }
+  const resource = await store.getResource(installation.id, invoice.resourceId);
+  const product = resource && deps.integration.product(resource.productId);
+  if (!resource || !product?.onInvoice) return;
+  const result = await product.onInvoice(ctx, resource, change);
   if (!result || (result.status === undefined && result.notification === undefined)) return;
   await store.updateResource(resource.id, {
     status: result.status,
