@@ -91,6 +91,37 @@ describe("Provision Purchase (spec §4.15)", () => {
     ]);
   });
 
+  it("draws credit only for usage while the resource was on the prepayment plan", async () => {
+    world = await billingWorld({ start: "2030-05-03T08:00:00.000Z" });
+    const store = await world.provision("credits");
+    await world.emulator.billing.buyCredits({
+      installationId: world.installation.id,
+      billingPlanId: "credits",
+      amount: "10.00",
+      resourceId: store.id,
+    });
+    // $2.00 of requests on credits, then on Pro from the next day: those are invoiced, not drawn.
+    await world.partner.services.billing.meter(store.id, "requests", 1_000_000);
+    world.setTime("2030-05-04T08:00:00.000Z");
+    await world.emulator.partner.updateResource(world.installation.id, store.id, {
+      billingPlanId: "pro",
+    });
+    await world.partner.services.billing.meter(store.id, "requests", 3_000_000);
+    expect(await world.partner.services.billing.balances(world.installation.id)).toEqual([
+      { currencyValueInCents: 800, credit: "$8.00", resourceId: store.id },
+    ]);
+
+    // And back on credits: the days on Pro still draw nothing.
+    world.setTime("2030-05-05T08:00:00.000Z");
+    await world.emulator.partner.updateResource(world.installation.id, store.id, {
+      billingPlanId: "credits",
+    });
+    await world.partner.services.billing.meter(store.id, "requests", 500_000);
+    expect(await world.partner.services.billing.balances(world.installation.id)).toEqual([
+      { currencyValueInCents: 700, credit: "$7.00", resourceId: store.id },
+    ]);
+  });
+
   it("draws prepaid balances down with usage and reports them idempotently (spec §5.14)", async () => {
     world = await billingWorld({ start: "2030-05-03T08:00:00.000Z" });
     const credits = await world.provision("credits");

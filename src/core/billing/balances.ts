@@ -3,7 +3,8 @@ import { formatCents } from "../../protocol/money.ts";
 import type { InstallationRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
-import { billableResources } from "./billable.ts";
+import { billableResources, resourceSpans } from "./billable.ts";
+import { spanHasDay } from "./plan-spans.ts";
 import { usageCostCents } from "./pricing.ts";
 import { meterQuantities } from "./usage-totals.ts";
 
@@ -24,18 +25,31 @@ export async function prepaidBalances(
       .filter((credit) => credit.resourceId === resourceId)
       .reduce((sum, credit) => sum + credit.cents, 0);
   const billables = await billableResources(integration, store, installation);
-  const prepaid = billables.filter(
-    ({ resource, plan }) =>
-      plan?.type === "prepayment" || credits.some((credit) => credit.resourceId === resource.id),
+  const history = await store.billing.planChanges(
+    "resource",
+    billables.map(({ resource }) => resource.id),
   );
+  const prepaid = [];
+  for (const { resource, product } of billables) {
+    // Only the time spent on a prepayment plan draws credit, each stretch at its plan's prices.
+    const spans = (await resourceSpans(product, resource, installation, history, ALL_TIME)).filter(
+      ({ plan }) => plan?.type === "prepayment",
+    );
+    if (spans.length > 0 || credits.some((credit) => credit.resourceId === resource.id)) {
+      prepaid.push({ resource, product, spans });
+    }
+  }
   const rows = await store.billing.usage(prepaid.map(({ resource }) => resource.id));
   const balances: Balance[] = [];
   let overdraft = 0;
-  for (const { resource, product, plan } of prepaid) {
-    const used =
-      plan?.type === "prepayment"
-        ? usageCostCents(plan, meterQuantities(rows, resource.id, product.meters))
-        : 0;
+  for (const { resource, product, spans } of prepaid) {
+    let used = 0;
+    for (const span of spans) {
+      const days = rows.filter((row) => spanHasDay(span, row.day));
+      if (span.plan) {
+        used += usageCostCents(span.plan, meterQuantities(days, resource.id, product.meters));
+      }
+    }
     const remaining = creditOf(resource.id) - used;
     overdraft += Math.max(0, -remaining);
     balances.push(balance(Math.max(0, remaining), resource.id));
@@ -46,6 +60,9 @@ export async function prepaidBalances(
   }
   return balances;
 }
+
+/** Credit is drawn over a resource's whole life, not per billing period. */
+const ALL_TIME = { start: "0000-01-01T00:00:00.000Z", end: "9999-12-31T23:59:59.999Z" };
 
 function balance(cents: number, resourceId?: string): Balance {
   return {

@@ -1,4 +1,4 @@
-import type { UsageRow } from "../../store/billing-queries.ts";
+import type { PlanChange, UsageRow } from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration, MeterDefinition, Product } from "../define-integration.ts";
@@ -85,11 +85,7 @@ export async function billedSubjects(
   for (const resource of resources) {
     const product = integration.product(resource.productId);
     if (!product) continue;
-    const plans = await resolvePricedPlans(product.plans, {
-      metadata: resource.metadata,
-      installation,
-    });
-    const spans = withPlans(planSpans(history.get(resource.id) ?? [], period), plans);
+    const spans = await resourceSpans(product, resource, installation, history, period);
     subjects.push({
       resourceId: resource.id,
       meters: product.meters ?? {},
@@ -112,6 +108,21 @@ export async function subjectUsage(
     rows.push(...(await store.billing.installationUsage(installationId, range)));
   }
   return rows;
+}
+
+/** The plans a resource was on during `period`, from its plan changes in `history`. */
+export async function resourceSpans(
+  product: Product,
+  resource: ResourceRecord,
+  installation: InstallationRecord,
+  history: Map<string, PlanChange[]>,
+  period: BillingPeriod,
+): Promise<PricedSpan[]> {
+  const plans = await resolvePricedPlans(product.plans, {
+    metadata: resource.metadata,
+    installation,
+  });
+  return withPlans(planSpans(history.get(resource.id) ?? [], period), plans);
 }
 
 function withPlans(spans: PlanSpan[], plans: PricedPlan[]): PricedSpan[] {
