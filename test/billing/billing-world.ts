@@ -71,6 +71,12 @@ export async function billingWorld(options: {
         .filter((call) => pathPattern.test(new URL(call.url).pathname))
         .map((call) => ({ method: call.method, status: call.status, body: call.requestBody }));
     },
+    /** Accepted Submit Invoice and Finalize calls, in the order Vercel got them. */
+    closingCalls() {
+      return this.calls(/\/billing\/(invoices|finalize)$/)
+        .filter((call) => call.status < 300)
+        .map((call) => (call.body === undefined ? "finalize" : "invoice"));
+    },
     invoices() {
       return [...emulator.vercelApi.store.invoices.values()].filter(
         (stored) => stored.installationId === installation.id,

@@ -171,11 +171,7 @@ describe("installation-level billing (spec §10)", () => {
       // $50.00 × 27/31 → $43.55, + $20.00 builds − 1,306 included ($13.06)
       [`${world.installation.id}-team-2030-07`, "50.49", true],
     ]);
-    const order = world
-      .calls(/\/billing\/(invoices|finalize)$/)
-      .filter((call) => call.status < 300)
-      .map((call) => (call.body === undefined ? "finalize" : "invoice"));
-    expect(order).toEqual(["invoice", "finalize"]);
+    expect(world.closingCalls()).toEqual(["invoice", "finalize"]);
     expect(world.emulator.state.installations.get(world.installation.id)?.finalized).toBe(true);
   });
 });

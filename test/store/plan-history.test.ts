@@ -18,36 +18,22 @@ describe("plan history", () => {
     await runMigrations(database, before, "partnerkit_migration");
     const db = database.kysely.withTables<Tables>();
     const row = { created_at: "2030-01-05T10:00:00.000Z", updated_at: "2030-01-05T10:00:00.000Z" };
+    const installation = (id: string, billingPlanId: string | null) => ({
+      id,
+      account_id: null,
+      installer_user_id: null,
+      scopes: "[]",
+      accepted_policies: "{}",
+      account: "{}",
+      credentials: "",
+      billing_plan_id: billingPlanId,
+      notification: null,
+      deleted_at: null,
+      ...row,
+    });
     await db
       .insertInto("installations")
-      .values([
-        {
-          id: "icfg_team",
-          account_id: null,
-          installer_user_id: null,
-          scopes: "[]",
-          accepted_policies: "{}",
-          account: "{}",
-          credentials: "",
-          billing_plan_id: "team",
-          notification: null,
-          deleted_at: null,
-          ...row,
-        },
-        {
-          id: "icfg_none",
-          account_id: null,
-          installer_user_id: null,
-          scopes: "[]",
-          accepted_policies: "{}",
-          account: "{}",
-          credentials: "",
-          billing_plan_id: null,
-          notification: null,
-          deleted_at: null,
-          ...row,
-        },
-      ])
+      .values([installation("icfg_team", "team"), installation("icfg_none", null)])
       .execute();
     await db
       .insertInto("resources")
