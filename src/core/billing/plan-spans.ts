@@ -23,7 +23,10 @@ export interface Change<T> {
  * value splits a period: the value a subject was first given counts from the period's start, so
  * a resource created mid-period pays its first period in full, as it always has.
  */
-export function timeline<T>(changes: Change<T>[], period: BillingPeriod) {
+export function timeline<T>(
+  changes: Change<T>[],
+  period: BillingPeriod,
+): (Interval & { value: T })[] {
   const within = changes.filter((change) => change.at > period.start && change.at < period.end);
   const first = changes.filter((change) => change.at <= period.start).at(-1) ?? within.shift();
   if (!first) return [];
