@@ -13,6 +13,7 @@ let database: Database;
 afterEach(() => database.close());
 
 const CREATED = "2030-01-05T10:00:00.000Z";
+const TRANSFERRED = "2030-01-20T08:00:00.000Z";
 const NOW = "2030-02-01T00:00:00.000Z";
 
 describe("resource owners and invoices per installation", () => {
@@ -29,7 +30,21 @@ describe("resource owners and invoices per installation", () => {
       .execute();
     await db
       .insertInto("resources")
-      .values(resourceRow("res_1", "icfg_a", "pro", CREATED))
+      .values(resourceRow("res_1", "icfg_b", "pro", CREATED))
+      .execute();
+    // Transferred from icfg_a to icfg_b before owners were recorded.
+    await db
+      .insertInto("resource_transfers")
+      .values({
+        id: "ptc_1",
+        source_installation_id: "icfg_a",
+        resource_ids: JSON.stringify(["res_1"]),
+        expires_at_ms: Date.parse(TRANSFERRED),
+        status: "completed",
+        target_installation_id: "icfg_b",
+        created_at: TRANSFERRED,
+        completed_at: TRANSFERRED,
+      })
       .execute();
     const invoice = {
       externalId: "res_1-pro-2030-01",
@@ -65,9 +80,11 @@ describe("resource owners and invoices per installation", () => {
       SecretBox.fromEnv(TEST_ENCRYPTION_KEY),
       () => new Date(NOW),
     );
-    expect(Object.fromEntries(await store.billing.ownerHistories("icfg_a"))).toEqual({
-      res_1: [{ installationId: "icfg_a", since: CREATED }],
-    });
+    const replayed = [
+      { installationId: "icfg_a", since: CREATED },
+      { installationId: "icfg_b", since: TRANSFERRED },
+    ];
+    expect(await store.billing.ownerHistories("icfg_a")).toEqual(new Map([["res_1", replayed]]));
     expect(await store.billing.invoice("icfg_a", invoice.externalId)).toMatchObject({
       vercelInvoiceId: "inv_1",
       state: "paid",
@@ -75,13 +92,10 @@ describe("resource owners and invoices per installation", () => {
 
     // A move records its new owner at the store's time; the history follows the resource.
     const moved = await store.transaction((trx) =>
-      trx.transfers.moveResources(["res_1"], "icfg_a", "icfg_b"),
+      trx.transfers.moveResources(["res_1"], "icfg_b", "icfg_a"),
     );
     expect(moved).toBe(1);
-    const history = [
-      { installationId: "icfg_a", since: CREATED },
-      { installationId: "icfg_b", since: NOW },
-    ];
+    const history = [...replayed, { installationId: "icfg_a", since: NOW }];
     expect(await store.billing.ownerHistories("icfg_a")).toEqual(new Map([["res_1", history]]));
     expect(await store.billing.ownerHistories("icfg_b")).toEqual(new Map([["res_1", history]]));
 
