@@ -425,7 +425,12 @@ export class PartnerClient {
     transfer.acceptedBy = installation.id;
     for (const resourceId of transfer.resourceIds) {
       const resource = this.options.state.resources.get(resourceId);
-      if (resource) resource.installationId = installation.id;
+      if (!resource) continue;
+      resource.formerInstallationIds = [
+        ...(resource.formerInstallationIds ?? []),
+        resource.installationId,
+      ];
+      resource.installationId = installation.id;
     }
   }
 

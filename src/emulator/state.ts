@@ -18,6 +18,8 @@ export interface EmulatedInstallation {
 
 export interface EmulatedResource extends Resource {
   installationId: string;
+  /** Installations a transfer moved it away from: they still bill the time they had it. */
+  formerInstallationIds?: string[];
   secrets: Secret[];
   deleted: boolean;
 }

@@ -20,6 +20,12 @@ export interface PlanChange {
   at: string;
 }
 
+/** From `since` on, the resource belonged to `installationId`. */
+export interface OwnerChange {
+  installationId: string;
+  since: string;
+}
+
 export interface InvoiceRecord {
   externalId: string;
   installationId: string;
@@ -35,6 +41,9 @@ export interface InvoiceRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+/** What identifies a stored invoice. */
+export type InvoiceKey = Pick<InvoiceRecord, "installationId" | "externalId">;
 
 export type NewInvoice = Omit<
   InvoiceRecord,
@@ -191,6 +200,45 @@ export class BillingQueries {
     return changes;
   }
 
+  /**
+   * Records that the resources belong to `installationId` from `at` on (their creation, or a
+   * transfer). Two owners at the same instant: the later write is the owner.
+   */
+  async recordOwner(resourceIds: string[], installationId: string, at: string) {
+    if (resourceIds.length === 0) return;
+    await this.db
+      .insertInto("resource_owners")
+      .values(
+        resourceIds.map((id) => ({ resource_id: id, installation_id: installationId, since: at })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(["resource_id", "since"]).doUpdateSet({ installation_id: installationId }),
+      )
+      .execute();
+  }
+
+  /** The owners, oldest first, of every resource the installation ever owned. */
+  async ownerHistories(installationId: string): Promise<Map<string, OwnerChange[]>> {
+    const rows = await this.db
+      .selectFrom("resource_owners")
+      .select(["resource_id", "installation_id", "since"])
+      .where("resource_id", "in", (eb) =>
+        eb
+          .selectFrom("resource_owners")
+          .select("resource_id")
+          .where("installation_id", "=", installationId),
+      )
+      .orderBy("since")
+      .execute();
+    const histories = new Map<string, OwnerChange[]>();
+    for (const row of rows) {
+      const history = histories.get(row.resource_id) ?? [];
+      history.push({ installationId: row.installation_id, since: row.since });
+      histories.set(row.resource_id, history);
+    }
+    return histories;
+  }
+
   /** Where a resource lives, for metering from outside a hook (a data plane). */
   async resourceOwner(resourceId: string) {
     return this.db
@@ -230,17 +278,19 @@ export class BillingQueries {
         created_at: at,
         updated_at: at,
       })
-      .onConflict((conflict) => conflict.column("external_id").doNothing())
+      .onConflict((conflict) => conflict.columns(["installation_id", "external_id"]).doNothing())
       .execute();
-    const stored = await this.invoice(invoice.externalId);
+    const stored = await this.invoice(invoice.installationId, invoice.externalId);
     if (!stored) throw new Error(`Invoice ${invoice.externalId} vanished after insert`);
     return stored;
   }
 
-  async invoice(externalId: string): Promise<InvoiceRecord | undefined> {
+  /** An invoice by its `externalId`, which is unique within an installation (spec §5.13). */
+  async invoice(installationId: string, externalId: string): Promise<InvoiceRecord | undefined> {
     const row = await this.db
       .selectFrom("billing_invoices")
       .selectAll()
+      .where("installation_id", "=", installationId)
       .where("external_id", "=", externalId)
       .executeTakeFirst();
     return row && toInvoice(row);
@@ -266,20 +316,22 @@ export class BillingQueries {
     return rows.map(toInvoice);
   }
 
-  async markInvoiceSubmitted(externalId: string, vercelInvoiceId: string, state: string) {
+  async markInvoiceSubmitted(invoice: InvoiceKey, vercelInvoiceId: string, state: string) {
     await this.db
       .updateTable("billing_invoices")
       .set({ vercel_invoice_id: vercelInvoiceId, state, updated_at: new Date().toISOString() })
-      .where("external_id", "=", externalId)
+      .where("installation_id", "=", invoice.installationId)
+      .where("external_id", "=", invoice.externalId)
       .execute();
   }
 
   /** Records Vercel's state of an invoice; true when it differs from what was stored. */
-  async setInvoiceState(externalId: string, state: string): Promise<boolean> {
+  async setInvoiceState(invoice: InvoiceKey, state: string): Promise<boolean> {
     const result = await this.db
       .updateTable("billing_invoices")
       .set({ state, updated_at: new Date().toISOString() })
-      .where("external_id", "=", externalId)
+      .where("installation_id", "=", invoice.installationId)
+      .where("external_id", "=", invoice.externalId)
       .where("state", "!=", state)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;

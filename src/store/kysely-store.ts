@@ -81,7 +81,7 @@ class KyselyStore implements Store {
     this.actionRuns = new ActionRunQueries(db, box);
     this.billing = new BillingQueries(db, engine);
     this.rotations = new RotationQueries(db, box);
-    this.transfers = new TransferQueries(db);
+    this.transfers = new TransferQueries(db, this.billing, clock);
   }
 
   readonly billing: BillingQueries;
@@ -214,6 +214,7 @@ class KyselyStore implements Store {
     await this.atomically(async (store) => {
       await store.db.insertInto("resources").values(row).execute();
       await store.billing.recordPlan("resource", row.id, row.billing_plan_id, at);
+      await store.billing.recordOwner([row.id], row.installation_id, at);
     });
     return toResource(row);
   }

@@ -116,8 +116,18 @@ export interface BillingPlanChangesTable {
   changed_at: string;
 }
 
+/** From `since` on, `installation_id` owned the resource (creation, then each transfer). */
+export interface ResourceOwnersTable {
+  resource_id: string;
+  installation_id: string;
+  since: string;
+}
+
 export interface BillingInvoicesTable {
-  /** Ours and deterministic (resource, plan, period): Vercel dedupes on it (spec §5.13). */
+  /**
+   * Ours and deterministic (resource, plan, period), unique per installation: Vercel dedupes on
+   * it within an installation (spec §5.13).
+   */
   external_id: string;
   installation_id: string;
   /** "" for an installation-level invoice (spec §10). */
@@ -182,6 +192,7 @@ export type Tables = {
   usage_counters: UsageCountersTable;
   installation_usage_counters: InstallationUsageCountersTable;
   billing_plan_changes: BillingPlanChangesTable;
+  resource_owners: ResourceOwnersTable;
   billing_invoices: BillingInvoicesTable;
   balance_credits: BalanceCreditsTable;
   secret_rotations: SecretRotationsTable;

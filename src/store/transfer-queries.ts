@@ -1,11 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
+import type { BillingQueries } from "./billing-queries.ts";
 import type { TransferRecord } from "./records.ts";
 import type { ResourceTransfersTable, Tables } from "./tables.ts";
 
 /** Resource transfer claims (spec §4.16) and the move of their resources. */
 export class TransferQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly billing: BillingQueries,
+    private readonly clock: () => Date,
+  ) {}
 
   async insert(input: {
     sourceInstallationId: string;
@@ -55,16 +60,27 @@ export class TransferQueries {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Moves the live resources among `ids` from one installation to another; returns how many moved. */
+  /**
+   * Moves the live resources among `ids` from one installation to another and records their new
+   * owner from now on, which splits their billing (see `billing.ownerHistories`); returns how
+   * many moved. Run it in a transaction so the move and its record go together.
+   */
   async moveResources(ids: string[], from: string, to: string): Promise<number> {
-    const result = await this.db
+    const at = this.clock().toISOString();
+    const moved = await this.db
       .updateTable("resources")
-      .set({ installation_id: to, updated_at: new Date().toISOString() })
+      .set({ installation_id: to, updated_at: at })
       .where("id", "in", ids)
       .where("installation_id", "=", from)
       .where("deleted_at", "is", null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning("id")
+      .execute();
+    await this.billing.recordOwner(
+      moved.map((row) => row.id),
+      to,
+      at,
+    );
+    return moved.length;
   }
 }
 

@@ -7,6 +7,7 @@ import { SecretBox } from "../../src/store/secret-box.ts";
 import type { Tables } from "../../src/store/tables.ts";
 import { openTestDatabase } from "../support/database.ts";
 import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
+import { installationRow, resourceRow } from "../support/store-rows.ts";
 
 let database: Database;
 afterEach(() => database.close());
@@ -14,44 +15,22 @@ afterEach(() => database.close());
 describe("plan history", () => {
   it("starts, for a database migrated from before it, with each current plan from creation", async () => {
     database = await openTestDatabase();
-    const { "0006-plan-history": _added, ...before } = migrations;
+    const before = Object.fromEntries(
+      Object.entries(migrations).filter(([name]) => name < "0006-plan-history"),
+    );
     await runMigrations(database, before, "partnerkit_migration");
     const db = database.kysely.withTables<Tables>();
-    const row = { created_at: "2030-01-05T10:00:00.000Z", updated_at: "2030-01-05T10:00:00.000Z" };
-    const installation = (id: string, billingPlanId: string | null) => ({
-      id,
-      account_id: null,
-      installer_user_id: null,
-      scopes: "[]",
-      accepted_policies: "{}",
-      account: "{}",
-      credentials: "",
-      billing_plan_id: billingPlanId,
-      notification: null,
-      deleted_at: null,
-      ...row,
-    });
+    const createdAt = "2030-01-05T10:00:00.000Z";
     await db
       .insertInto("installations")
-      .values([installation("icfg_team", "team"), installation("icfg_none", null)])
+      .values([
+        installationRow("icfg_team", createdAt, "team"),
+        installationRow("icfg_none", createdAt),
+      ])
       .execute();
     await db
       .insertInto("resources")
-      .values({
-        id: "res_1",
-        installation_id: "icfg_team",
-        product_id: "acme-kv",
-        name: "kv",
-        metadata: "{}",
-        status: "ready",
-        billing_plan_id: "pro",
-        notification: null,
-        protocol_settings: null,
-        external_id: null,
-        secrets: "",
-        deleted_at: null,
-        ...row,
-      })
+      .values(resourceRow("res_1", "icfg_team", "pro", createdAt))
       .execute();
 
     await migrateStore(database);
@@ -62,14 +41,14 @@ describe("plan history", () => {
     );
     const plans = await store.billing.planChanges("installation", ["icfg_team", "icfg_none"]);
     expect(Object.fromEntries(plans)).toEqual({
-      icfg_team: [{ billingPlanId: "team", at: row.created_at }],
+      icfg_team: [{ billingPlanId: "team", at: createdAt }],
       icfg_none: [],
     });
     // A PATCH to the plan it is on records nothing; a change records its time.
     await store.updateResource("res_1", { billingPlanId: "pro" });
     await store.updateResource("res_1", { billingPlanId: "free", name: "renamed" });
     expect((await store.billing.planChanges("resource", ["res_1"])).get("res_1")).toEqual([
-      { billingPlanId: "pro", at: row.created_at },
+      { billingPlanId: "pro", at: createdAt },
       { billingPlanId: "free", at: "2030-02-01T00:00:00.000Z" },
     ]);
   });

@@ -3,8 +3,9 @@ import type { InstallationRecord, ResourceRecord } from "../../store/records.ts"
 import type { Store } from "../../store/store.ts";
 import type { Integration, MeterDefinition, Product } from "../define-integration.ts";
 import { pricedInstallationPlans, resolvePricedPlans } from "../plans.ts";
+import { clipped, ownedIntervals } from "./ownership.ts";
 import type { BillingPeriod } from "./period.ts";
-import { type PlanSpan, planSpans } from "./plan-spans.ts";
+import { type Interval, type PlanSpan, planSpans, spanHasDay } from "./plan-spans.ts";
 import type { PricedPlan } from "./pricing.ts";
 
 /** A live resource with its current plan; `plan` is undefined when its product no longer offers it. */
@@ -47,14 +48,17 @@ export interface BilledSubject {
   /** Undefined for the installation: its lines carry no `resourceId`. */
   resourceId?: string;
   meters: Record<string, MeterDefinition>;
-  /** The plans it was on during the period, in time order. */
+  /** The parts of the period the installation owned it (a transfer splits a resource's). */
+  owned: Interval[];
+  /** The plans it was on while the installation owned it, in time order. */
   spans: PricedSpan[];
 }
 
 /**
- * The resources that lived during `period` (deleted ones included: their usage up to deletion is
- * still owed) with the plans they were on, and with installation-level billing the installation
- * on its own plans first. A resource's span on an installation-scoped plan is then left to the
+ * The resources the installation owned during `period` (deleted ones included: their usage up to
+ * deletion is still owed; transferred ones for the part before or after the transfer) with the
+ * plans they were on meanwhile, and with installation-level billing the installation on its own
+ * plans first. A resource's span on an installation-scoped plan is then left to the
  * installation's invoice, so it is not billed twice.
  */
 export async function billedSubjects(
@@ -70,29 +74,55 @@ export async function billedSubjects(
     const plans = await pricedInstallationPlans(integration, installation);
     subjects.push({
       meters: integration.meters ?? {},
+      owned: [period],
       spans: withPlans(planSpans(history.get(installation.id) ?? [], period), plans),
     });
   }
-  const resources = (await store.listResources(installation.id)).filter(
-    (resource) =>
+  const owned = (await ownedResources(store, installation.id, period)).filter(
+    ({ resource }) =>
       resource.createdAt < period.end &&
       (!resource.deletedAt || resource.deletedAt >= period.start),
   );
   const history = await store.billing.planChanges(
     "resource",
-    resources.map((resource) => resource.id),
+    owned.map(({ resource }) => resource.id),
   );
-  for (const resource of resources) {
+  for (const { resource, intervals } of owned) {
     const product = integration.product(resource.productId);
     if (!product) continue;
-    const spans = await resourceSpans(product, resource, installation, history, period);
+    const spans = clipped(
+      await resourceSpans(product, resource, installation, history, period),
+      intervals,
+    );
     subjects.push({
       resourceId: resource.id,
       meters: product.meters ?? {},
+      owned: intervals,
       spans: byInstallation ? spans.filter(({ plan }) => plan?.scope !== "installation") : spans,
     });
   }
   return subjects;
+}
+
+/**
+ * The resources the installation owned for some of `period`, with when: its own first, then
+ * those it transferred away, each read from the installation that has it now.
+ */
+async function ownedResources(store: Store, installationId: string, period: BillingPeriod) {
+  const histories = await store.billing.ownerHistories(installationId);
+  const intervalsOf = (resourceId: string) =>
+    ownedIntervals(histories.get(resourceId) ?? [], installationId, period);
+  const current = await store.listResources(installationId);
+  const former: ResourceRecord[] = [];
+  for (const [resourceId, owners] of histories) {
+    const owner = owners.at(-1)?.installationId;
+    if (!owner || owner === installationId || intervalsOf(resourceId).length === 0) continue;
+    const resource = await store.getResource(owner, resourceId);
+    if (resource) former.push(resource);
+  }
+  return [...current, ...former]
+    .map((resource) => ({ resource, intervals: intervalsOf(resource.id) }))
+    .filter(({ intervals }) => intervals.length > 0);
 }
 
 /** The daily usage rows of the subjects, from `fromDay` up to and including `toDay`. */
@@ -103,7 +133,11 @@ export async function subjectUsage(
   range: { fromDay: string; toDay: string },
 ): Promise<UsageRow[]> {
   const resourceIds = subjects.flatMap(({ resourceId }) => (resourceId ? [resourceId] : []));
-  const rows = await store.billing.usage(resourceIds, range);
+  const owned = new Map(subjects.map((subject) => [subject.resourceId, subject.owned]));
+  const rows = (await store.billing.usage(resourceIds, range)).filter(
+    // A day of a transferred resource's usage goes to the installation that has it at its end.
+    (row) => owned.get(row.resourceId)?.some((interval) => spanHasDay(interval, row.day)),
+  );
   if (subjects.some(({ resourceId }) => resourceId === undefined)) {
     rows.push(...(await store.billing.installationUsage(installationId, range)));
   }

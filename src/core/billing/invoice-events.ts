@@ -29,19 +29,19 @@ export async function applyInvoiceEvent(
   const invoice =
     (await store.billing.invoiceByVercelId(payload.invoiceId)) ??
     (payload.externalInvoiceId
-      ? await store.billing.invoice(payload.externalInvoiceId)
+      ? await store.billing.invoice(payload.installationId, payload.externalInvoiceId)
       : undefined);
   const installation = await store.getInstallation(payload.installationId);
   if (!invoice || !installation || invoice.installationId !== installation.id) return;
   if (!invoice.vercelInvoiceId) {
     // The event overtook Submit Invoice's answer.
-    await store.billing.markInvoiceSubmitted(invoice.externalId, payload.invoiceId, invoice.state);
+    await store.billing.markInvoiceSubmitted(invoice, payload.invoiceId, invoice.state);
   }
   const live = !installation.deletedAt;
   const vercel = deps.vercelFor(installation.id, log);
   const current = live ? await vercel.getInvoice(payload.invoiceId) : undefined;
   const state = current?.state ?? INVOICE_EVENT_STATES[type];
-  if (!state || !(await store.billing.setInvoiceState(invoice.externalId, state))) return;
+  if (!state || !(await store.billing.setInvoiceState(invoice, state))) return;
   log.info({ invoiceId: payload.invoiceId, state }, "invoice state changed");
 
   const ctx = deps.contexts.create({ requestId: payload.invoiceId, log }, installation);

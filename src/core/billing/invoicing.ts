@@ -36,7 +36,7 @@ export class Invoicing {
   async owes(installation: InstallationRecord): Promise<boolean> {
     for (const period of this.closingPeriods()) {
       for (const draft of await this.drafts(installation, period, true)) {
-        const stored = await this.deps.store.billing.invoice(draft.externalId);
+        const stored = await this.deps.store.billing.invoice(installation.id, draft.externalId);
         if (!stored?.vercelInvoiceId) return true;
       }
     }
@@ -84,7 +84,7 @@ export class Invoicing {
     }
     // A test invoice is born in the state it asked for (spec §10 test mode).
     const state = request.test?.result ?? "invoiced";
-    await store.billing.markInvoiceSubmitted(stored.externalId, answer.invoiceId, state);
+    await store.billing.markInvoiceSubmitted(stored, answer.invoiceId, state);
     log.info(
       {
         installationId: stored.installationId,

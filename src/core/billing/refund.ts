@@ -29,7 +29,7 @@ export async function refundInvoice(
   await vercel.refundInvoice(invoiceId, { reason: request.reason, total });
   const refunded = await vercel.getInvoice(invoiceId);
   const stored = await store.billing.invoiceByVercelId(invoiceId);
-  if (stored) await store.billing.setInvoiceState(stored.externalId, refunded.state);
+  if (stored) await store.billing.setInvoiceState(stored, refunded.state);
   log.info({ installationId: vercel.installationId, invoiceId, total }, "invoice refunded");
   return refunded;
 }

@@ -6,6 +6,8 @@ import { billing } from "./0004-billing.ts";
 import { rotationsAndTransfers } from "./0004-rotations-and-transfers.ts";
 import { actionRunStarter } from "./0005-action-run-starter.ts";
 import { planHistory } from "./0006-plan-history.ts";
+import { resourceOwners } from "./0007-resource-owners.ts";
+import { invoicesPerInstallation } from "./0008-invoices-per-installation.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   "0004-rotations-and-transfers": rotationsAndTransfers,
   "0005-action-run-starter": actionRunStarter,
   "0006-plan-history": planHistory,
+  "0007-resource-owners": resourceOwners,
+  "0008-invoices-per-installation": invoicesPerInstallation,
 };

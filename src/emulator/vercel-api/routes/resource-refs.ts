@@ -3,7 +3,9 @@ import type { EmulatorState } from "../../state.ts";
 
 /**
  * Fields naming a resource this installation never had. Deleted resources still count: usage and
- * invoices for the period they lived in arrive after deletion.
+ * invoices for the period they lived in arrive after deletion. So do resources transferred away:
+ * the source bills the part of the period before the transfer (UNCONFIRMED: the spec is silent
+ * on how Vercel takes that; the tolerant reading).
  */
 export function unknownResources(
   state: EmulatorState,
@@ -13,7 +15,11 @@ export function unknownResources(
   return refs
     .filter(({ resourceId }) => {
       if (resourceId === undefined) return false;
-      return state.resources.get(resourceId)?.installationId !== installationId;
+      const resource = state.resources.get(resourceId);
+      return (
+        resource?.installationId !== installationId &&
+        !resource?.formerInstallationIds?.includes(installationId)
+      );
     })
     .map(({ key, resourceId }) => ({
       key,
