@@ -78,10 +78,14 @@ export class ActionService {
     const { definition, ctx, input } = prepared;
     const controller = new AbortController();
     this.inFlight.set(run.id, controller);
-    const signal = AbortSignal.any([
-      controller.signal,
-      AbortSignal.timeout(definition.timeoutMs ?? this.options.defaultTimeoutMs ?? 5 * 60_000),
-    ]);
+    // Not AbortSignal.timeout(): AbortSignal.any holds its sources weakly, and a timeout signal
+    // nothing else holds can be collected before it fires, leaving the action to run for ever.
+    const timeout = new AbortController();
+    const timeoutTimer = setTimeout(
+      () => timeout.abort(new DOMException("The action timed out", "TimeoutError")),
+      definition.timeoutMs ?? this.options.defaultTimeoutMs ?? 5 * 60_000,
+    );
+    const signal = AbortSignal.any([controller.signal, timeout.signal]);
     let runningReport: Promise<void> | undefined;
     const runningTimer = setTimeout(() => {
       runningReport = ctx.vercel
@@ -106,6 +110,7 @@ export class ActionService {
       outcome = { status: "failed", statusText: describeFailure(error, signal) };
     } finally {
       clearTimeout(runningTimer);
+      clearTimeout(timeoutTimer);
       this.inFlight.delete(run.id);
     }
     await runningReport;
