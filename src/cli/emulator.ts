@@ -4,7 +4,7 @@ import { runEmulatorVerb, VERB_USAGE, VERBS } from "./emulator-verbs.ts";
 
 export const EMULATOR_USAGE = `Usage:
   partnerkit emulator [--partner-url http://localhost:3000] [--webhook-url <url>] [--port 3100]
-                      [--product acme-kv ...] [--action branch ...]
+                      [--product acme-kv ...] [--action branch ...] [--repl]
 ${VERB_USAGE}
 
 The verbs drive a running emulator (--emulator-url, default http://localhost:3100) and print JSON.
@@ -34,6 +34,8 @@ export async function emulatorCommand(
       port: { type: "string", default: env.EMULATOR_PORT ?? "3100" },
       product: { type: "string", multiple: true, default: ["acme-kv"] },
       action: { type: "string", multiple: true, default: [] },
+      // The products declare a resource REPL: the console offers its panel.
+      repl: { type: "boolean", default: false },
     },
   });
   const running = await startEmulator({
@@ -44,6 +46,7 @@ export async function emulatorCommand(
     products: values.product.map((id) => ({
       id,
       actions: values.action.map((slug) => ({ slug })),
+      repl: values.repl,
     })),
   });
   process.stdout.write(
