@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { z } from "zod";
+import type { z } from "zod";
 import type {
   BillingPlan,
   JsonObject,
@@ -12,8 +12,8 @@ import type { ReplBlock } from "../protocol/repl.ts";
 import type { VercelInvoiceState } from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
-import { PricedPlan } from "./billing/pricing.ts";
-import { constantPlans } from "./plans.ts";
+import type { PricedPlan } from "./billing/pricing.ts";
+import { checkedPlans } from "./plans.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
 
@@ -314,14 +314,4 @@ export function defineIntegration(input: IntegrationDefinition): Integration {
     onAny: webhooks.onAny.bind(webhooks),
     webhooks,
   };
-}
-
-/** A static plan list is checked when the integration is defined, then kept as a constant. */
-function checkedPlans(source: PlanSource, owner: string): PlanSource {
-  if (typeof source === "function") return source;
-  const parsed = z.array(PricedPlan).safeParse(source);
-  if (!parsed.success) {
-    throw new Error(`${owner} declares invalid plans: ${z.prettifyError(parsed.error)}`);
-  }
-  return constantPlans(parsed.data);
 }

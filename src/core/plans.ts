@@ -37,6 +37,16 @@ export function constantPlans(plans: PricedPlan[]): readonly PricedPlan[] {
   return deepFreeze(plans);
 }
 
+/** A static plan list is checked when the integration is defined, then kept as a constant. */
+export function checkedPlans(source: PlanSource, owner: string): PlanSource {
+  if (typeof source === "function") return source;
+  const parsed = PricedPlanList.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`${owner} declares invalid plans: ${z.prettifyError(parsed.error)}`);
+  }
+  return constantPlans(parsed.data);
+}
+
 /** The plans as Vercel sees them: prices are the partner's own and are not sent. */
 export async function resolvePlans(source: PlanSource, query: PlanQuery): Promise<BillingPlan[]> {
   return withoutPrices(await resolvePricedPlans(source, query));
