@@ -3,9 +3,9 @@ import { formatCents } from "../../protocol/money.ts";
 import type { InstallationRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
-import { billableResources, resourceSpans } from "./billable.ts";
+import { billableResources, type PricedSpan, resourceSpans } from "./billable.ts";
 import { spanHasDay } from "./plan-spans.ts";
-import { usageCostCents } from "./pricing.ts";
+import { type PricedPlan, usageCostCents } from "./pricing.ts";
 import { meterQuantities } from "./usage-totals.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function prepaidBalances(
   for (const { resource, product } of billables) {
     // Only the time spent on a prepayment plan draws credit, each stretch at its plan's prices.
     const spans = (await resourceSpans(product, resource, installation, history, ALL_TIME)).filter(
-      ({ plan }) => plan?.type === "prepayment",
+      (span): span is PricedSpan & { plan: PricedPlan } => span.plan?.type === "prepayment",
     );
     if (spans.length > 0 || credits.some((credit) => credit.resourceId === resource.id)) {
       prepaid.push({ resource, product, spans });
@@ -46,9 +46,7 @@ export async function prepaidBalances(
     let used = 0;
     for (const span of spans) {
       const days = rows.filter((row) => spanHasDay(span, row.day));
-      if (span.plan) {
-        used += usageCostCents(span.plan, meterQuantities(days, resource.id, product.meters));
-      }
+      used += usageCostCents(span.plan, meterQuantities(days, resource.id, product.meters));
     }
     const remaining = creditOf(resource.id) - used;
     overdraft += Math.max(0, -remaining);

@@ -4,9 +4,9 @@ import type { MeterDefinition } from "../define-integration.ts";
 
 /**
  * A resource's (or, with `resourceId` undefined, the installation's own) quantity of each meter
- * over the rows given: `interval` meters add up, `total`
- * meters take the highest level (what a plan bills storage on; UNCONFIRMED choice of peak over
- * average, spec §5.12 only says "measured level").
+ * over the rows given: `interval` meters add up, `total` meters take the highest level (what a
+ * plan bills storage on; UNCONFIRMED choice of peak over average, spec §5.12 only says "measured
+ * level").
  */
 export function meterQuantities(
   rows: UsageRow[],
@@ -26,7 +26,10 @@ export function meterQuantities(
   return quantities;
 }
 
-/** Spec §5.12 `usage` (no `resourceId`: installation-level): each declared meter's value on `day` and running total for the period. */
+/**
+ * Spec §5.12 `usage` (without `resourceId`: installation-level): each declared meter's value on
+ * `day` and running total for the period.
+ */
 export function usageLines(
   rows: UsageRow[],
   resourceId: string | undefined,
