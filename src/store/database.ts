@@ -10,6 +10,12 @@ export type Engine = "sqlite" | "postgres";
 export interface Database {
   engine: Engine;
   kysely: Kysely<object>;
+  /**
+   * SQLite only: a number that moves whenever the data may have changed since it was last
+   * returned, so a value read after seeing it stays current while it does not move. Undefined
+   * for PostgreSQL, where other servers write without this process hearing of it.
+   */
+  changeCounter?: () => number;
   close(): Promise<void>;
 }
 
@@ -39,10 +45,33 @@ export function openDatabase(
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
+  const local = { changes: 0 };
   const kysely = new Kysely<object>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, local) }),
   });
-  return { engine: "sqlite", kysely, close: () => kysely.destroy() };
+  return {
+    engine: "sqlite",
+    kysely,
+    changeCounter: sqliteChangeCounter(sqlite, local),
+    close: () => kysely.destroy(),
+  };
+}
+
+/**
+ * `PRAGMA data_version` moves when another connection (a CLI command, a second process)
+ * commits; this connection's own writes and transaction boundaries are counted in `local`.
+ */
+function sqliteChangeCounter(database: SQLite.Database, local: { changes: number }) {
+  const dataVersion = database.prepare("PRAGMA data_version").pluck();
+  let seen = dataVersion.get();
+  return () => {
+    const version = dataVersion.get();
+    if (version !== seen) {
+      seen = version;
+      local.changes++;
+    }
+    return local.changes;
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -51,22 +80,28 @@ const STATEMENT_CACHE_SIZE = 500;
  * Kysely prepares every query anew, which was a tenth of a request's CPU in the read benchmark;
  * the same SQL text reuses its statement instead. Safe because better-sqlite3 runs each
  * statement to completion synchronously.
+ *
+ * Kysely prepares each statement right before running it, so this is also where every write is
+ * counted in `local.changes`: anything but a plain read, transaction statements included, so a
+ * rollback counts too.
  */
-function withStatementCache(database: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+function withStatementCache(database: SQLite.Database, local: { changes: number }): SqliteDatabase {
+  const statements = new Map<string, { statement: SQLite.Statement; plainRead: boolean }>();
   return {
     close: () => database.close(),
     prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = database.prepare(sql);
+      let cached = statements.get(sql);
+      if (!cached) {
+        const statement = database.prepare(sql);
+        cached = { statement, plainRead: statement.reader && statement.readonly };
         if (statements.size >= STATEMENT_CACHE_SIZE) {
           const oldest = statements.keys().next().value;
           if (oldest !== undefined) statements.delete(oldest);
         }
-        statements.set(sql, statement);
+        statements.set(sql, cached);
       }
-      return statement;
+      if (!cached.plainRead) local.changes++;
+      return cached.statement;
     },
   };
 }

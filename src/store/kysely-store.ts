@@ -29,6 +29,7 @@ import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
 import { TransferQueries } from "./transfer-queries.ts";
+import { VersionedCache } from "./versioned-cache.ts";
 import {
   type NewWebhookEvent,
   pruneWebhookEvents,
@@ -52,7 +53,20 @@ export function createStore(
     secrets,
     false,
     clock,
+    database.changeCounter && {
+      installations: new VersionedCache(database.changeCounter),
+      resources: new VersionedCache(database.changeCounter),
+    },
   );
+}
+
+/**
+ * The two records every authenticated Partner API call reads, kept while the database does not
+ * change (SQLite only; see `Database.changeCounter`). Reads inside a transaction bypass them.
+ */
+interface HotRecords {
+  installations: VersionedCache<InstallationRecord>;
+  resources: VersionedCache<ResourceRecord>;
 }
 
 // Every authenticated Partner API call reads these two.
@@ -77,6 +91,7 @@ class KyselyStore implements Store {
     private readonly box: SecretBox,
     private readonly inTransaction: boolean,
     private readonly clock: () => Date,
+    private readonly hot?: HotRecords,
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
     this.billing = new BillingQueries(db, engine);
@@ -105,9 +120,12 @@ class KyselyStore implements Store {
       .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true, this.clock)));
   }
 
-  async getInstallation(id: string): Promise<InstallationRecord | undefined> {
-    const [row] = await selectInstallation(this.db, id);
-    return row && toInstallation(row);
+  getInstallation(id: string): Promise<InstallationRecord | undefined> {
+    const read = async () => {
+      const [row] = await selectInstallation(this.db, id);
+      return row && toInstallation(row);
+    };
+    return this.hot ? this.hot.installations.get(id, read) : read();
   }
 
   async upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord> {
@@ -177,9 +195,12 @@ class KyselyStore implements Store {
     return { accessToken: credentials.access_token, tokenType: credentials.token_type };
   }
 
-  async getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
-    const [row] = await selectResource(this.db, id, installationId);
-    return row && toResource(row);
+  getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
+    const read = async () => {
+      const [row] = await selectResource(this.db, id, installationId);
+      return row && toResource(row);
+    };
+    return this.hot ? this.hot.resources.get(`${installationId}/${id}`, read) : read();
   }
 
   async listResources(installationId: string): Promise<ResourceRecord[]> {

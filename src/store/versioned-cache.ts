@@ -1,0 +1,50 @@
+const DEFAULT_CAPACITY = 1000;
+
+/**
+ * Values read from the database, served again for as long as its change counter stands still
+ * (see `Database.changeCounter`); every entry is dropped when it moves. The counter is read
+ * before loading, so a loaded value is never older than the version it is kept under, and a
+ * value is not kept once another read has seen the counter move past that version.
+ *
+ * Cached values are shared by every caller, so they are frozen.
+ */
+export class VersionedCache<Value extends object> {
+  readonly #entries = new Map<string, Value>();
+  #version = -1;
+
+  constructor(
+    private readonly changeCounter: () => number,
+    private readonly capacity = DEFAULT_CAPACITY,
+  ) {}
+
+  async get(key: string, load: () => Promise<Value | undefined>): Promise<Value | undefined> {
+    const version = this.changeCounter();
+    if (version !== this.#version) {
+      this.#entries.clear();
+      this.#version = version;
+    }
+    const cached = this.#entries.get(key);
+    if (cached) return cached;
+    const value = await load();
+    if (value !== undefined) this.#remember(key, version, deepFreeze(value));
+    return value;
+  }
+
+  #remember(key: string, version: number, value: Value) {
+    // Another read saw the counter move during this load: the value may be out of date.
+    if (version !== this.#version) return;
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.set(key, value);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

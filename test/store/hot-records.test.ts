@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../../src/store/database.ts";
+import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
+import { SecretBox } from "../../src/store/secret-box.ts";
+import type { Store } from "../../src/store/store.ts";
+import type { Tables } from "../../src/store/tables.ts";
+import { openTestDatabase, TEST_ENGINE } from "../support/database.ts";
+import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
+import { installationRow, resourceRow } from "../support/store-rows.ts";
+
+const AT = "2030-01-05T10:00:00.000Z";
+
+async function seed(database: Database): Promise<Store> {
+  await migrateStore(database);
+  const db = database.kysely.withTables<Tables>();
+  await db
+    .insertInto("installations")
+    .values(installationRow("icfg_1", AT, "team"))
+    .execute();
+  await db
+    .insertInto("resources")
+    .values(resourceRow("res_1", "icfg_1", "pro", AT))
+    .execute();
+  return createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
+}
+
+// The installation and resource reads are served from memory on SQLite while nothing changes;
+// whatever changes the data must show in the next read, on either engine.
+describe("installation and resource reads", () => {
+  let database: Database;
+  let store: Store;
+  beforeEach(async () => {
+    database = await openTestDatabase();
+    store = await seed(database);
+  });
+  afterEach(() => database.close());
+
+  it("show the store's own writes", async () => {
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("team");
+    await store.updateResource("res_1", { name: "renamed" });
+    await store.setInstallationPlan("icfg_1", "free");
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("renamed");
+    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
+    await store.markResourceDeleted("res_1");
+    expect((await store.getResource("icfg_1", "res_1"))?.deletedAt).not.toBeNull();
+  });
+
+  it("show writes made through the database handle outside the store", async () => {
+    expect((await store.getResource("icfg_1", "res_1"))?.status).toBe("ready");
+    await database.kysely
+      .withTables<Tables>()
+      .updateTable("resources")
+      .set({ status: "suspended" })
+      .execute();
+    expect((await store.getResource("icfg_1", "res_1"))?.status).toBe("suspended");
+  });
+
+  it("never serve what a rolled-back transaction wrote", async () => {
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    const failure = store.transaction(async (tx) => {
+      await tx.updateResource("res_1", { name: "doomed" });
+      expect((await tx.getResource("icfg_1", "res_1"))?.name).toBe("doomed");
+      throw new Error("roll back");
+    });
+    await expect(failure).rejects.toThrow("roll back");
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+  });
+
+  it("keep a record that one caller changes from reaching the next", async () => {
+    const first = await store.getResource("icfg_1", "res_1");
+    if (!first) throw new Error("seeded resource missing");
+    try {
+      (first.metadata as Record<string, unknown>).region = "fra1";
+    } catch (error) {
+      // Shared records are frozen; a changed copy is the caller's own.
+      expect(error).toBeInstanceOf(TypeError);
+    }
+    expect((await store.getResource("icfg_1", "res_1"))?.metadata).toEqual({});
+  });
+});
+
+describe.runIf(TEST_ENGINE === "sqlite")("SQLite reads with another connection writing", () => {
+  let directory: string;
+  let database: Database;
+  let other: SQLite.Database;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "partnerkit-hot-"));
+    database = openDatabase(join(directory, "partnerkit.db"));
+  });
+  afterEach(async () => {
+    other?.close();
+    await database.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("show a commit by another process's connection (a CLI command) at once", async () => {
+    const store = await seed(database);
+    other = new SQLite(join(directory, "partnerkit.db"));
+    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("team");
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    other.prepare("UPDATE installations SET billing_plan_id = 'free'").run();
+    other.prepare("UPDATE resources SET name = 'from-cli'").run();
+    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
+    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("from-cli");
+  });
+});
