@@ -126,7 +126,15 @@ export class InstallationService {
 
   /** The installation, if it exists, is not deleted and belongs to the caller's account. */
   async require(request: RequestContext, id: string): Promise<InstallationRecord> {
-    const installation = await this.store.getInstallation(id);
+    return this.usable(request, id, await this.store.getInstallation(id));
+  }
+
+  /** `require` for an installation the caller has already read. */
+  usable(
+    request: RequestContext,
+    id: string,
+    installation: InstallationRecord | undefined,
+  ): InstallationRecord {
     if (!installation || installation.deletedAt)
       throw PartnerError.notFound(`Installation ${id} not found`);
     assertSameAccount(request, installation);

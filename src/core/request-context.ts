@@ -6,4 +6,6 @@ export interface RequestContext {
   caller: VerifiedCaller;
   requestId: string;
   log: Logger;
+  /** When the request arrived (`performance.now()`); reads must reflect every write before it. */
+  receivedAt?: number;
 }

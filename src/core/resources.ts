@@ -94,8 +94,7 @@ export class ResourceService {
     installationId: string,
     resourceId: string,
   ): Promise<Resource> {
-    const installation = await this.installations.require(request, installationId);
-    const resource = await this.requireResource(installationId, resourceId);
+    const { installation, resource } = await this.live(request, installationId, resourceId);
     return this.describe(resource, installation);
   }
 
@@ -114,8 +113,7 @@ export class ResourceService {
     resourceId: string,
     body: UpdateResourceRequest,
   ): Promise<Resource> {
-    const installation = await this.installations.require(request, installationId);
-    const resource = await this.requireResource(installationId, resourceId);
+    const { installation, resource } = await this.live(request, installationId, resourceId);
     const product = this.requireProduct(resource);
     const metadata =
       body.metadata === undefined
@@ -168,16 +166,14 @@ export class ResourceService {
     resourceId: string,
     metadata: JsonObject | undefined,
   ): Promise<BillingPlan[]> {
-    const installation = await this.installations.require(request, installationId);
-    const resource = await this.requireResource(installationId, resourceId);
+    const { installation, resource } = await this.live(request, installationId, resourceId);
     const product = this.requireProduct(resource);
     return resolvePlans(product.plans, { metadata: metadata ?? resource.metadata, installation });
   }
 
   /** The live resource with its installation and product, for the operations beside CRUD. */
   async target(request: RequestContext, installationId: string, resourceId: string) {
-    const installation = await this.installations.require(request, installationId);
-    const resource = await this.requireResource(installationId, resourceId);
+    const { installation, resource } = await this.live(request, installationId, resourceId);
     return { installation, resource, product: this.requireProduct(resource) };
   }
 
@@ -185,10 +181,20 @@ export class ResourceService {
     installationId: string,
     resourceId: string,
   ): Promise<ResourceRecord> {
-    const resource = await this.store.getResource(installationId, resourceId);
-    if (!resource || resource.deletedAt)
-      throw PartnerError.notFound(`Resource ${resourceId} not found`);
-    return resource;
+    return liveResource(resourceId, await this.store.getResource(installationId, resourceId));
+  }
+
+  /** The caller's installation and a live resource of it, read together. */
+  private async live(request: RequestContext, installationId: string, resourceId: string) {
+    const read = await this.store.getResourceWithInstallation(
+      installationId,
+      resourceId,
+      request.receivedAt,
+    );
+    return {
+      installation: this.installations.usable(request, installationId, read.installation),
+      resource: liveResource(resourceId, read.resource),
+    };
   }
 
   private requireProduct(resource: ResourceRecord): Product {
@@ -210,6 +216,11 @@ export class ResourceService {
       plans.find((plan) => plan.id === resource.billingPlanId),
     );
   }
+}
+
+function liveResource(id: string, resource: ResourceRecord | undefined): ResourceRecord {
+  if (!resource || resource.deletedAt) throw PartnerError.notFound(`Resource ${id} not found`);
+  return resource;
 }
 
 export function toResourceBody(resource: ResourceRecord, plan: BillingPlan | undefined): Resource {

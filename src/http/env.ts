@@ -5,6 +5,8 @@ import type { VerifiedCaller } from "../protocol/claims.ts";
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** `performance.now()` when the request arrived. */
+    receivedAt: number;
     log: Logger;
     caller: VerifiedCaller;
   };

@@ -6,13 +6,14 @@ import type { AppEnv } from "./env.ts";
 /** Gives each request an id and a child logger, and logs one line when it ends. */
 export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const started = performance.now();
+    c.set("receivedAt", started);
     const requestId = randomUUID();
     const log = logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("log", log);
     // Set before the handler: added afterwards, Hono must copy the finished response.
     c.header("x-request-id", requestId);
-    const started = performance.now();
     await next();
     if (log.isLevelEnabled("info")) {
       log.info(

@@ -14,8 +14,13 @@ export interface Database {
    * SQLite only: a number that moves whenever the data may have changed since it was last
    * returned, so a value read after seeing it stays current while it does not move. Undefined
    * for PostgreSQL, where other servers write without this process hearing of it.
+   *
+   * Commits by other connections are seen by a check costing three system calls. `freshAsOf`
+   * (a `performance.now()` time, now by default) lets a check made after that moment serve:
+   * a request passes its arrival, so concurrent requests share one check, yet each sees every
+   * commit made before it arrived.
    */
-  changeCounter?: () => number;
+  changeCounter?: (freshAsOf?: number) => number;
   close(): Promise<void>;
 }
 
@@ -64,11 +69,15 @@ export function openDatabase(
 function sqliteChangeCounter(database: SQLite.Database, local: { changes: number }) {
   const dataVersion = database.prepare("PRAGMA data_version").pluck();
   let seen = dataVersion.get();
-  return () => {
-    const version = dataVersion.get();
-    if (version !== seen) {
-      seen = version;
-      local.changes++;
+  let checkedAt = performance.now();
+  return (freshAsOf = performance.now()) => {
+    if (checkedAt <= freshAsOf) {
+      checkedAt = performance.now();
+      const version = dataVersion.get();
+      if (version !== seen) {
+        seen = version;
+        local.changes++;
+      }
     }
     return local.changes;
   };

@@ -54,8 +54,9 @@ export function createStore(
     false,
     clock,
     database.changeCounter && {
-      installations: new VersionedCache(database.changeCounter),
-      resources: new VersionedCache(database.changeCounter),
+      changeCounter: database.changeCounter,
+      installations: new VersionedCache(),
+      resources: new VersionedCache(),
     },
   );
 }
@@ -65,6 +66,7 @@ export function createStore(
  * change (SQLite only; see `Database.changeCounter`). Reads inside a transaction bypass them.
  */
 interface HotRecords {
+  changeCounter: (freshAsOf?: number) => number;
   installations: VersionedCache<InstallationRecord>;
   resources: VersionedCache<ResourceRecord>;
 }
@@ -121,11 +123,37 @@ class KyselyStore implements Store {
   }
 
   getInstallation(id: string): Promise<InstallationRecord | undefined> {
+    return this.readInstallation(id, this.hot?.changeCounter());
+  }
+
+  async getResourceWithInstallation(installationId: string, id: string, freshAsOf?: number) {
+    const version = this.hot?.changeCounter(freshAsOf);
+    const [installation, resource] = await Promise.all([
+      this.readInstallation(installationId, version),
+      this.readResource(installationId, id, version),
+    ]);
+    return { installation, resource };
+  }
+
+  /** `version`: the change counter read before, for the hot records; undefined reads the table. */
+  private readInstallation(id: string, version: number | undefined) {
     const read = async () => {
       const [row] = await selectInstallation(this.db, id);
       return row && toInstallation(row);
     };
-    return this.hot ? this.hot.installations.get(id, read) : read();
+    return this.hot && version !== undefined
+      ? this.hot.installations.get(version, id, read)
+      : read();
+  }
+
+  private readResource(installationId: string, id: string, version: number | undefined) {
+    const read = async () => {
+      const [row] = await selectResource(this.db, id, installationId);
+      return row && toResource(row);
+    };
+    return this.hot && version !== undefined
+      ? this.hot.resources.get(version, `${installationId}/${id}`, read)
+      : read();
   }
 
   async upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord> {
@@ -196,11 +224,7 @@ class KyselyStore implements Store {
   }
 
   getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
-    const read = async () => {
-      const [row] = await selectResource(this.db, id, installationId);
-      return row && toResource(row);
-    };
-    return this.hot ? this.hot.resources.get(`${installationId}/${id}`, read) : read();
+    return this.readResource(installationId, id, this.hot?.changeCounter());
   }
 
   async listResources(installationId: string): Promise<ResourceRecord[]> {

@@ -38,6 +38,15 @@ export interface Store {
   ): Promise<{ accessToken: string; tokenType: string } | undefined>;
 
   getResource(installationId: string, id: string): Promise<ResourceRecord | undefined>;
+  /**
+   * Both reads of a call on a resource, with one freshness check of the hot records (SQLite).
+   * `freshAsOf`: see `Database.changeCounter`; a request's arrival time.
+   */
+  getResourceWithInstallation(
+    installationId: string,
+    id: string,
+    freshAsOf?: number,
+  ): Promise<{ installation?: InstallationRecord; resource?: ResourceRecord }>;
   listResources(installationId: string): Promise<ResourceRecord[]>;
   insertResource(resource: NewResource): Promise<ResourceRecord>;
   updateResource(id: string, changes: ResourceChanges): Promise<void>;

@@ -2,9 +2,9 @@ const DEFAULT_CAPACITY = 1000;
 
 /**
  * Values read from the database, served again for as long as its change counter stands still
- * (see `Database.changeCounter`); every entry is dropped when it moves. The counter is read
- * before loading, so a loaded value is never older than the version it is kept under, and a
- * value is not kept once another read has seen the counter move past that version.
+ * (see `Database.changeCounter`); every entry is dropped when it moves. Callers read the counter
+ * before loading, so a loaded value is never older than the version it is kept under, and a value
+ * is not kept once another read has seen the counter move past that version.
  *
  * Cached values are shared by every caller, so they are frozen.
  */
@@ -12,18 +12,19 @@ export class VersionedCache<Value extends object> {
   readonly #entries = new Map<string, Value>();
   #version = -1;
 
-  constructor(
-    private readonly changeCounter: () => number,
-    private readonly capacity = DEFAULT_CAPACITY,
-  ) {}
+  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
-  async get(key: string, load: () => Promise<Value | undefined>): Promise<Value | undefined> {
-    const version = this.changeCounter();
-    if (version !== this.#version) {
+  /** `version` is the change counter as read before this call. */
+  async get(
+    version: number,
+    key: string,
+    load: () => Promise<Value | undefined>,
+  ): Promise<Value | undefined> {
+    if (version > this.#version) {
       this.#entries.clear();
       this.#version = version;
     }
-    const cached = this.#entries.get(key);
+    const cached = version === this.#version ? this.#entries.get(key) : undefined;
     if (cached) return cached;
     const value = await load();
     if (value !== undefined) this.#remember(key, version, deepFreeze(value));
@@ -31,7 +32,7 @@ export class VersionedCache<Value extends object> {
   }
 
   #remember(key: string, version: number, value: Value) {
-    // Another read saw the counter move during this load: the value may be out of date.
+    // Another read saw the counter move since `version`: the value may be out of date.
     if (version !== this.#version) return;
     if (this.#entries.size >= this.capacity) {
       const oldest = this.#entries.keys().next().value;

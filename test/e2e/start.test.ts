@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "../../src/protocol/errors.ts";
+import { openDatabase } from "../../src/store/database.ts";
+import type { Tables } from "../../src/store/tables.ts";
 import { TEST_ENGINE } from "../support/database.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 import {
@@ -381,6 +383,28 @@ describe("partnerkit start: one running server", () => {
     expect(uninstall.status, await uninstall.clone().text()).toBe(200);
     expect(await uninstall.json()).toEqual({ finalized: true });
     await expectError(await call(server, "GET", base, { auth: "system" }), 404);
+  });
+
+  it("answers a GET with what another process wrote just before (a CLI command, a worker)", async () => {
+    const installationId = "icfg_e2e_outside";
+    await install(server, installationId, randomToken("vercel_access"));
+    const resource = await provision(server, installationId);
+    const path = `/v1/installations/${installationId}/resources/${resource.id}`;
+    expect(await (await call(server, "GET", path)).json()).toMatchObject({ name: "cache" });
+    const outside = openDatabase(database.url);
+    try {
+      for (const name of ["renamed-outside", "renamed-again"]) {
+        await outside.kysely
+          .withTables<Tables>()
+          .updateTable("resources")
+          .set({ name })
+          .where("id", "=", resource.id)
+          .execute();
+        expect(await (await call(server, "GET", path)).json()).toMatchObject({ name });
+      }
+    } finally {
+      await outside.close();
+    }
   });
 
   it("replays a repeated Idempotency-Key byte for byte and provisions only once", async () => {

@@ -46,6 +46,11 @@ describe("installation and resource reads", () => {
     await store.setInstallationPlan("icfg_1", "free");
     expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("renamed");
     expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
+    const together = await store.getResourceWithInstallation("icfg_1", "res_1");
+    expect([together.installation?.billingPlanId, together.resource?.name]).toEqual([
+      "free",
+      "renamed",
+    ]);
     await store.markResourceDeleted("res_1");
     expect((await store.getResource("icfg_1", "res_1"))?.deletedAt).not.toBeNull();
   });
@@ -107,5 +112,15 @@ describe.runIf(TEST_ENGINE === "sqlite")("SQLite reads with another connection w
     other.prepare("UPDATE resources SET name = 'from-cli'").run();
     expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
     expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("from-cli");
+    // A request passes its arrival time: a check made after it may serve, one made before not.
+    const before = performance.now();
+    expect(
+      (await store.getResourceWithInstallation("icfg_1", "res_1", before)).resource?.name,
+    ).toBe("from-cli");
+    other.prepare("UPDATE resources SET name = 'again'").run();
+    const arrived = performance.now();
+    expect(
+      (await store.getResourceWithInstallation("icfg_1", "res_1", arrived)).resource?.name,
+    ).toBe("again");
   });
 });
