@@ -39,7 +39,7 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** Rate over the second half of the responses: closer to steady state than a cold start. */
   lateRequestsPerSecond: number;
-  /** Of 2xx responses only. */
+  /** Of 2xx responses, leaving out a run's first response per connection (it opened it). */
   latency: LatencySummary;
   serverCpu?: ServerCpu;
   /** Items the run took from its feed (autocannon builds one request ahead per connection). */
@@ -60,9 +60,12 @@ export function itemsForRun(requestsPerSecond: number, durationSeconds: number):
   return Math.ceil(requestsPerSecond * (durationSeconds + TAIL_SECONDS) * FEED_HEADROOM);
 }
 
-/** One autocannon run (keep-alive, no pipelining), each request with its own part of the feed. */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const latency = new LatencyRecorder();
+/**
+ * One autocannon run (keep-alive, no pipelining), each request with its own part of the feed.
+ * With a `tally`, the run is one round of a longer measurement and the result covers every round
+ * added to it so far (see `LoadTally`).
+ */
+export async function runLoad(spec: LoadSpec, tally = new LoadTally()): Promise<LoadResult> {
   const statusCodes: Record<string, number> = {};
   const responseTimes: number[] = [];
   const usedBefore = spec.feed.used;
@@ -102,35 +105,101 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       responseTimes.push(performance.now());
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-      if (statusCode >= 200 && statusCode < 300) latency.record(responseTime);
+      // The first answers of a run also paid for opening the connections.
+      const connecting = responseTimes.length <= spec.connections;
+      if (isOk(statusCode) && !connecting) tally.latency.record(responseTime);
     });
   });
   const cpuAfter = spec.serverPid ? await processCpuMs(spec.serverPid) : undefined;
 
-  const responses = responseTimes.length;
-  const lastAt = responseTimes[responses - 1] ?? performance.now();
-  const elapsedSeconds = (lastAt - startedAt) / 1000;
-  const halfway = responseTimes[Math.floor(responses / 2)] ?? startedAt;
-  const lateSeconds = (lastAt - halfway) / 1000;
-  const cpuMs =
-    cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
-  return {
-    responses,
-    ok: latency.count,
-    non2xx: responses - latency.count,
+  tally.add({
+    startedAt,
+    responseTimes,
     statusCodes,
     errors: result.errors,
     timeouts: result.timeouts,
-    elapsedSeconds,
-    requestsPerSecond: elapsedSeconds > 0 ? responses / elapsedSeconds : 0,
-    lateRequestsPerSecond:
-      lateSeconds > 0 ? (responses - Math.floor(responses / 2)) / lateSeconds : 0,
-    latency: latency.summary(),
-    ...(cpuMs !== undefined &&
-      responses > 0 && {
-        serverCpu: { msPerRequest: cpuMs / responses, cores: cpuMs / 1000 / elapsedSeconds },
-      }),
+    cpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
     itemsUsed: spec.feed.used - usedBefore,
     feedExhausted: spec.feed.remaining === 0,
-  };
+  });
+  return tally.result();
+}
+
+interface Round {
+  startedAt: number;
+  /** When each response arrived (`performance.now()`). */
+  responseTimes: number[];
+  statusCodes: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  cpuMs: number | undefined;
+  itemsUsed: number;
+  feedExhausted: boolean;
+}
+
+/**
+ * The rounds of one server's measurement, taken in turns with another server's so that a change
+ * in what else the machine is doing falls on both: counts, times and CPU add up, latencies are
+ * pooled, and the rate is all responses over the time spent answering them.
+ */
+export class LoadTally {
+  readonly latency = new LatencyRecorder();
+  readonly #rounds: Round[] = [];
+
+  add(round: Round): void {
+    this.#rounds.push(round);
+  }
+
+  result(): LoadResult {
+    const statusCodes: Record<string, number> = {};
+    let responses = 0;
+    let elapsedMs = 0;
+    let cpuMs: number | undefined = 0;
+    for (const round of this.#rounds) {
+      for (const [code, count] of Object.entries(round.statusCodes))
+        statusCodes[code] = (statusCodes[code] ?? 0) + count;
+      responses += round.responseTimes.length;
+      elapsedMs += (round.responseTimes.at(-1) ?? round.startedAt) - round.startedAt;
+      cpuMs = cpuMs === undefined || round.cpuMs === undefined ? undefined : cpuMs + round.cpuMs;
+    }
+    const last = this.#rounds.at(-1);
+    const elapsedSeconds = elapsedMs / 1000;
+    const ok = sum(Object.entries(statusCodes), ([code, count]) =>
+      isOk(Number(code)) ? count : 0,
+    );
+    return {
+      responses,
+      ok,
+      non2xx: responses - ok,
+      statusCodes,
+      errors: sum(this.#rounds, (round) => round.errors),
+      timeouts: sum(this.#rounds, (round) => round.timeouts),
+      elapsedSeconds,
+      requestsPerSecond: elapsedSeconds > 0 ? responses / elapsedSeconds : 0,
+      lateRequestsPerSecond: last ? lateRate(last) : 0,
+      latency: this.latency.summary(),
+      ...(cpuMs !== undefined &&
+        responses > 0 && {
+          serverCpu: { msPerRequest: cpuMs / responses, cores: cpuMs / 1000 / elapsedSeconds },
+        }),
+      itemsUsed: sum(this.#rounds, (round) => round.itemsUsed),
+      feedExhausted: last?.feedExhausted ?? false,
+    };
+  }
+}
+
+/** Responses per second over the second half of a round's responses. */
+function lateRate(round: Round): number {
+  const times = round.responseTimes;
+  const halfway = times[Math.floor(times.length / 2)] ?? round.startedAt;
+  const lateSeconds = ((times.at(-1) ?? round.startedAt) - halfway) / 1000;
+  return lateSeconds > 0 ? (times.length - Math.floor(times.length / 2)) / lateSeconds : 0;
+}
+
+function isOk(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300;
+}
+
+function sum<T>(items: readonly T[], value: (item: T) => number): number {
+  return items.reduce((total, item) => total + value(item), 0);
 }

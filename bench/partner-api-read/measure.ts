@@ -1,8 +1,9 @@
 import { BenchError } from "../lib/errors.ts";
 import { formatCount, formatRate, formatSeconds } from "../lib/format.ts";
-import { itemsForRun, type LoadResult, runLoad } from "../lib/load.ts";
+import { type LoadResult, LoadTally, runLoad } from "../lib/load.ts";
 import { loadFailures } from "../lib/load-failures.ts";
 import { progress } from "../lib/progress.ts";
+import type { RequestFeed } from "../lib/request-feed.ts";
 import type { BenchOptions } from "../options.ts";
 import type { ChildServer } from "../servers/child-server.ts";
 import { type MintedTokens, mintTokens } from "../tokens/mint.ts";
@@ -24,19 +25,38 @@ export interface TokenPoolPlan {
 export interface Measurement {
   warmup: { ours: LoadResult; ceiling: LoadResult };
   pool: TokenPoolPlan;
+  /** How many turns each server had; each result adds up all of its own. */
+  rounds: number;
   ours: LoadResult;
   ceiling: LoadResult;
 }
 
 /**
- * Warm-up both servers, size the token pool from the warm-up rates, mint it, then load each
- * server in turn for the measured duration. Every token is sent at most once to each server.
+ * Length of one turn: short, so that whatever else the machine does (it is often shared) falls
+ * on both servers alike rather than on whichever ran second.
+ */
+const ROUND_SECONDS = 2;
+
+/**
+ * Warm-up both servers, size the token pool from the warm-up rates, mint it, then load the
+ * servers in alternating rounds until each had about the measured duration. Every token is sent
+ * at most once to each server.
  */
 export async function measure(env: BenchEnvironment, options: BenchOptions): Promise<Measurement> {
   const warmTokens = await mint(env, options.warmupRequests, "warm-up");
   const warmup = {
-    ours: await load(env, env.ours, warmTokens.tokens, options, "warm-up"),
-    ceiling: await load(env, env.ceiling, warmTokens.tokens, options, "warm-up"),
+    ours: await load(
+      env.ours,
+      bearerTokens(warmTokens.tokens),
+      warmTokens.tokens.length,
+      "warm-up",
+    ),
+    ceiling: await load(
+      env.ceiling,
+      bearerTokens(warmTokens.tokens),
+      warmTokens.tokens.length,
+      "warm-up",
+    ),
   };
   // A server that fails now would fail the whole run: say so before minting for a minute.
   const warmupFailures = [
@@ -46,14 +66,23 @@ export async function measure(env: BenchEnvironment, options: BenchOptions): Pro
   if (warmupFailures.length > 0)
     throw new BenchError(`Warm-up failed:\n${warmupFailures.join("\n")}`);
 
+  // Both servers get the same requests per round, as many as the faster one answered in a
+  // round's time during the warm-up.
+  const rounds = Math.max(1, Math.round(options.durationSeconds / ROUND_SECONDS));
   const fastest = Math.max(warmup.ours.lateRequestsPerSecond, warmup.ceiling.lateRequestsPerSecond);
-  const needed = itemsForRun(fastest, options.durationSeconds);
+  let perRound = Math.max(
+    options.connections,
+    Math.ceil((fastest * options.durationSeconds) / rounds),
+  );
+  // autocannon may build one request per connection that it never sends: room for those too.
+  const needed = rounds * (perRound + options.connections);
   const budget = Math.floor((MAX_MINT_SECONDS * 1000) / Math.max(warmTokens.msPerToken, 0.01));
-  const size = Math.max(options.connections * 2, Math.min(needed, budget));
+  const size = Math.max(rounds * options.connections * 2, Math.min(needed, budget));
   if (size < needed) {
+    perRound = Math.floor(size / rounds) - options.connections;
     progress(
       `pool capped at ${formatCount(size)} of ${formatCount(needed)} tokens ` +
-        `(${MAX_MINT_SECONDS} s minting budget): runs may end before ${options.durationSeconds} s`,
+        `(${MAX_MINT_SECONDS} s minting budget): rounds are shorter than planned`,
     );
   }
   const minted = await mint(env, size, "measured");
@@ -64,12 +93,47 @@ export async function measure(env: BenchEnvironment, options: BenchOptions): Pro
     mintMs: minted.msPerToken * size,
     msPerToken: minted.msPerToken,
   };
-  return {
-    warmup,
-    pool,
-    ours: await load(env, env.ours, minted.tokens, options),
-    ceiling: await load(env, env.ceiling, minted.tokens, options),
-  };
+  const feeds = { ours: bearerTokens(minted.tokens), ceiling: bearerTokens(minted.tokens) };
+  const tallies = { ours: new LoadTally(), ceiling: new LoadTally() };
+  let ours = warmup.ours;
+  let ceiling = warmup.ceiling;
+  for (let round = 1; round <= rounds; round++) {
+    const label = `round ${round}/${rounds}`;
+    ours = await load(env.ours, feeds.ours, perRound, label, tallies.ours);
+    ceiling = await load(env.ceiling, feeds.ceiling, perRound, label, tallies.ceiling);
+  }
+  return { warmup, pool, rounds, ours, ceiling };
+
+  async function load(
+    server: ChildServer,
+    feed: RequestFeed,
+    requests: number,
+    label: string,
+    tally?: LoadTally,
+  ): Promise<LoadResult> {
+    progress(
+      `${server.name}: ${label}, ${formatCount(requests)} requests at ${options.connections} connections…`,
+    );
+    const result = await runLoad(
+      {
+        baseUrl: server.url,
+        path: env.path,
+        headers: { "x-vercel-auth": "user" },
+        connections: options.connections,
+        feed,
+        serverPid: server.pid,
+        requests,
+      },
+      tally,
+    );
+    progress(
+      `${server.name}: ${formatRate(result.requestsPerSecond)} req/s, ` +
+        `p99 ${result.latency.p99.toFixed(2)} ms, ${formatCount(result.non2xx)} non-2xx` +
+        (result.serverCpu ? `, ${result.serverCpu.msPerRequest.toFixed(3)} CPU ms/request` : "") +
+        (tally ? " so far" : ""),
+    );
+    return result;
+  }
 }
 
 /** Non-2xx answers and connection errors in the measured runs: these fail the bench. */
@@ -89,33 +153,4 @@ async function mint(env: BenchEnvironment, count: number, phase: string): Promis
     `minted in ${formatSeconds(minted.msPerToken * count)} (${minted.msPerToken.toFixed(2)} ms/token)`,
   );
   return minted;
-}
-
-async function load(
-  env: BenchEnvironment,
-  server: ChildServer,
-  tokens: readonly string[],
-  options: BenchOptions,
-  phase?: "warm-up",
-): Promise<LoadResult> {
-  const what = phase
-    ? `${formatCount(tokens.length)} warm-up requests`
-    : `${options.durationSeconds} s`;
-  progress(`${server.name}: ${what} at ${options.connections} connections…`);
-  const result = await runLoad({
-    baseUrl: server.url,
-    path: env.path,
-    headers: { "x-vercel-auth": "user" },
-    connections: options.connections,
-    feed: bearerTokens(tokens),
-    serverPid: server.pid,
-    ...(phase ? { requests: tokens.length } : { durationSeconds: options.durationSeconds }),
-  });
-  progress(
-    `${server.name}: ${formatRate(result.requestsPerSecond)} req/s, ` +
-      `p99 ${result.latency.p99.toFixed(2)} ms, ${formatCount(result.non2xx)} non-2xx` +
-      (result.serverCpu ? `, ${result.serverCpu.msPerRequest.toFixed(3)} CPU ms/request` : "") +
-      (result.feedExhausted && !phase ? " — token pool ran out, run ended early" : ""),
-  );
-  return result;
 }

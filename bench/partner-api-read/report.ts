@@ -1,4 +1,4 @@
-import { formatCount, formatWhen } from "../lib/format.ts";
+import { formatCount, formatSeconds, formatWhen } from "../lib/format.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
 import { renderMarkdownTable, renderTextTable } from "../lib/table.ts";
 import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
@@ -21,7 +21,7 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
   return [
     "",
     "Partner API read — GET /v1/installations/:id/resources/:rid, " +
-      `${options.connections} connections, ${options.durationSeconds} s per server`,
+      `${options.connections} connections, ${measurement.rounds} alternating rounds`,
     "",
     renderTextTable(resultsTable(measurement)),
     "",
@@ -64,11 +64,15 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
 - *Load*: autocannon in the parent process, keep-alive connections, no pipelining, one server
   at a time; the servers and the load generator share the machine's cores.
   Connections: ${options.connections}. Warm-up: ${formatCount(options.warmupRequests)} requests per server.
-  Measured: ${options.durationSeconds} s per server.
+  Measured: ${measurement.rounds} rounds taken in turns (partnerkit, ceiling, partnerkit, …), each
+  sending both servers the same number of requests: what the faster one answered in
+  ${formatSeconds((options.durationSeconds / measurement.rounds) * 1000)} during the warm-up. The machine is often shared; turns this short put whatever else
+  it does on both servers alike. Each row adds up all rounds of its server.
 - Every request carries its own RS256 token (unique \`jti\`), minted before the load starts; each
   token reaches each server at most once, so no verification result can be cached. If the pool
-  runs out the run stops rather than reuse a token.
-- Latency is per response, from autocannon's timings at full precision, 2xx only; req/s is
+  runs out a round stops rather than reuse a token.
+- Latency is per response, from autocannon's timings at full precision, 2xx only, leaving out
+  each round's first response on each connection (it also paid for opening the connection); req/s is
   responses divided by the time from the first request to the last response. *CPU ms/req* is the
   server process's CPU time (all threads, from \`/proc/<pid>/stat\`) over the run divided by its
   responses, and *cores* how many cores it kept busy; when other work competes for the machine,

@@ -175,7 +175,8 @@ verifies, stores with its job, answers — and how fast, at ${options.connection
   completion (millisecond timestamps). *CPU ms/req* is the server process's CPU time over the run
   (all threads, from \`/proc/<pid>/stat\`) divided by its responses, so it includes the background
   work done meanwhile but not what was left for later.
-- Latency is per response, from autocannon's timings at full precision, 2xx only.
+- Latency is per response, from autocannon's timings at full precision, 2xx only, leaving out
+  the run's first response on each connection (it also paid for opening the connection).
 - To see where our server spends its time: \`npm run bench -- webhook-ingest --profile <dir>\` writes a
   V8 CPU profile of it under \`<dir>/webhook-ingest/\` (open it in Chrome DevTools).
 
