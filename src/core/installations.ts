@@ -126,7 +126,7 @@ export class InstallationService {
 
   /** The installation, if it exists, is not deleted and belongs to the caller's account. */
   async require(request: RequestContext, id: string): Promise<InstallationRecord> {
-    return this.usable(request, id, await this.store.getInstallation(id));
+    return this.usable(request, id, await this.store.getInstallation(id, request.receivedAt));
   }
 
   /** `require` for an installation the caller has already read. */

@@ -66,7 +66,7 @@ export function createStore(
  * change (SQLite only; see `Database.changeCounter`). Reads inside a transaction bypass them.
  */
 interface HotRecords {
-  changeCounter: (freshAsOf?: number) => number;
+  changeCounter: (freshAsOf: number) => number;
   installations: VersionedCache<InstallationRecord>;
   resources: VersionedCache<ResourceRecord>;
 }
@@ -122,17 +122,22 @@ class KyselyStore implements Store {
       .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true, this.clock)));
   }
 
-  getInstallation(id: string): Promise<InstallationRecord | undefined> {
-    return this.readInstallation(id, this.hot?.changeCounter());
+  getInstallation(id: string, freshAsOf?: number): Promise<InstallationRecord | undefined> {
+    return this.readInstallation(id, this.hotVersion(freshAsOf));
   }
 
   async getResourceWithInstallation(installationId: string, id: string, freshAsOf?: number) {
-    const version = this.hot?.changeCounter(freshAsOf);
+    const version = this.hotVersion(freshAsOf);
     const [installation, resource] = await Promise.all([
       this.readInstallation(installationId, version),
       this.readResource(installationId, id, version),
     ]);
     return { installation, resource };
+  }
+
+  /** The change counter, for a read that may be served from the hot records. */
+  private hotVersion(freshAsOf: number | undefined): number | undefined {
+    return freshAsOf === undefined ? undefined : this.hot?.changeCounter(freshAsOf);
   }
 
   /** `version`: the change counter read before, for the hot records; undefined reads the table. */
@@ -223,8 +228,12 @@ class KyselyStore implements Store {
     return { accessToken: credentials.access_token, tokenType: credentials.token_type };
   }
 
-  getResource(installationId: string, id: string): Promise<ResourceRecord | undefined> {
-    return this.readResource(installationId, id, this.hot?.changeCounter());
+  getResource(
+    installationId: string,
+    id: string,
+    freshAsOf?: number,
+  ): Promise<ResourceRecord | undefined> {
+    return this.readResource(installationId, id, this.hotVersion(freshAsOf));
   }
 
   async listResources(installationId: string): Promise<ResourceRecord[]> {

@@ -28,7 +28,12 @@ export interface Store {
   /** Runs `work` in one transaction; the store it receives writes inside that transaction. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 
-  getInstallation(id: string): Promise<InstallationRecord | undefined>;
+  /**
+   * `freshAsOf`, on the reads a request makes: when it arrived (`performance.now()`). With it, on
+   * SQLite, the read may be served from memory and reflects every commit made before that moment
+   * (see `Database.changeCounter`); without it, the read goes to the table.
+   */
+  getInstallation(id: string, freshAsOf?: number): Promise<InstallationRecord | undefined>;
   /** Creates or updates; an existing installation keeps its plan and notification. */
   upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord>;
   setInstallationPlan(id: string, billingPlanId: string | null): Promise<void>;
@@ -37,11 +42,13 @@ export interface Store {
     id: string,
   ): Promise<{ accessToken: string; tokenType: string } | undefined>;
 
-  getResource(installationId: string, id: string): Promise<ResourceRecord | undefined>;
-  /**
-   * Both reads of a call on a resource, with one freshness check of the hot records (SQLite).
-   * `freshAsOf`: see `Database.changeCounter`; a request's arrival time.
-   */
+  /** `freshAsOf`: as for `getInstallation`. */
+  getResource(
+    installationId: string,
+    id: string,
+    freshAsOf?: number,
+  ): Promise<ResourceRecord | undefined>;
+  /** Both reads of a call on a resource, with one freshness check; `freshAsOf` as above. */
   getResourceWithInstallation(
     installationId: string,
     id: string,

@@ -13,6 +13,8 @@ import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
 import { installationRow, resourceRow } from "../support/store-rows.ts";
 
 const AT = "2030-01-05T10:00:00.000Z";
+/** What a request passes as its arrival: reads with it may be served from memory. */
+const now = () => performance.now();
 
 async function seed(database: Database): Promise<Store> {
   await migrateStore(database);
@@ -28,8 +30,8 @@ async function seed(database: Database): Promise<Store> {
   return createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY));
 }
 
-// The installation and resource reads are served from memory on SQLite while nothing changes;
-// whatever changes the data must show in the next read, on either engine.
+// A request's installation and resource reads are served from memory on SQLite while nothing
+// changes; whatever changes the data must show in the next read, on either engine.
 describe("installation and resource reads", () => {
   let database: Database;
   let store: Store;
@@ -40,44 +42,44 @@ describe("installation and resource reads", () => {
   afterEach(() => database.close());
 
   it("show the store's own writes", async () => {
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
-    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("team");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("kv");
+    expect((await store.getInstallation("icfg_1", now()))?.billingPlanId).toBe("team");
     await store.updateResource("res_1", { name: "renamed" });
     await store.setInstallationPlan("icfg_1", "free");
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("renamed");
-    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
-    const together = await store.getResourceWithInstallation("icfg_1", "res_1");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("renamed");
+    expect((await store.getInstallation("icfg_1", now()))?.billingPlanId).toBe("free");
+    const together = await store.getResourceWithInstallation("icfg_1", "res_1", now());
     expect([together.installation?.billingPlanId, together.resource?.name]).toEqual([
       "free",
       "renamed",
     ]);
     await store.markResourceDeleted("res_1");
-    expect((await store.getResource("icfg_1", "res_1"))?.deletedAt).not.toBeNull();
+    expect((await store.getResource("icfg_1", "res_1", now()))?.deletedAt).not.toBeNull();
   });
 
   it("show writes made through the database handle outside the store", async () => {
-    expect((await store.getResource("icfg_1", "res_1"))?.status).toBe("ready");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.status).toBe("ready");
     await database.kysely
       .withTables<Tables>()
       .updateTable("resources")
       .set({ status: "suspended" })
       .execute();
-    expect((await store.getResource("icfg_1", "res_1"))?.status).toBe("suspended");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.status).toBe("suspended");
   });
 
   it("never serve what a rolled-back transaction wrote", async () => {
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("kv");
     const failure = store.transaction(async (tx) => {
       await tx.updateResource("res_1", { name: "doomed" });
-      expect((await tx.getResource("icfg_1", "res_1"))?.name).toBe("doomed");
+      expect((await tx.getResource("icfg_1", "res_1", now()))?.name).toBe("doomed");
       throw new Error("roll back");
     });
     await expect(failure).rejects.toThrow("roll back");
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("kv");
   });
 
   it("keep a record that one caller changes from reaching the next", async () => {
-    const first = await store.getResource("icfg_1", "res_1");
+    const first = await store.getResource("icfg_1", "res_1", now());
     if (!first) throw new Error("seeded resource missing");
     try {
       (first.metadata as Record<string, unknown>).region = "fra1";
@@ -85,7 +87,7 @@ describe("installation and resource reads", () => {
       // Shared records are frozen; a changed copy is the caller's own.
       expect(error).toBeInstanceOf(TypeError);
     }
-    expect((await store.getResource("icfg_1", "res_1"))?.metadata).toEqual({});
+    expect((await store.getResource("icfg_1", "res_1", now()))?.metadata).toEqual({});
   });
 });
 
@@ -106,12 +108,12 @@ describe.runIf(TEST_ENGINE === "sqlite")("SQLite reads with another connection w
   it("show a commit by another process's connection (a CLI command) at once", async () => {
     const store = await seed(database);
     other = new SQLite(join(directory, "partnerkit.db"));
-    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("team");
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("kv");
+    expect((await store.getInstallation("icfg_1", now()))?.billingPlanId).toBe("team");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("kv");
     other.prepare("UPDATE installations SET billing_plan_id = 'free'").run();
     other.prepare("UPDATE resources SET name = 'from-cli'").run();
-    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("free");
-    expect((await store.getResource("icfg_1", "res_1"))?.name).toBe("from-cli");
+    expect((await store.getInstallation("icfg_1", now()))?.billingPlanId).toBe("free");
+    expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("from-cli");
     // A request passes its arrival time: a check made after it may serve, one made before not.
     const before = performance.now();
     expect(
