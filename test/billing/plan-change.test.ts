@@ -2,14 +2,11 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
+import { at, MARCH, meterMarchChangingOn11th } from "./march.ts";
 import { acmeKvWithStarter } from "./plan-integrations.ts";
 
 let world: BillingWorld;
 afterEach(() => world.close());
-
-const MARCH = { start: "2030-03-01T00:00:00.000Z", end: "2030-04-01T00:00:00.000Z" };
-const at = (day: number, hour: number) =>
-  `2030-03-${String(day).padStart(2, "0")}T${String(hour).padStart(2, "0")}:00:00.000Z`;
 
 describe("a plan change within a period (spec §5.12 start/end, §5.13 one invoice per plan)", () => {
   it("bills each plan for its share of the month, to the cent, in one invoice per plan", async () => {
@@ -18,22 +15,12 @@ describe("a plan change within a period (spec §5.12 start/end, §5.13 one invoi
       integration: acmeKvWithStarter,
     });
     const store = await world.provision("starter", "store");
-    const { meter } = world.partner.services.billing;
-    for (let day = 1; day <= 31; day++) {
-      if (day === 11) {
-        // Some of the 11th's usage comes before the change; the day still counts on the new plan.
-        world.setTime(at(11, 3));
-        await meter(store.id, "requests", 20_000);
-        world.setTime(at(11, 6));
-        await world.emulator.partner.updateResource(world.installation.id, store.id, {
-          billingPlanId: "pro",
-        });
-      }
-      world.setTime(at(day, 9));
-      await meter(store.id, "requests", day < 11 ? 30_000 : day === 11 ? 30_000 : 50_000);
-    }
-    world.setTime(at(31, 12));
-    await world.tick();
+    // Some of the 11th's usage comes before the change; the day still counts on the new plan.
+    await meterMarchChangingOn11th(world, store.id, async () => {
+      await world.emulator.partner.updateResource(world.installation.id, store.id, {
+        billingPlanId: "pro",
+      });
+    });
 
     // 10.25 of 31 days on starter (300,000 requests), 20.75 on pro (1,050,000 requests).
     const starter = {

@@ -3,13 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EmulatedInstallation, EmulatedResource } from "../../src/emulator/state.ts";
 import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
+import { at, MARCH, meterMarchChangingOn11th } from "./march.ts";
 
 let world: BillingWorld;
 afterEach(() => world.close());
 
-const MARCH = { start: "2030-03-01T00:00:00.000Z", end: "2030-04-01T00:00:00.000Z" };
-const at = (day: number, hour: number) =>
-  `2030-03-${String(day).padStart(2, "0")}T${String(hour).padStart(2, "0")}:00:00.000Z`;
 const HOUR_MS = 60 * 60_000;
 
 /** Moves the resource from the world's installation to `target` at the current billing time. */
@@ -43,20 +41,8 @@ describe("a resource transferred within a period (spec §4.16, §5.12, §5.13)",
     const source = world.installation;
     const target = await world.emulator.partner.install();
     const store = await world.provision("pro", "store");
-    const { meter } = world.partner.services.billing;
-    for (let day = 1; day <= 31; day++) {
-      if (day === 11) {
-        // Usage before the transfer on its day goes to the target, who has the store at its end.
-        world.setTime(at(11, 3));
-        await meter(store.id, "requests", 20_000);
-        world.setTime(at(11, 6));
-        await transfer(store, target);
-      }
-      world.setTime(at(day, 9));
-      await meter(store.id, "requests", day < 11 ? 30_000 : day === 11 ? 30_000 : 50_000);
-    }
-    world.setTime(at(31, 12));
-    await world.tick();
+    // Usage before the transfer on its day goes to the target, who has the store at its end.
+    await meterMarchChangingOn11th(world, store.id, () => transfer(store, target));
 
     // 10.25 of 31 days with the source (300,000 requests), 20.75 with the target (1,050,000).
     const before = {
