@@ -71,6 +71,16 @@ interface HotRecords {
   resources: VersionedCache<ResourceRecord>;
 }
 
+/** `version`: the change counter read before this read; without it (or a cache), the table. */
+function throughCache<Value extends object>(
+  cache: VersionedCache<Value> | undefined,
+  version: number | undefined,
+  key: string,
+  read: () => Promise<Value | undefined>,
+): Promise<Value | undefined> {
+  return cache && version !== undefined ? cache.get(version, key, read) : read();
+}
+
 // Every authenticated Partner API call reads these two.
 const selectInstallation = reusableQuery((db: Kysely<Tables>, id: string) =>
   db.selectFrom("installations").selectAll().where("id", "=", id),
@@ -140,25 +150,18 @@ class KyselyStore implements Store {
     return freshAsOf === undefined ? undefined : this.hot?.changeCounter(freshAsOf);
   }
 
-  /** `version`: the change counter read before, for the hot records; undefined reads the table. */
   private readInstallation(id: string, version: number | undefined) {
-    const read = async () => {
+    return throughCache(this.hot?.installations, version, id, async () => {
       const [row] = await selectInstallation(this.db, id);
       return row && toInstallation(row);
-    };
-    return this.hot && version !== undefined
-      ? this.hot.installations.get(version, id, read)
-      : read();
+    });
   }
 
   private readResource(installationId: string, id: string, version: number | undefined) {
-    const read = async () => {
+    return throughCache(this.hot?.resources, version, `${installationId}/${id}`, async () => {
       const [row] = await selectResource(this.db, id, installationId);
       return row && toResource(row);
-    };
-    return this.hot && version !== undefined
-      ? this.hot.resources.get(version, `${installationId}/${id}`, read)
-      : read();
+    });
   }
 
   async upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord> {
