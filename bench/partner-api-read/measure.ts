@@ -39,25 +39,14 @@ const ROUND_SECONDS = 2;
 
 /**
  * Warm-up both servers, size the token pool from the warm-up rates, mint it, then load the
- * servers in alternating rounds until each had about the measured duration. Every token is sent
- * at most once to each server.
+ * servers in alternating rounds of equal request counts, together what the faster one answers in
+ * about the measured duration. Every token is sent at most once to each server.
  */
 export async function measure(env: BenchEnvironment, options: BenchOptions): Promise<Measurement> {
   const warmTokens = await mint(env, options.warmupRequests, "warm-up");
-  const warmup = {
-    ours: await load(
-      env.ours,
-      bearerTokens(warmTokens.tokens),
-      warmTokens.tokens.length,
-      "warm-up",
-    ),
-    ceiling: await load(
-      env.ceiling,
-      bearerTokens(warmTokens.tokens),
-      warmTokens.tokens.length,
-      "warm-up",
-    ),
-  };
+  const warmUp = (server: ChildServer) =>
+    load(server, bearerTokens(warmTokens.tokens), warmTokens.tokens.length, "warm-up");
+  const warmup = { ours: await warmUp(env.ours), ceiling: await warmUp(env.ceiling) };
   // A server that fails now would fail the whole run: say so before minting for a minute.
   const warmupFailures = [
     ...loadFailures("partnerkit warm-up", warmup.ours),

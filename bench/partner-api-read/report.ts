@@ -21,7 +21,7 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
   return [
     "",
     "Partner API read — GET /v1/installations/:id/resources/:rid, " +
-      `${options.connections} connections, ${measurement.rounds} alternating rounds`,
+      `${options.connections} connections, ${roundsText(measurement.rounds)} taken in turns`,
     "",
     renderTextTable(resultsTable(measurement)),
     "",
@@ -64,7 +64,7 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
 - *Load*: autocannon in the parent process, keep-alive connections, no pipelining, one server
   at a time; the servers and the load generator share the machine's cores.
   Connections: ${options.connections}. Warm-up: ${formatCount(options.warmupRequests)} requests per server.
-  Measured: ${measurement.rounds} rounds taken in turns (partnerkit, ceiling, partnerkit, …), each
+  Measured: ${roundsText(measurement.rounds)} taken in turns (partnerkit, ceiling, partnerkit, …), each
   sending both servers the same number of requests: what the faster one answered in
   ${formatSeconds((options.durationSeconds / measurement.rounds) * 1000)} during the warm-up. The machine is often shared; turns this short put whatever else
   it does on both servers alike. Each row adds up all rounds of its server.
@@ -94,3 +94,5 @@ ${cpuNote(measurement)}
 
 ${poolNote(measurement, options)}`;
 }
+
+const roundsText = (rounds: number) => (rounds === 1 ? "1 round" : `${rounds} rounds`);
