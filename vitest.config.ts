@@ -1,10 +1,21 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+const source = (path: string) =>
+  fileURLToPath(new URL(`packages/partnerkit/src/${path}`, import.meta.url));
 
 // Engine-free unit tests and the browser test run once; everything that touches storage runs on SQLite, and again on
 // PostgreSQL when TEST_DATABASE_URL is set.
 const engines = ["sqlite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
 
 export default defineConfig({
+  // `partnerkit`, as the example imports it, is the source under test, never a stale dist/.
+  resolve: {
+    alias: [
+      { find: /^partnerkit$/, replacement: source("index.ts") },
+      { find: /^partnerkit\/(emulator|testing)$/, replacement: source("$1/index.ts") },
+    ],
+  },
   test: {
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },

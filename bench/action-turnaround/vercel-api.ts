@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { VercelDeployment } from "../../src/protocol/vercel-api.ts";
+import type { VercelDeployment } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 
 /** One action status report (`PATCH …/actions/:action`) as it reached the emulated API. */
 export interface ActionReport {

@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http";
 import { jwtVerify } from "jose";
-import { createVercelKeySet } from "../../src/auth/key-set.ts";
+import { createVercelKeySet } from "../../packages/partnerkit/src/auth/key-set.ts";
 import { CEILING_ENV } from "./ceiling-env.ts";
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;

@@ -6,7 +6,7 @@ import { REPO_ROOT } from "../lib/paths.ts";
 
 export interface ChildServerOptions {
   name: string;
-  /** A TypeScript entry file, run with `node --import tsx`. */
+  /** The entry file: JavaScript runs on plain Node, TypeScript with `node --import tsx`. */
   entry: string;
   args?: string[];
   /** Extra flags for `node` itself, e.g. `--cpu-prof`. */
@@ -37,7 +37,12 @@ const STOP_GRACE_MS = 5_000;
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "tsx", options.entry, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      ...(options.entry.endsWith(".ts") ? ["--import", "tsx"] : []),
+      options.entry,
+      ...(options.args ?? []),
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -25,15 +25,16 @@ export function databaseFile(dataDir: string): string {
 }
 
 /**
- * Our real server, exactly as `partnerkit start` runs it in production: the Acme KV integration
+ * Our real server, exactly as `npm start` runs it in production (compiled JavaScript, `npm run bench`
+ * builds it first): the Acme KV integration
  * over SQLite, verifying tokens against the remote JWKS at `jwksUrl`.
  */
 export async function startPartnerkit(options: PartnerkitOptions): Promise<ChildServer> {
   const port = await freePort();
   return startChildServer({
     name: "partnerkit",
-    entry: repoFile("src/cli/main.ts"),
-    args: ["start"],
+    entry: repoFile("packages/partnerkit/dist/cli/main.js"),
+    args: ["start", "--integration", repoFile("examples/acme-kv/dist/index.js")],
     nodeArgs: options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [],
     port,
     env: {

@@ -4,7 +4,7 @@
  * the answer our server gives. Nothing else: no routing, validation, logging, storage or jobs.
  */
 import { createServer } from "node:http";
-import { verifyWebhookSignature } from "../../src/auth/webhook-signature.ts";
+import { verifyWebhookSignature } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import { CEILING_ENV } from "./ceiling-env.ts";
 
 function required(name: string): string {

@@ -1,5 +1,5 @@
 import { type Agent, request as httpRequest } from "node:http";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import type { RequestPart } from "../lib/request-feed.ts";
 import { BENCH_CLIENT_SECRET } from "./partnerkit.ts";
 

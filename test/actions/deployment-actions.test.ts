@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import {
   type ActionDefinition,
   defineIntegration,
   defineProduct,
-} from "../../src/core/define-integration.ts";
-import { PartnerError } from "../../src/core/partner-error.ts";
-import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { PartnerError } from "../../packages/partnerkit/src/core/partner-error.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,

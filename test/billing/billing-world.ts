@@ -1,5 +1,5 @@
-import type { InvoiceTest } from "../../src/core/billing/invoice-drafts.ts";
-import type { EmulatedResource } from "../../src/emulator/state.ts";
+import type { InvoiceTest } from "../../packages/partnerkit/src/core/billing/invoice-drafts.ts";
+import type { EmulatedResource } from "../../packages/partnerkit/src/emulator/state.ts";
 import { emulatedMarketplace } from "../support/marketplace.ts";
 import { PUBLIC_URL, type TestPartnerOptions } from "../support/partner-app.ts";
 

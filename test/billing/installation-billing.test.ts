@@ -1,7 +1,10 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { defineIntegration, type InvoiceChange } from "../../src/core/define-integration.ts";
-import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
+import {
+  defineIntegration,
+  type InvoiceChange,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { VercelBillingDataRequest } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 import { acmeKvByInstallation } from "./plan-integrations.ts";
 

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import {
+  defineIntegration,
+  defineProduct,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
+import { VercelBillingDataRequest } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 
 let world: BillingWorld;

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
+import { VercelBillingDataRequest } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 import { at, MARCH, meterMarchChangingOn11th } from "./march.ts";
 import { acmeKvWithStarter } from "./plan-integrations.ts";

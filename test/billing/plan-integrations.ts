@@ -1,8 +1,11 @@
-import type { PricedPlan } from "../../src/core/billing/pricing.ts";
-import { defineIntegration, type Product } from "../../src/core/define-integration.ts";
-import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
-import type { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
-import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
+import type { KvStore } from "../../examples/acme-kv/src/kv-store.ts";
+import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
+import type { PricedPlan } from "../../packages/partnerkit/src/core/billing/pricing.ts";
+import {
+  defineIntegration,
+  type Product,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
 import { PUBLIC_URL } from "../support/partner-app.ts";
 
 function acmeKvProduct(kv: KvStore): Product {

@@ -1,7 +1,10 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { EmulatedInstallation, EmulatedResource } from "../../src/emulator/state.ts";
-import { VercelBillingDataRequest } from "../../src/protocol/vercel-api.ts";
+import type {
+  EmulatedInstallation,
+  EmulatedResource,
+} from "../../packages/partnerkit/src/emulator/state.ts";
+import { VercelBillingDataRequest } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 import { at, MARCH, meterMarchChangingOn11th } from "./march.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import { TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runEmulatorVerb } from "../../src/cli/emulator-verbs.ts";
+import { runEmulatorVerb } from "../../packages/partnerkit/src/cli/emulator-verbs.ts";
 import { emulatedMarketplace, type Marketplace } from "../support/marketplace.ts";
 
 let market: Marketplace;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 import { installationBody, provisionBody } from "../support/partner-app.ts";

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import type { ConformanceReport } from "../../src/emulator/conformance/run-conformance.ts";
+import type { ConformanceReport } from "../../packages/partnerkit/src/emulator/conformance/run-conformance.ts";
 import {
   createE2eDatabase,
   freePort,

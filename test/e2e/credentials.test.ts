@@ -1,9 +1,9 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEmulator } from "../../src/emulator/emulator.ts";
-import { type Database, openDatabase } from "../../src/store/database.ts";
-import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
-import { SecretBox } from "../../src/store/secret-box.ts";
+import { createEmulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
+import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
 import {
   createE2eDatabase,
   type E2eDatabase,

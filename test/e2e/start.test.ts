@@ -5,9 +5,9 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody } from "../../src/protocol/errors.ts";
-import { openDatabase } from "../../src/store/database.ts";
-import type { Tables } from "../../src/store/tables.ts";
+import { ErrorBody } from "../../packages/partnerkit/src/protocol/errors.ts";
+import { openDatabase } from "../../packages/partnerkit/src/store/database.ts";
+import type { Tables } from "../../packages/partnerkit/src/store/tables.ts";
 import { TEST_ENGINE } from "../support/database.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 import {

@@ -1,8 +1,11 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { RESOURCE_EXTRA_CHECKS } from "../../src/emulator/conformance/checks-resources-extra.ts";
-import { formatReport, runConformance } from "../../src/emulator/conformance/run-conformance.ts";
-import { createEmulator, type Emulator } from "../../src/emulator/emulator.ts";
+import { RESOURCE_EXTRA_CHECKS } from "../../packages/partnerkit/src/emulator/conformance/checks-resources-extra.ts";
+import {
+  formatReport,
+  runConformance,
+} from "../../packages/partnerkit/src/emulator/conformance/run-conformance.ts";
+import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { emulatedMarketplace } from "../support/marketplace.ts";
 import { PUBLIC_URL, TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
 

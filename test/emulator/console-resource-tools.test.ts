@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { defineIntegration, type Product } from "../../src/core/define-integration.ts";
-import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
-import type { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
-import { MASK } from "../../src/emulator/mask.ts";
-import type { EmulatedResource } from "../../src/emulator/state.ts";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
+import type { KvStore } from "../../examples/acme-kv/src/kv-store.ts";
+import {
+  defineIntegration,
+  type Product,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { MASK } from "../../packages/partnerkit/src/emulator/mask.ts";
+import type { EmulatedResource } from "../../packages/partnerkit/src/emulator/state.ts";
 import { postForm } from "../support/forms.ts";
 import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 import { PUBLIC_URL } from "../support/partner-app.ts";

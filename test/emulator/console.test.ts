@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AcmeKvMetadata } from "../../src/demo/acme-kv/integration.ts";
-import type { MetadataSchema } from "../../src/emulator/console/metadata-form.ts";
-import { createEmulator, type Emulator } from "../../src/emulator/emulator.ts";
-import { PartnerCallError } from "../../src/emulator/partner-client.ts";
+import { AcmeKvMetadata } from "../../examples/acme-kv/src/integration.ts";
+import type { MetadataSchema } from "../../packages/partnerkit/src/emulator/console/metadata-form.ts";
+import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { PartnerCallError } from "../../packages/partnerkit/src/emulator/partner-client.ts";
 import { postForm } from "../support/forms.ts";
 import { createTestPartner, PUBLIC_URL, type TestPartner } from "../support/partner-app.ts";
 

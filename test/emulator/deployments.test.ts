@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { branchNamespace } from "../../src/demo/acme-kv/integration.ts";
-import type { EmulatorOptions } from "../../src/emulator/emulator.ts";
-import type { Environment } from "../../src/emulator/env-vars.ts";
+import { branchNamespace } from "../../examples/acme-kv/src/integration.ts";
+import type { EmulatorOptions } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import type { Environment } from "../../packages/partnerkit/src/emulator/env-vars.ts";
 import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 import { PUBLIC_URL } from "../support/partner-app.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../src/emulator/emulator.ts";
+import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import {
   createTestPartner,
   PUBLIC_URL,

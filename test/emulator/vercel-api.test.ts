@@ -18,14 +18,20 @@ import { HTTPClient } from "@vercel/sdk/lib/http.js";
 import type { RetryConfig } from "@vercel/sdk/lib/retries.js";
 import { VercelError } from "@vercel/sdk/models/vercelerror.js";
 import { beforeEach, describe, expect, it, type Mock, vi } from "vitest";
-import { MASK } from "../../src/emulator/mask.ts";
-import { CallRecorder } from "../../src/emulator/recorder.ts";
-import { type EmulatedInstallation, EmulatorState } from "../../src/emulator/state.ts";
-import { type VercelApiOptions, vercelApiRoutes } from "../../src/emulator/vercel-api/app.ts";
-import type { FaultPlan } from "../../src/emulator/vercel-api/faults.ts";
-import type { VercelApiState } from "../../src/emulator/vercel-api/store.ts";
-import { ErrorBody } from "../../src/protocol/errors.ts";
-import { VercelInvoice } from "../../src/protocol/vercel-api.ts";
+import { MASK } from "../../packages/partnerkit/src/emulator/mask.ts";
+import { CallRecorder } from "../../packages/partnerkit/src/emulator/recorder.ts";
+import {
+  type EmulatedInstallation,
+  EmulatorState,
+} from "../../packages/partnerkit/src/emulator/state.ts";
+import {
+  type VercelApiOptions,
+  vercelApiRoutes,
+} from "../../packages/partnerkit/src/emulator/vercel-api/app.ts";
+import type { FaultPlan } from "../../packages/partnerkit/src/emulator/vercel-api/faults.ts";
+import type { VercelApiState } from "../../packages/partnerkit/src/emulator/vercel-api/store.ts";
+import { ErrorBody } from "../../packages/partnerkit/src/protocol/errors.ts";
+import { VercelInvoice } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
 
 const API = "https://api.vercel.test";
 const TOKEN = "vat_acme_token";

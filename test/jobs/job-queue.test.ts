@@ -1,9 +1,9 @@
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { backoffDelay } from "../../src/jobs/backoff.ts";
-import { JobRunner } from "../../src/jobs/job-runner.ts";
-import type { Database } from "../../src/store/database.ts";
-import type { Store } from "../../src/store/store.ts";
+import { backoffDelay } from "../../packages/partnerkit/src/jobs/backoff.ts";
+import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { openTestStore } from "../support/store.ts";
 
 let database: Database;

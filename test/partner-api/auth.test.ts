@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ErrorBody } from "../../src/protocol/errors.ts";
+import { ErrorBody } from "../../packages/partnerkit/src/protocol/errors.ts";
 import { readError } from "../support/bodies.ts";
 import { TestIssuer } from "../support/issuer.ts";
 import {

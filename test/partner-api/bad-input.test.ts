@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
-import { PartnerError } from "../../src/core/partner-error.ts";
-import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
-import { ErrorBody } from "../../src/protocol/errors.ts";
+import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
+import {
+  defineIntegration,
+  defineProduct,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { PartnerError } from "../../packages/partnerkit/src/core/partner-error.ts";
+import { ErrorBody } from "../../packages/partnerkit/src/protocol/errors.ts";
 import {
   createTestPartner,
   install,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { constantPlans } from "../../src/core/plans.ts";
+import { constantPlans } from "../../packages/partnerkit/src/core/plans.ts";
 import {
   type BillingPlan,
   defineIntegration,
@@ -8,7 +8,7 @@ import {
   InstallationResponse,
   ProvisionResourceResponse,
   Resource,
-} from "../../src/index.ts";
+} from "../../packages/partnerkit/src/index.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,

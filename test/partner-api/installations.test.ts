@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InstallationResponse } from "../../src/protocol/installations.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { InstallationResponse } from "../../packages/partnerkit/src/protocol/installations.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,

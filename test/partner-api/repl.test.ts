@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseReplInput } from "../../src/core/repl.ts";
-import { ReplResponse } from "../../src/protocol/repl.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { parseReplInput } from "../../packages/partnerkit/src/core/repl.ts";
+import { ReplResponse } from "../../packages/partnerkit/src/protocol/repl.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody, readError } from "../support/bodies.ts";
 import {
   type CallOptions,

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PlansResponse } from "../../src/protocol/common.ts";
+import { PlansResponse } from "../../packages/partnerkit/src/protocol/common.ts";
 import {
   ListResourcesResponse,
   ProvisionResourceResponse,
   Resource,
-} from "../../src/protocol/resources.ts";
+} from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { defineIntegration, type Product } from "../../src/core/define-integration.ts";
-import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
-import { RotateSecretsResponse } from "../../src/protocol/secrets-rotation.ts";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
+import {
+  defineIntegration,
+  type Product,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
+import { RotateSecretsResponse } from "../../packages/partnerkit/src/protocol/secrets-rotation.ts";
 import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
 import {
   defineIntegration,
   type Product,
   type ResourceTransfer,
-} from "../../src/core/define-integration.ts";
-import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
-import { CreateTransferResponse } from "../../src/protocol/transfers.ts";
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
+import { CreateTransferResponse } from "../../packages/partnerkit/src/protocol/transfers.ts";
 import { readBody } from "../support/bodies.ts";
 import { emulatedMarketplace, installWithKv, type Marketplace } from "../support/marketplace.ts";
 import {

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
-import { CreateTransferResponse, VerifyTransferResponse } from "../../src/protocol/transfers.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
+import {
+  CreateTransferResponse,
+  VerifyTransferResponse,
+} from "../../packages/partnerkit/src/protocol/transfers.ts";
 import { readBody, readError } from "../support/bodies.ts";
 import {
   createTestPartner,

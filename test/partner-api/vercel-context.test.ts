@@ -1,8 +1,11 @@
 import { afterEach, expect, it } from "vitest";
 import { z } from "zod";
-import { defineIntegration, defineProduct } from "../../src/core/define-integration.ts";
-import { acmeKvPlans } from "../../src/demo/acme-kv/plans.ts";
-import { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
+import {
+  defineIntegration,
+  defineProduct,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
+import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,

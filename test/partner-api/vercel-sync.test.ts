@@ -1,10 +1,13 @@
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
-import type { HookContext } from "../../src/core/define-integration.ts";
-import { PartnerError } from "../../src/core/partner-error.ts";
-import { InstallationResponse } from "../../src/protocol/installations.ts";
-import { ProvisionResourceResponse, Resource } from "../../src/protocol/resources.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import type { HookContext } from "../../packages/partnerkit/src/core/define-integration.ts";
+import { PartnerError } from "../../packages/partnerkit/src/core/partner-error.ts";
+import { InstallationResponse } from "../../packages/partnerkit/src/protocol/installations.ts";
+import {
+  ProvisionResourceResponse,
+  Resource,
+} from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { signWebhookPayload } from "../../src/auth/webhook-signature.ts";
-import type { WebhookEnvelope } from "../../src/protocol/webhooks.ts";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import type { WebhookEnvelope } from "../../packages/partnerkit/src/protocol/webhooks.ts";
 import { readError } from "../support/bodies.ts";
 import {
   createTestPartner,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/store/database.ts";
-import { groupCommit } from "../../src/store/group-commit.ts";
-import type { Store } from "../../src/store/store.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import { groupCommit } from "../../packages/partnerkit/src/store/group-commit.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { openTestStore } from "../support/store.ts";
 
 let database: Database;

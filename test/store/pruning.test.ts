@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pruneStore } from "../../src/core/maintenance.ts";
-import type { Database } from "../../src/store/database.ts";
-import type { Store } from "../../src/store/store.ts";
-import { webhookJobKey } from "../../src/store/webhook-event-queries.ts";
+import { pruneStore } from "../../packages/partnerkit/src/core/maintenance.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
+import { webhookJobKey } from "../../packages/partnerkit/src/store/webhook-event-queries.ts";
 import { openTestStore } from "../support/store.ts";
 
 let database: Database;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/store/database.ts";
-import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
-import { migrations } from "../../src/store/migrations/index.ts";
-import { runMigrations } from "../../src/store/run-migrations.ts";
-import { SecretBox } from "../../src/store/secret-box.ts";
-import type { Tables } from "../../src/store/tables.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
+import { migrations } from "../../packages/partnerkit/src/store/migrations/index.ts";
+import { runMigrations } from "../../packages/partnerkit/src/store/run-migrations.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
+import type { Tables } from "../../packages/partnerkit/src/store/tables.ts";
 import { openTestDatabase } from "../support/database.ts";
 import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
 import { installationRow, resourceRow } from "../support/store-rows.ts";

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/store/database.ts";
-import { reusableQuery } from "../../src/store/reusable-query.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import { reusableQuery } from "../../packages/partnerkit/src/store/reusable-query.ts";
 import { openTestDatabase } from "../support/database.ts";
 
 type Pets = {

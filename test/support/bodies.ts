@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ErrorBody } from "../../src/protocol/errors.ts";
+import { ErrorBody } from "../../packages/partnerkit/src/protocol/errors.ts";
 
 /** The error of a spec error body (§3.3); fails the test when the body has another shape. */
 export async function readError(response: Response): Promise<ErrorBody["error"]> {

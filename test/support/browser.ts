@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { ACME_KV_MODULE, CLI_NODE_ARGS } from "./cli.ts";
 import { freePort, REPO_ROOT } from "./server-process.ts";
 
 /** Debian's chromium; CI installs it with apt-get (playwright cannot download browsers here). */
@@ -80,7 +81,7 @@ function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
 const groupAlive = (pid: number) => killGroup(pid, 0);
 
 /**
- * Starts `npm run dev`'s command (`node --import tsx src/cli/main.ts dev`) from the repository
+ * Starts `npm run dev`'s command (`partnerkit dev` on Acme KV, see `CLI_NODE_ARGS`) from the repository
  * root with a temp `.partnerkit/` directory and SQLite file and free ports, and waits until the
  * emulator and the partner both answer HTTP.
  */
@@ -96,12 +97,16 @@ export async function startDev(timeoutMs = 45_000): Promise<DevServer> {
     DATABASE_URL: join(directory, "partnerkit.db"),
     LOG_LEVEL: "info",
   });
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "dev"], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group, so the `tsx watch` grandchildren die with it
-  });
+  const child = spawn(
+    process.execPath,
+    [...CLI_NODE_ARGS, "dev", "--integration", ACME_KV_MODULE],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so the `tsx watch` grandchildren die with it
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn partnerkit dev");
   groups.add(pid);

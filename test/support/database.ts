@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { type Database, openDatabase } from "../../src/store/database.ts";
+import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
 
 /** The engine this vitest project runs on (see vitest.config.ts). */
 export const TEST_ENGINE =

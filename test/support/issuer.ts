@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JWK, JWTPayload } from "jose";
-import { MarketplaceIssuer, type SignOptions } from "../../src/emulator/issuer.ts";
+import {
+  MarketplaceIssuer,
+  type SignOptions,
+} from "../../packages/partnerkit/src/emulator/issuer.ts";
 
 export type { SignOptions };
 

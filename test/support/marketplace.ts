@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { AcmeKvMetadata } from "../../src/demo/acme-kv/integration.ts";
-import type { MetadataSchema } from "../../src/emulator/console/metadata-form.ts";
+import { AcmeKvMetadata } from "../../examples/acme-kv/src/integration.ts";
+import type { MetadataSchema } from "../../packages/partnerkit/src/emulator/console/metadata-form.ts";
 import {
   createEmulator,
   type Emulator,
   type EmulatorOptions,
-} from "../../src/emulator/emulator.ts";
+} from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { TEST_CLIENT_ID, TEST_ISSUER } from "./issuer.ts";
 import {
   createTestPartner,

@@ -1,25 +1,28 @@
 import type { Hono } from "hono";
 import type { JWTVerifyGetKey } from "jose";
 import pino from "pino";
-import { verifyVercelToken } from "../../src/auth/verify-token.ts";
-import type { Integration } from "../../src/core/define-integration.ts";
+import { acmeKvDataPlane } from "../../examples/acme-kv/src/data-plane.ts";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
+import { KvStore } from "../../examples/acme-kv/src/kv-store.ts";
+import { verifyVercelToken } from "../../packages/partnerkit/src/auth/verify-token.ts";
+import type { Integration } from "../../packages/partnerkit/src/core/define-integration.ts";
 import {
   createServices,
   frameworkJobHandlers,
   type ServiceOptions,
   type Services,
-} from "../../src/core/services.ts";
-import { acmeKvDataPlane } from "../../src/demo/acme-kv/data-plane.ts";
-import { acmeKvIntegration } from "../../src/demo/acme-kv/integration.ts";
-import { KvStore } from "../../src/demo/acme-kv/kv-store.ts";
-import { createPartnerApp, type PartnerAppOptions } from "../../src/http/app.ts";
-import type { AppEnv } from "../../src/http/env.ts";
-import type { BackoffPolicy } from "../../src/jobs/backoff.ts";
-import { JobRunner } from "../../src/jobs/job-runner.ts";
-import type { Database } from "../../src/store/database.ts";
-import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
-import { SecretBox } from "../../src/store/secret-box.ts";
-import type { Store } from "../../src/store/store.ts";
+} from "../../packages/partnerkit/src/core/services.ts";
+import {
+  createPartnerApp,
+  type PartnerAppOptions,
+} from "../../packages/partnerkit/src/http/app.ts";
+import type { AppEnv } from "../../packages/partnerkit/src/http/env.ts";
+import type { BackoffPolicy } from "../../packages/partnerkit/src/jobs/backoff.ts";
+import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { openTestDatabase } from "./database.ts";
 import { TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "./issuer.ts";
 

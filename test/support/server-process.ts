@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
 import pg from "pg";
+import { ACME_KV_MODULE, CLI_NODE_ARGS } from "./cli.ts";
 import { TEST_ENGINE } from "./database.ts";
 
 // The benchmarks start child servers the same way.
@@ -42,7 +43,7 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** One `node --import tsx src/cli/main.ts <command>` child with its output captured. */
+/** One `partnerkit <command>` child (see `CLI_NODE_ARGS`) with its output captured. */
 export class PartnerkitProcess {
   #stdout = "";
   #stderr = "";
@@ -136,9 +137,9 @@ export function spawnPartnerkit(
   const inherited: ProcessEnv = { ...process.env };
   for (const name of CONTRACT_VARIABLES) delete inherited[name];
   const argv = [...[command].flat(), ...args];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...argv], {
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...argv], {
     cwd: REPO_ROOT,
-    env: { ...inherited, ...env },
+    env: { PARTNERKIT_INTEGRATION: ACME_KV_MODULE, ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new PartnerkitProcess(child, env.PORT === undefined ? undefined : Number(env.PORT));

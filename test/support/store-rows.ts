@@ -1,5 +1,8 @@
 import type { Insertable } from "kysely";
-import type { InstallationsTable, ResourcesTable } from "../../src/store/tables.ts";
+import type {
+  InstallationsTable,
+  ResourcesTable,
+} from "../../packages/partnerkit/src/store/tables.ts";
 
 /**
  * Rows written straight into the tables, as a database from before a migration holds them; the

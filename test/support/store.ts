@@ -1,7 +1,7 @@
-import type { Database } from "../../src/store/database.ts";
-import { createStore, migrateStore } from "../../src/store/kysely-store.ts";
-import { SecretBox } from "../../src/store/secret-box.ts";
-import type { Store } from "../../src/store/store.ts";
+import type { Database } from "../../packages/partnerkit/src/store/database.ts";
+import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { openTestDatabase } from "./database.ts";
 import { TEST_ENCRYPTION_KEY } from "./partner-app.ts";
 

@@ -1,6 +1,6 @@
-import { createEmulator } from "../../src/emulator/emulator.ts";
-import type { Secret } from "../../src/protocol/common.ts";
-import type { ProvisionResourceResponse } from "../../src/protocol/resources.ts";
+import { createEmulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import type { Secret } from "../../packages/partnerkit/src/protocol/common.ts";
+import type { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { PUBLIC_URL, TEST_WEBHOOK_SECRET } from "./partner-app.ts";
 
 /** A call the partner made to Vercel's API, as the emulator recorded it (bodies masked). */

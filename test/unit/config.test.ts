@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig } from "../../packages/partnerkit/src/config.ts";
 
 const complete = {
   INTEGRATION_CLIENT_ID: "oac_1, oac_2",

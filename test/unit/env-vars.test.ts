@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { envVarName, secretsToEnv } from "../../src/emulator/env-vars.ts";
-import { MASK, maskSecrets } from "../../src/emulator/mask.ts";
+import { envVarName, secretsToEnv } from "../../packages/partnerkit/src/emulator/env-vars.ts";
+import { MASK, maskSecrets } from "../../packages/partnerkit/src/emulator/mask.ts";
 
 describe("envVarName (spec §3.4 prefix rules)", () => {
   it.each([

@@ -2,8 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { JWTVerifyGetKey } from "jose";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createVercelKeySet, type KeySetOptions } from "../../src/auth/key-set.ts";
-import { type VerifyTokenResult, verifyVercelToken } from "../../src/auth/verify-token.ts";
+import {
+  createVercelKeySet,
+  type KeySetOptions,
+} from "../../packages/partnerkit/src/auth/key-set.ts";
+import {
+  type VerifyTokenResult,
+  verifyVercelToken,
+} from "../../packages/partnerkit/src/auth/verify-token.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 
 let issuer: TestIssuer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCents, lineCents, toCents } from "../../src/protocol/money.ts";
+import { formatCents, lineCents, toCents } from "../../packages/partnerkit/src/protocol/money.ts";
 
 describe("money (integer cents inside, decimal strings on the wire)", () => {
   it("reads and writes amounts exactly", () => {

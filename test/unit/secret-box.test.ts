@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SecretBox } from "../../src/store/secret-box.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
 
 const key = () => randomBytes(32).toString("base64");
 

@@ -13,7 +13,7 @@ import {
   type VerifyTokenOptions,
   type VerifyTokenResult,
   verifyVercelToken,
-} from "../../src/auth/verify-token.ts";
+} from "../../packages/partnerkit/src/auth/verify-token.ts";
 import { TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
 
 let issuer: TestIssuer;

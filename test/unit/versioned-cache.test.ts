@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VersionedCache } from "../../src/store/versioned-cache.ts";
+import { VersionedCache } from "../../packages/partnerkit/src/store/versioned-cache.ts";
 
 describe("VersionedCache", () => {
   it("loads once while the version stands still, and again after it moves", async () => {

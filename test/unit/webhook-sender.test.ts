@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { verifyWebhookSignature } from "../../src/auth/webhook-signature.ts";
-import { CallRecorder } from "../../src/emulator/recorder.ts";
-import { WebhookSender } from "../../src/emulator/webhook-sender.ts";
-import { WebhookEnvelope } from "../../src/protocol/webhooks.ts";
+import { verifyWebhookSignature } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import { CallRecorder } from "../../packages/partnerkit/src/emulator/recorder.ts";
+import { WebhookSender } from "../../packages/partnerkit/src/emulator/webhook-sender.ts";
+import { WebhookEnvelope } from "../../packages/partnerkit/src/protocol/webhooks.ts";
 
 /** A receiver that verifies like a partner and answers from a script of statuses. */
 function receiver(statuses: number[]) {

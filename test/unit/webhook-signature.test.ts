@@ -1,6 +1,9 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signWebhookPayload, verifyWebhookSignature } from "../../src/auth/webhook-signature.ts";
+import {
+  signWebhookPayload,
+  verifyWebhookSignature,
+} from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 
 const body = JSON.stringify({
   id: "evt_1",

@@ -1,0 +1,121 @@
+import type { Secret } from "partnerkit";
+import { defineIntegration, defineProduct, type Integration } from "partnerkit";
+import { z } from "zod";
+import { acmeKvDataPlane } from "./data-plane.ts";
+import type { KvStore } from "./kv-store.ts";
+import { ACME_KV_METERS, acmeKvPlans } from "./plans.ts";
+import { acmeKvRepl } from "./repl.ts";
+
+const TOKEN = "KV_REST_API_TOKEN";
+
+export const AcmeKvMetadata = z.object({
+  region: z
+    .enum(["iad1", "fra1", "sfo1"])
+    .meta({ title: "Region", description: "Where the data is kept" }),
+});
+
+/** The data-plane namespace of one deployment's branch. */
+export const branchNamespace = (resourceId: string, deploymentId: string) =>
+  `${resourceId}--${deploymentId}`;
+
+export interface AcmeKvOptions {
+  kv: KvStore;
+  /** Base URL the data plane is served at (DESIGN §3 `PUBLIC_URL`). */
+  publicUrl: string;
+}
+
+/** The bundled demo: a key-value store served by the integration server itself (DESIGN §3). */
+export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration {
+  const secretsOf = (namespace: string, token: string): Secret[] => [
+    { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${namespace}` },
+    { name: TOKEN, value: token },
+  ];
+  const product = defineProduct({
+    id: "acme-kv",
+    name: "Acme KV",
+    metadata: AcmeKvMetadata,
+    plans: acmeKvPlans,
+    meters: ACME_KV_METERS,
+    async usage(_ctx, resource) {
+      return [{ meter: "storage", value: await kv.storedBytes(resource.id) }];
+    },
+    // An overdue invoice suspends the store (its data plane refuses requests); paying resumes it.
+    async onInvoice(ctx, resource, invoice) {
+      if (invoice.state === "overdue") {
+        await kv.suspend(resource.id);
+        ctx.log.info({ resourceId: resource.id, invoiceId: invoice.invoiceId }, "kv suspended");
+        return {
+          status: "suspended",
+          notification: {
+            level: "error",
+            title: "Suspended: invoice overdue",
+            message: `Pay invoice ${invoice.invoiceId} (${invoice.total} USD) to resume the store.`,
+          },
+        };
+      }
+      if (invoice.state === "paid" && (await kv.resume(resource.id))) {
+        ctx.log.info({ resourceId: resource.id, invoiceId: invoice.invoiceId }, "kv resumed");
+        return { status: "ready", notification: null };
+      }
+      return undefined;
+    },
+    async provision(ctx, request) {
+      const token = await kv.createNamespace(request.id, request.id);
+      ctx.log.info(
+        { resourceId: request.id, region: request.metadata.region },
+        "kv namespace created",
+      );
+      return { status: "ready", secrets: secretsOf(request.id, token) };
+    },
+    actions: {
+      // A branch of the store for each deployment: its data copied, its own credentials.
+      branch: {
+        name: "Branch the database for the deployment",
+        async start(ctx, { resource, deployment }) {
+          const namespace = branchNamespace(resource.id, deployment.id);
+          const token = await kv.branch(resource.id, namespace, resource.id);
+          ctx.log.info({ namespace, gitRef: deployment.gitRef }, "kv branch created");
+          return { secrets: secretsOf(namespace, token) };
+        },
+        async cancel(_ctx, { resource, deployment }) {
+          await kv.deleteNamespace(branchNamespace(resource.id, deployment.id));
+        },
+        async cleanup(_ctx, { resource, deployment }) {
+          await kv.deleteNamespace(branchNamespace(resource.id, deployment.id));
+        },
+      },
+    },
+    // The old token keeps working beside the new one until the grace period ends.
+    secretsRotation: {
+      async rotate(ctx, resource, { reason }) {
+        const token = await kv.rotateToken(resource.id);
+        ctx.log.info({ resourceId: resource.id, reason }, "kv token rotated");
+        return { secrets: [{ name: TOKEN, value: token }], partial: true };
+      },
+      async revoke(_ctx, resource, previous) {
+        const token = previous.find((secret) => secret.name === TOKEN);
+        if (token) await kv.revokeToken(resource.id, token.value);
+      },
+    },
+    repl: acmeKvRepl(kv),
+    // A claimed store changes hands: the token its provisioner held stops working at once, and the
+    // new owner's projects get a fresh one (§5.11; Vercel redeploys nothing, so a claimed project
+    // picks it up on its next deployment).
+    async onTransfer(ctx, resource, transfer) {
+      const token = await kv.reissueToken(resource.id);
+      await ctx.sync.updateResourceSecrets(resource.id, [{ name: TOKEN, value: token }], {
+        partial: true,
+      });
+      ctx.log.info({ resourceId: resource.id, from: transfer.from }, "kv token re-issued");
+    },
+    async delete(ctx, resource) {
+      // Branches of live deployments go too: their data is the resource's.
+      await kv.deleteResource(resource.id);
+      ctx.log.info({ resourceId: resource.id }, "kv namespace and branches deleted");
+    },
+  });
+  return defineIntegration({
+    products: [product],
+    routes: ({ meter }) => acmeKvDataPlane(kv, meter),
+  });
+}

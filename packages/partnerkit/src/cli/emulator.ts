@@ -1,0 +1,61 @@
+import { partnerConfiguration, startEmulator } from "./emulator-setup.ts";
+import { runEmulatorVerb, VERB_USAGE, VERBS } from "./emulator-verbs.ts";
+import { parseCommand } from "./parse.ts";
+
+export const EMULATOR_USAGE = `Usage:
+  partnerkit emulator [--partner-url http://localhost:3000] [--webhook-url <url>] [--port 3100]
+                      [--product acme-kv ...] [--action branch ...] [--repl]
+${VERB_USAGE}
+
+The verbs drive a running emulator (--emulator-url, default http://localhost:3100) and print JSON.
+`;
+
+/** `partnerkit emulator`: the Marketplace emulator alone in front of any partner server, or a verb. */
+export async function emulatorCommand(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  const [first, ...rest] = args;
+  if (first && first in VERBS) {
+    return runEmulatorVerb(first, rest, env, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+  }
+  if (first === "help") {
+    process.stdout.write(EMULATOR_USAGE);
+    return 0;
+  }
+  const { values } = parseCommand(EMULATOR_USAGE, {
+    args,
+    options: {
+      "partner-url": { type: "string", default: "http://localhost:3000" },
+      "webhook-url": { type: "string" },
+      port: { type: "string", default: env.EMULATOR_PORT ?? "3100" },
+      product: { type: "string", multiple: true, default: ["acme-kv"] },
+      action: { type: "string", multiple: true, default: [] },
+      // The products declare a resource REPL: the console offers its panel.
+      repl: { type: "boolean", default: false },
+    },
+  });
+  const running = await startEmulator({
+    partnerUrl: values["partner-url"],
+    webhookUrl: values["webhook-url"],
+    port: Number(values.port),
+    env,
+    products: values.product.map((id) => ({
+      id,
+      actions: values.action.map((slug) => ({ slug })),
+      repl: values.repl,
+    })),
+  });
+  process.stdout.write(
+    `Marketplace emulator at ${running.url}, driving ${values["partner-url"]} (webhooks to ${running.webhookUrl}).\nConfigure the partner with:\n${partnerConfiguration(running)}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config.ts";
+import { conformanceCommand } from "./conformance.ts";
+import { credentialsCommand } from "./credentials.ts";
+import { devCommand } from "./dev.ts";
+import { emulatorCommand } from "./emulator.ts";
+import { jobsCommand } from "./jobs.ts";
+import { migrateCommand } from "./migrate.ts";
+import { HelpRequested, UsageError } from "./parse.ts";
+import { refundCommand } from "./refund.ts";
+import { startCommand } from "./start.ts";
+
+type Env = Record<string, string | undefined>;
+
+interface Command {
+  summary: string;
+  run(args: string[], env: Env): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  start: {
+    summary: "serve an integration (configuration from the environment)",
+    run: startCommand,
+  },
+  dev: {
+    summary: "serve it beside a local Marketplace emulator, no configuration",
+    run: devCommand,
+  },
+  migrate: { summary: "apply the database migrations and exit", run: migrateCommand },
+  emulator: {
+    summary: "the Marketplace emulator alone, or drive a running one (install, provision…)",
+    run: emulatorCommand,
+  },
+  conformance: {
+    summary: "check any partner server against the protocol",
+    run: conformanceCommand,
+  },
+  jobs: { summary: "list durable jobs, or put one back in the queue", run: jobsCommand },
+  refund: { summary: "refund an invoice through Vercel", run: refundCommand },
+  credentials: { summary: "rotate an installation's Vercel token", run: credentialsCommand },
+};
+
+const USAGE = `Usage: partnerkit <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
+  .join("\n")}
+
+Run \`partnerkit <command> --help\` for a command's options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 1;
+  }
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`${await packageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command ${name}`, USAGE);
+  return command.run(rest, process.env);
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const file = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(await readFile(file, "utf8")) as { version: string }).version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(error.usage);
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`partnerkit: ${error.message}\n\n${error.usage}`);
+    } else {
+      const message =
+        error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
+      process.stderr.write(`partnerkit: ${message}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

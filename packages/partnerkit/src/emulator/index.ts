@@ -1,0 +1,8 @@
+export { formatReport, runConformance } from "./conformance/run-conformance.ts";
+export type { ConsoleProduct } from "./console/pages.ts";
+export type { DeploymentState, EmulatedDeployment } from "./deployments.ts";
+export { createEmulator, type Emulator, type EmulatorOptions } from "./emulator.ts";
+export { describeProducts } from "./integration-products.ts";
+export { MarketplaceIssuer } from "./issuer.ts";
+export { PartnerCallError, PartnerClient } from "./partner-client.ts";
+export type { RecordedCall } from "./recorder.ts";

@@ -1,0 +1,38 @@
+import pino from "pino";
+import { z } from "zod";
+import type { Integration } from "../core/define-integration.ts";
+import type { IntegrationFactory, IntegrationSource } from "../runtime.ts";
+import { openDatabase } from "../store/database.ts";
+import { migrateStore } from "../store/kysely-store.ts";
+import type { MetadataSchema } from "./console/metadata-form.ts";
+import type { ConsoleProduct } from "./console/pages.ts";
+
+/** The integration's products as the emulator's console shows them: form schema, deployment actions, REPL. */
+export async function describeProducts(source: IntegrationSource): Promise<ConsoleProduct[]> {
+  const integration = typeof source === "function" ? await buildThrowaway(source) : source;
+  return integration.products.map((product) => ({
+    id: product.id,
+    name: product.name,
+    metadataSchema: z.toJSONSchema(product.metadata) as MetadataSchema,
+    actions: Object.entries(product.actions ?? {}).map(([slug, action]) => ({
+      slug,
+      name: action.name,
+    })),
+    repl: product.repl !== undefined,
+  }));
+}
+
+/** A factory built once against an in-memory database, only to read its product definitions. */
+async function buildThrowaway(factory: IntegrationFactory): Promise<Integration> {
+  const database = openDatabase(":memory:");
+  try {
+    await migrateStore(database);
+    return await factory({
+      database,
+      publicUrl: "http://localhost",
+      log: pino({ level: "silent" }),
+    });
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,38 @@
+export { createVercelKeySet, type KeySetOptions } from "./auth/key-set.ts";
+export {
+  type TokenFailureReason,
+  type VerifyTokenOptions,
+  type VerifyTokenResult,
+  verifyVercelToken,
+} from "./auth/verify-token.ts";
+export {
+  signWebhookPayload,
+  verifyWebhookSignature,
+  type WebhookSignatureResult,
+} from "./auth/webhook-signature.ts";
+export { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
+export { PlanPrice, PricedPlan } from "./core/billing/pricing.ts";
+export * from "./core/define-integration.ts";
+export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
+export { constantPlans } from "./core/plans.ts";
+export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
+export type { TokenVerifier } from "./http/vercel-auth.ts";
+export { createLogger } from "./logger.ts";
+export * from "./protocol/index.ts";
+export {
+  createPartnerkit,
+  type IntegrationFactory,
+  type IntegrationSetup,
+  type IntegrationSource,
+  migrateIntegration,
+  type Partnerkit,
+  type PartnerkitInternals,
+  type PartnerkitOptions,
+  type TickResult,
+} from "./runtime.ts";
+export { type Database, type Engine, openDatabase } from "./store/database.ts";
+export { createStore, migrateStore } from "./store/kysely-store.ts";
+export type * from "./store/records.ts";
+export { runMigrations } from "./store/run-migrations.ts";
+export { SecretBox } from "./store/secret-box.ts";
+export type { Store } from "./store/store.ts";
