@@ -15,6 +15,7 @@ export { PlanPrice, PricedPlan } from "./core/billing/pricing.ts";
 export * from "./core/define-integration.ts";
 export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
 export { constantPlans } from "./core/plans.ts";
+export { type CronHandlerOptions, createCronHandler, DEFAULT_CRON_MAX_MS } from "./hosting/cron.ts";
 export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
 export type { TokenVerifier } from "./http/vercel-auth.ts";
 export { createLogger } from "./logger.ts";

@@ -1,0 +1,1 @@
+export declare const GET: (request: Request) => Promise<Response>;
