@@ -40,6 +40,9 @@ export function openDatabase(
       max: 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     });
+    // An idle client the server closed (restart, failover, a serverless database suspending) emits
+    // 'error' on the pool; unheard, it would end the process. The pool replaces the client itself.
+    pool.on("error", () => {});
     const kysely = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
     return { engine: "postgres", kysely, close: () => kysely.destroy() };
   }
