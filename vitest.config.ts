@@ -28,12 +28,22 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The packed tarballs installed into empty projects, as a provider gets them: once, not per engine.
+        extends: true,
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
       ...engines.map((engine) => ({
         extends: true as const,
         test: {
           name: engine,
           include: ["test/**/*.test.ts"],
-          exclude: ["test/unit/**", "test/browser/**"],
+          exclude: ["test/unit/**", "test/browser/**", "test/package/**"],
           env: { PARTNERKIT_TEST_ENGINE: engine },
         },
       })),
