@@ -77,6 +77,29 @@ describe("durable job queue", () => {
     expect(done.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(await store.listJobs({ status: "succeeded" })).toHaveLength(5);
   });
+
+  it("renews the lease of a job run by drain() alone, as a cron tick runs it", async () => {
+    await store.enqueueJob({ kind: "slow", payload: {} });
+    let runs = 0;
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      leaseMs: 60,
+      handlers: {
+        slow: async () => {
+          runs++;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        },
+      },
+    });
+    const draining = runner.drain();
+    // Well past the 60 ms lease: without renewal another worker would take the job over here.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await store.claimJobs(1, 60_000, ["slow"])).toEqual([]);
+    expect(await draining).toBe(1);
+    expect(runs).toBe(1);
+    expect(await store.listJobs({ status: "succeeded" })).toHaveLength(1);
+  });
 });
 
 describe("backoffDelay", () => {

@@ -48,8 +48,15 @@ export class JobRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    // A long job keeps its lease while this process lives; if the process dies, the lease runs
-    // out within `leaseMs` and another worker (or this one, restarted) takes the job over.
+    this.startHeartbeat();
+    this.kick();
+  }
+
+  /**
+   * A long job keeps its lease while this process lives; if the process dies, the lease runs
+   * out within `leaseMs` and another worker (or this one, restarted) takes the job over.
+   */
+  private startHeartbeat(): void {
     this.heartbeat = setInterval(() => {
       this.options.store
         .extendJobLeases([...this.running.keys()], this.leaseMs)
@@ -58,7 +65,11 @@ export class JobRunner {
         });
     }, this.leaseMs / 3);
     this.heartbeat.unref();
-    this.kick();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   private get leaseMs(): number {
@@ -86,7 +97,7 @@ export class JobRunner {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopHeartbeat();
     const grace = setTimeout(() => this.abort.abort(new Error("shutting down")), graceMs);
     await Promise.allSettled(this.running.values());
     clearTimeout(grace);
@@ -98,12 +109,22 @@ export class JobRunner {
    * Returns how many jobs ran. For tests, one-shot commands and a serverless host's cron tick.
    */
   async drain(deadline = Number.POSITIVE_INFINITY): Promise<number> {
-    let ran = 0;
-    for (;;) {
-      const claimed = Date.now() < deadline ? await this.claim() : [];
-      ran += claimed.length;
-      if (claimed.length === 0 && this.running.size === 0) return ran;
-      await Promise.allSettled([...claimed.map((job) => this.run(job)), ...this.running.values()]);
+    // Without start() (a cron tick) nothing else renews the leases of the jobs run here.
+    const ownHeartbeat = this.heartbeat === undefined;
+    if (ownHeartbeat) this.startHeartbeat();
+    try {
+      let ran = 0;
+      for (;;) {
+        const claimed = Date.now() < deadline ? await this.claim() : [];
+        ran += claimed.length;
+        if (claimed.length === 0 && this.running.size === 0) return ran;
+        await Promise.allSettled([
+          ...claimed.map((job) => this.run(job)),
+          ...this.running.values(),
+        ]);
+      }
+    } finally {
+      if (ownHeartbeat) this.stopHeartbeat();
     }
   }
 
