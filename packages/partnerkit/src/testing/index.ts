@@ -10,6 +10,10 @@ import {
 } from "../runtime.ts";
 import { SecretBox } from "../store/secret-box.ts";
 
+// What a test most often needs from the emulator, without a second import.
+export type { EmulatedDeployment, EmulatedResource } from "../emulator/index.ts";
+export { PartnerCallError } from "../emulator/partner-client.ts";
+
 export interface TestMarketplaceOptions {
   integration: IntegrationSource;
   /** Run queued jobs as they come (default), or only when the test calls `drain()`. */
