@@ -23,16 +23,29 @@ async function acmeKvMarketplace(startJobs = true): Promise<TestMarketplace> {
   return market;
 }
 
+/** An Acme KV resource in `region`, connected to a new project that runs the `branch` action. */
+async function connectedKv({ emulator }: TestMarketplace, region: string) {
+  const installation = await emulator.partner.install();
+  const resource = await emulator.partner.provision(installation.id, {
+    productId: "acme-kv",
+    name: "cache",
+    metadata: { region },
+    billingPlanId: "free",
+  });
+  const project = emulator.state.createProject("web");
+  emulator.state.connect(project.id, {
+    resourceId: resource.id,
+    environments: ["preview"],
+    actions: ["branch"],
+  });
+  return { resource, project };
+}
+
 describe("createTestMarketplace (partnerkit/testing)", () => {
   it("runs an integration module end to end: install, provision, its own routes, a deployment action", async () => {
-    const { emulator, partnerkit } = await acmeKvMarketplace();
-    const installation = await emulator.partner.install();
-    const resource = await emulator.partner.provision(installation.id, {
-      productId: "acme-kv",
-      name: "cache",
-      metadata: { region: "fra1" },
-      billingPlanId: "free",
-    });
+    const market = await acmeKvMarketplace();
+    const { emulator, partnerkit } = market;
+    const { resource, project } = await connectedKv(market, "fra1");
     const url = resource.secrets.find((secret) => secret.name === "KV_REST_API_URL")?.value;
     const token = resource.secrets.find((secret) => secret.name === "KV_REST_API_TOKEN")?.value;
     expect(url).toBe(`http://partner.test/kv/${resource.id}`);
@@ -51,12 +64,6 @@ describe("createTestMarketplace (partnerkit/testing)", () => {
     );
     expect(await get.text()).toBe("hello");
 
-    const project = emulator.state.createProject("web");
-    emulator.state.connect(project.id, {
-      resourceId: resource.id,
-      environments: ["preview"],
-      actions: ["branch"],
-    });
     const deploying = await emulator.deployments.deploy(project.id);
     const deployment = await emulator.deployments.waitUntilSettled(deploying.id, 10_000);
     expect(deployment.state).toBe("ready");
@@ -66,20 +73,9 @@ describe("createTestMarketplace (partnerkit/testing)", () => {
   });
 
   it("without started jobs, work waits in the queue until drain() or tick() runs it", async () => {
-    const { emulator, partnerkit, drain } = await acmeKvMarketplace(false);
-    const installation = await emulator.partner.install();
-    const resource = await emulator.partner.provision(installation.id, {
-      productId: "acme-kv",
-      name: "cache",
-      metadata: { region: "iad1" },
-      billingPlanId: "free",
-    });
-    const project = emulator.state.createProject("web");
-    emulator.state.connect(project.id, {
-      resourceId: resource.id,
-      environments: ["preview"],
-      actions: ["branch"],
-    });
+    const market = await acmeKvMarketplace(false);
+    const { emulator, partnerkit, drain } = market;
+    const { project } = await connectedKv(market, "iad1");
     const first = await emulator.deployments.deploy(project.id);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(emulator.deployments.get(first.id)?.state).toBe("provisioning");
