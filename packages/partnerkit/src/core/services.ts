@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import type { JobHandler } from "../jobs/job-runner.ts";
+import type { JobConcurrency, JobHandler } from "../jobs/job-runner.ts";
 import type { Store } from "../store/store.ts";
 import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
 import { type ActionOptions, ActionService } from "./actions.ts";
-import { BillingService } from "./billing/billing-service.ts";
+import { BILLING_JOBS, BillingService } from "./billing/billing-service.ts";
 import type { BillingOptions } from "./billing/deps.ts";
 import { Metering } from "./billing/metering.ts";
 import type { Integration } from "./define-integration.ts";
@@ -126,6 +126,16 @@ export function createServices(
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * Pools of the framework's job kinds: Vercel's deliveries (deployment action starts among them)
+ * never wait behind the usage reports the billing schedule enqueues in bursts, nor behind
+ * rotations, transfers and invoices, which share the rest.
+ */
+export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
+  default: 4,
+  perKind: { [WEBHOOK_JOB]: 8, [BILLING_JOBS.report]: 4 },
+};
 
 /** The job kinds the framework itself runs, bound to the services. */
 export function frameworkJobHandlers(services: Services, log: Logger): Record<string, JobHandler> {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely, Selectable } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import type { Engine } from "./database.ts";
-import type { JobRecord, NewJob } from "./records.ts";
-import type { JobsTable, Tables } from "./tables.ts";
+import type { JobLease, JobRecord, NewJob } from "./records.ts";
+import type { JobStatus, JobsTable, Tables } from "./tables.ts";
 
 const DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -28,6 +28,8 @@ export async function enqueueJobs(
     max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     run_at: job.runAt?.toISOString() ?? at,
     locked_until: null,
+    owner: null,
+    lease_epoch: 0,
     last_error: null,
     created_at: at,
     updated_at: at,
@@ -48,15 +50,34 @@ export async function claimJobs(
   limit: number,
   leaseMs: number,
   kinds?: string[],
+  owner = `claim_${randomBytes(6).toString("hex")}`,
 ): Promise<JobRecord[]> {
   const now = new Date();
   const at = now.toISOString();
-  // A worker that died mid-job left it running; once its lease ran out it is queued again. A
+  // A worker that died mid-job left it running; once its lease ran out it is queued again, or dead
+  // when that claim was its last attempt: a job that kills its process must not crash-loop. A
   // separate statement keeps the claim below one index range read in run_at order: with the two
   // cases OR-ed, every due job was read and sorted to take a few (1 ms a claim at 4,000 queued).
   await db
     .updateTable("jobs")
-    .set({ status: "queued", locked_until: null })
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when("attempts", ">=", eb.ref("max_attempts"))
+        .then("dead")
+        .else("queued")
+        .end()
+        .$castTo<JobStatus>(),
+      last_error: eb
+        .case()
+        .when("attempts", ">=", eb.ref("max_attempts"))
+        .then("its lease ran out on every attempt (the worker stopped or hung)")
+        .else(eb.ref("last_error"))
+        .end(),
+      locked_until: null,
+      owner: null,
+      updated_at: at,
+    }))
     .where("status", "=", "running")
     .where("locked_until", "<", at)
     .execute();
@@ -74,6 +95,8 @@ export async function claimJobs(
     .set((eb) => ({
       status: "running",
       attempts: eb("attempts", "+", 1),
+      owner,
+      lease_epoch: eb("lease_epoch", "+", 1),
       locked_until: new Date(now.getTime() + leaseMs).toISOString(),
       updated_at: at,
     }))
@@ -83,6 +106,104 @@ export async function claimJobs(
   return rows.map(toJob).sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
 }
 
+/** Matches each job only while the lease named is still the one that holds it. */
+function held(leases: JobLease[]) {
+  return (eb: ExpressionBuilder<Tables, "jobs">) =>
+    eb.and([
+      eb("status", "=", "running"),
+      eb.or(
+        leases.map((lease) =>
+          eb.and([
+            eb("id", "=", lease.id),
+            eb("owner", "=", lease.owner ?? ""),
+            eb("lease_epoch", "=", lease.leaseEpoch),
+          ]),
+        ),
+      ),
+    ]);
+}
+
+function heldIds(leases: JobLease[], rows: { id: string; lease_epoch: number }[]): boolean[] {
+  const held = new Set(rows.map((row) => `${row.id}:${Number(row.lease_epoch)}`));
+  return leases.map((lease) => held.has(`${lease.id}:${lease.leaseEpoch}`));
+}
+
+/** Marks jobs succeeded; for each, whether its lease still held (if not, nothing was written). */
+export async function completeHeldJobs(db: Kysely<Tables>, leases: JobLease[]): Promise<boolean[]> {
+  if (leases.length === 0) return [];
+  const rows = await db
+    .updateTable("jobs")
+    .set({ status: "succeeded", locked_until: null, updated_at: new Date().toISOString() })
+    .where(held(leases))
+    .returning(["id", "lease_epoch"])
+    .execute();
+  return heldIds(leases, rows);
+}
+
+/** Records a failure (queued again at `retryAt`, or dead) if the lease still holds. */
+export async function failHeldJob(
+  db: Kysely<Tables>,
+  lease: JobLease,
+  error: string,
+  retryAt: Date | undefined,
+): Promise<boolean> {
+  const rows = await db
+    .updateTable("jobs")
+    .set({
+      status: retryAt ? "queued" : "dead",
+      run_at: (retryAt ?? new Date()).toISOString(),
+      locked_until: null,
+      last_error: error.slice(0, 2_000),
+      updated_at: new Date().toISOString(),
+    })
+    .where(held([lease]))
+    .returning("id")
+    .execute();
+  return rows.length === 1;
+}
+
+/**
+ * Hands jobs whose run was interrupted by a shutdown back to the queue at once, without waiting
+ * for their leases to run out. The interrupted attempt is given back: it failed through no fault
+ * of the job, and a job that makes its process die still spends one, since nothing hands it back.
+ */
+export async function releaseHeldJobs(db: Kysely<Tables>, leases: JobLease[]): Promise<boolean[]> {
+  if (leases.length === 0) return [];
+  const at = new Date().toISOString();
+  const rows = await db
+    .updateTable("jobs")
+    .set((eb) => ({
+      status: "queued",
+      attempts: eb("attempts", "-", 1),
+      run_at: at,
+      locked_until: null,
+      owner: null,
+      updated_at: at,
+    }))
+    .where(held(leases))
+    .returning(["id", "lease_epoch"])
+    .execute();
+  return heldIds(leases, rows);
+}
+
+/** Renews the leases still held; returns the ids of those that were lost. */
+export async function extendJobLeases(
+  db: Kysely<Tables>,
+  leases: JobLease[],
+  leaseMs: number,
+): Promise<string[]> {
+  if (leases.length === 0) return [];
+  const rows = await db
+    .updateTable("jobs")
+    .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where(held(leases))
+    .returning(["id", "lease_epoch"])
+    .execute();
+  const kept = heldIds(leases, rows);
+  return leases.filter((_, index) => !kept[index]).map((lease) => lease.id);
+}
+
+/** Marks jobs succeeded whoever holds them: for operators and tests, never the runner. */
 export async function completeJobs(db: Kysely<Tables>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
@@ -102,6 +223,7 @@ export async function pruneSucceededJobs(db: Kysely<Tables>, before: string): Pr
   return Number(result.numDeletedRows);
 }
 
+/** `failHeldJob` whoever holds the job: for operators and tests, never the runner. */
 export async function failJob(
   db: Kysely<Tables>,
   id: string,
@@ -141,7 +263,13 @@ export async function listJobs(
 export async function requeueJob(db: Kysely<Tables>, id: string): Promise<boolean> {
   const result = await db
     .updateTable("jobs")
-    .set({ status: "queued", attempts: 0, run_at: new Date().toISOString(), locked_until: null })
+    .set({
+      status: "queued",
+      attempts: 0,
+      run_at: new Date().toISOString(),
+      locked_until: null,
+      owner: null,
+    })
     .where("id", "=", id)
     .where("status", "in", ["dead", "succeeded", "queued"])
     .executeTakeFirst();
@@ -167,22 +295,10 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     attempts: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
     runAt: row.run_at,
+    owner: row.owner,
+    leaseEpoch: Number(row.lease_epoch),
     lastError: row.last_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-export async function extendJobLeases(
-  db: Kysely<Tables>,
-  ids: string[],
-  leaseMs: number,
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable("jobs")
-    .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
-    .where("id", "in", ids)
-    .where("status", "=", "running")
-    .execute();
 }

@@ -14,6 +14,7 @@ import type {
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
+  JobLease,
   JobRecord,
   NewJob,
   NewResource,
@@ -441,20 +442,41 @@ class KyselyStore implements Store {
     return jobs.enqueueJobs(this.db, list);
   }
 
-  claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]> {
-    return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds);
+  claimJobs(
+    limit: number,
+    leaseMs: number,
+    kinds?: string[],
+    owner?: string,
+  ): Promise<JobRecord[]> {
+    return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds, owner);
+  }
+
+  completeHeldJobs(leases: JobLease[]): Promise<boolean[]> {
+    return jobs.completeHeldJobs(this.db, leases);
+  }
+
+  failHeldJob(lease: JobLease, error: string, retryAt: Date | undefined): Promise<boolean> {
+    return jobs.failHeldJob(this.db, lease, error, retryAt);
+  }
+
+  releaseHeldJobs(leases: JobLease[]): Promise<boolean[]> {
+    return jobs.releaseHeldJobs(this.db, leases);
+  }
+
+  extendJobLeases(leases: JobLease[], leaseMs: number): Promise<string[]> {
+    return jobs.extendJobLeases(this.db, leases, leaseMs);
   }
 
   completeJobs(ids: string[]): Promise<void> {
     return jobs.completeJobs(this.db, ids);
   }
 
-  pruneSucceededJobs(before: string): Promise<number> {
-    return jobs.pruneSucceededJobs(this.db, before);
-  }
-
   failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {
     return jobs.failJob(this.db, id, error, retryAt);
+  }
+
+  pruneSucceededJobs(before: string): Promise<number> {
+    return jobs.pruneSucceededJobs(this.db, before);
   }
 
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]> {
@@ -467,10 +489,6 @@ class KyselyStore implements Store {
 
   nextJobDue(): Promise<string | undefined> {
     return jobs.nextJobDue(this.db);
-  }
-
-  extendJobLeases(ids: string[], leaseMs: number): Promise<void> {
-    return jobs.extendJobLeases(this.db, ids, leaseMs);
   }
 
   createActionRun(target: ActionTarget, startedBy?: string) {

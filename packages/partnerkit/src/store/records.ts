@@ -111,13 +111,21 @@ export interface JobRecord {
   dedupeKey: string | null;
   payload: unknown;
   status: "queued" | "running" | "succeeded" | "dead";
+  /** Claims so far, the current one included: a lease that ran out counts as an attempt. */
   attempts: number;
   maxAttempts: number;
   runAt: string;
+  /** The runner holding (or that last held) the job's lease. */
+  owner: string | null;
+  /** The claim's number; with `owner`, what every write by the claim's holder is checked against. */
+  leaseEpoch: number;
   lastError: string | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** What a claim's holder names in each write of its job (a claimed `JobRecord` is one). */
+export type JobLease = Pick<JobRecord, "id" | "owner" | "leaseEpoch">;
 
 export interface ActionTarget {
   installationId: string;

@@ -9,6 +9,7 @@ import type {
   IdempotencyScope,
   InstallationRecord,
   InstallationUpsert,
+  JobLease,
   JobRecord,
   NewJob,
   NewResource,
@@ -83,22 +84,31 @@ export interface Store {
   /** `enqueueJob` for several jobs in one statement. */
   enqueueJobs(jobs: NewJob[]): Promise<(JobRecord | undefined)[]>;
   /**
-   * Takes up to `limit` due jobs (queued and due, or running with an expired lease) and marks them
-   * running until `leaseMs` from now. On PostgreSQL, concurrent workers never take the same job.
+   * Takes up to `limit` due jobs of `kinds` (all kinds when undefined) for `owner` (a fresh id when
+   * undefined): each becomes running until `leaseMs` from now, with one more attempt and a new
+   * lease epoch. A running job whose lease ran out is queued again first, or dead when that was its
+   * last attempt. On PostgreSQL, concurrent workers never take the same job.
    */
-  claimJobs(limit: number, leaseMs: number, kinds?: string[]): Promise<JobRecord[]>;
+  claimJobs(limit: number, leaseMs: number, kinds?: string[], owner?: string): Promise<JobRecord[]>;
+  /** Marks jobs succeeded where `leases` still hold; for each, whether it did. */
+  completeHeldJobs(leases: JobLease[]): Promise<boolean[]>;
+  /** Records a failure where `lease` still holds: queued again at `retryAt`, or dead without. */
+  failHeldJob(lease: JobLease, error: string, retryAt: Date | undefined): Promise<boolean>;
+  /** Queues jobs whose run a shutdown interrupted, due now, with that attempt given back. */
+  releaseHeldJobs(leases: JobLease[]): Promise<boolean[]>;
+  /** Renews the leases still held; returns the ids of the jobs whose lease was lost. */
+  extendJobLeases(leases: JobLease[], leaseMs: number): Promise<string[]>;
+  /** Marks jobs succeeded whoever holds them (operators and tests; the runner uses the lease). */
   completeJobs(ids: string[]): Promise<void>;
+  /** `failHeldJob` whoever holds the job (operators and tests; the runner uses the lease). */
+  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   /** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
   pruneSucceededJobs(before: string): Promise<number>;
-  /** Records a failure: back to queued at `retryAt`, or dead when `retryAt` is undefined. */
-  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;
   /** Puts a dead (or any) job back in the queue now, with its attempts reset. */
   requeueJob(id: string): Promise<boolean>;
   /** The earliest `run_at` of queued jobs, to know when to look again. */
   nextJobDue(): Promise<string | undefined>;
-  /** Keeps the lease of jobs still running in this process. */
-  extendJobLeases(ids: string[], leaseMs: number): Promise<void>;
 
   /**
    * Records a deployment action run, started by the delivery `startedBy`; an existing run for the

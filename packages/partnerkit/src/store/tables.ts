@@ -65,6 +65,10 @@ export interface JobsTable {
   max_attempts: number;
   run_at: string;
   locked_until: string | null;
+  /** The runner that holds the lease (while running) or last held it. */
+  owner: string | null;
+  /** Bumped by every claim: a write naming an older epoch comes from a lease that was lost. */
+  lease_epoch: number;
   last_error: string | null;
   created_at: string;
   updated_at: string;

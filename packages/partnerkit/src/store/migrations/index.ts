@@ -8,6 +8,7 @@ import { actionRunStarter } from "./0005-action-run-starter.ts";
 import { planHistory } from "./0006-plan-history.ts";
 import { resourceOwners } from "./0007-resource-owners.ts";
 import { invoicesPerInstallation } from "./0008-invoices-per-installation.ts";
+import { jobLeases } from "./0009-job-leases.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "0006-plan-history": planHistory,
   "0007-resource-owners": resourceOwners,
   "0008-invoices-per-installation": invoicesPerInstallation,
+  "0009-job-leases": jobLeases,
 };
