@@ -271,3 +271,62 @@ describe("createVercelKeySet: key set unavailable", () => {
     expect(fetches).toBe(2);
   });
 });
+
+describe("createVercelKeySet: outage after a successful fetch", () => {
+  async function flaky() {
+    const state = { up: true, fetches: 0 };
+    const url = await startRaw((_request, response) => {
+      state.fetches += 1;
+      if (!state.up) {
+        response.destroy();
+        return;
+      }
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(issuer.jwks));
+    });
+    return { url, state };
+  }
+
+  it("keeps verifying with the last keys past maxAgeMs, within the stale window", async () => {
+    const { url, state } = await flaky();
+    const keys = keySet(url, { maxAgeMs: 50, cooldownMs: 50, timeoutMs: 300 });
+    const token = await issuer.userToken();
+    expect(await verify(token, keys)).toMatchObject({ ok: true });
+    state.up = false;
+    await sleep(100);
+    expect(await verify(token, keys)).toMatchObject({ ok: true });
+    expect(await verify(await issuer.systemToken(), keys)).toMatchObject({ ok: true });
+    expect(state.fetches).toBe(2);
+  });
+
+  it("still refuses an unknown kid with the last keys", async () => {
+    const { url, state } = await flaky();
+    const keys = keySet(url, { maxAgeMs: 50, cooldownMs: 50, timeoutMs: 300 });
+    expect(await verify(await issuer.userToken(), keys)).toMatchObject({ ok: true });
+    state.up = false;
+    await sleep(100);
+    expect(await verify(await rotated.userToken(), keys)).toMatchObject({
+      ok: false,
+      reason: "key_not_found",
+    });
+  });
+
+  it("answers key_set_unavailable with a retry delay once the stale window has passed", async () => {
+    const { url, state } = await flaky();
+    const keys = keySet(url, {
+      maxAgeMs: 50,
+      cooldownMs: 2_000,
+      timeoutMs: 300,
+      staleWindowMs: 100,
+    });
+    const token = await issuer.userToken();
+    expect(await verify(token, keys)).toMatchObject({ ok: true });
+    state.up = false;
+    await sleep(150);
+    expect(await verify(token, keys)).toMatchObject({
+      ok: false,
+      reason: "key_set_unavailable",
+      retryAfterSeconds: 2,
+    });
+  });
+});

@@ -5,6 +5,7 @@ import {
   UserClaims,
   type VerifiedCaller,
 } from "../protocol/claims.ts";
+import { KeySetUnavailableError } from "./key-set.ts";
 
 export interface VerifyTokenOptions {
   /** Key source: a cached remote JWKS (see `createVercelKeySet`) or a local key set in tests. */
@@ -35,9 +36,17 @@ export type TokenFailureReason =
 
 export type VerifyTokenResult =
   | ({ ok: true } & VerifiedCaller)
-  | { ok: false; reason: TokenFailureReason; message: string };
+  | {
+      ok: false;
+      reason: TokenFailureReason;
+      message: string;
+      /** Set with `key_set_unavailable`: when verifying again may succeed, in seconds. */
+      retryAfterSeconds?: number;
+    };
 
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+/** When the key source failed without saying when to come back. */
+const DEFAULT_KEY_SET_RETRY_AFTER_SECONDS = 30;
 
 /**
  * Verifies a Marketplace OIDC token (spec §2.4) without any framework: signature against the key
@@ -108,7 +117,18 @@ function claimsInvalid(path: PropertyKey[] | undefined): VerifyTokenResult {
   };
 }
 
-function describeJoseError(error: unknown): { reason: TokenFailureReason; message: string } {
+function describeJoseError(error: unknown): {
+  reason: TokenFailureReason;
+  message: string;
+  retryAfterSeconds?: number;
+} {
+  if (error instanceof KeySetUnavailableError) {
+    return {
+      reason: "key_set_unavailable",
+      message: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
   if (error instanceof joseErrors.JWTExpired) {
     return { reason: "token_expired", message: "Token has expired" };
   }
@@ -142,5 +162,9 @@ function describeJoseError(error: unknown): { reason: TokenFailureReason; messag
   }
   // What is left comes from loading the key set: timeouts, non-200 answers, bodies that are not a
   // key set, network failures.
-  return { reason: "key_set_unavailable", message: "Signing keys could not be loaded" };
+  return {
+    reason: "key_set_unavailable",
+    message: "Signing keys could not be loaded",
+    retryAfterSeconds: DEFAULT_KEY_SET_RETRY_AFTER_SECONDS,
+  };
 }

@@ -2,6 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { VerifyTokenResult } from "../auth/verify-token.ts";
 import { PartnerError } from "../core/partner-error.ts";
 import type { AuthType } from "../protocol/claims.ts";
+import { type ErrorBody, ErrorCode } from "../protocol/errors.ts";
+import { withInboundCallBudget } from "../vercel/call-budget.ts";
 import type { AppEnv } from "./env.ts";
 import { sendError } from "./error-response.ts";
 
@@ -23,7 +25,9 @@ const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;
 
 /**
  * Spec §2.4 as middleware: a verified token, an allowed auth type and role, and — on installation
- * paths — a token issued for that very installation. Every failure is a 401/403 error body.
+ * paths — a token issued for that very installation. Every failure is a 401/403 error body, except
+ * signing keys that cannot be loaded: a 503 with `Retry-After`, so Vercel retries rather than
+ * treating an outage on this side as a bad token.
  */
 export function vercelAuth(verify: TokenVerifier, policy: RoutePolicy): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -32,6 +36,16 @@ export function vercelAuth(verify: TokenVerifier, policy: RoutePolicy): Middlewa
       return sendError(c, new PartnerError(401, "unauthorized", "A Bearer token is required"));
     }
     const result = await verify(token, c.req.header("x-vercel-auth"));
+    if (!result.ok && result.reason === "key_set_unavailable") {
+      c.get("log").warn({ reason: result.reason }, "signing keys unavailable");
+      return c.json(
+        {
+          error: { code: ErrorCode.keySetUnavailable, message: result.message },
+        } satisfies ErrorBody,
+        503,
+        { "retry-after": String(result.retryAfterSeconds ?? 30) },
+      );
+    }
     if (!result.ok) {
       c.get("log").info({ reason: result.reason }, "token rejected");
       return sendError(c, new PartnerError(401, result.reason, result.message));
@@ -71,6 +85,7 @@ export function vercelAuth(verify: TokenVerifier, policy: RoutePolicy): Middlewa
       "caller",
       result.authType === "user" ? result : { authType: "system", claims: result.claims },
     );
-    await next();
+    // Calls to Vercel made while answering are bounded so the answer reaches Vercel in time.
+    await withInboundCallBudget(next);
   };
 }

@@ -23,4 +23,6 @@ export const ErrorCode = {
   unprocessable: "unprocessable",
   payloadTooLarge: "payload_too_large",
   internal: "internal_error",
+  /** 503: the signing keys cannot be loaded, so no token can be checked (an outage, not a bad token). */
+  keySetUnavailable: "key_set_unavailable",
 } as const;

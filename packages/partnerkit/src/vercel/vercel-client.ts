@@ -13,7 +13,8 @@ import { marketplaceUpdateInstallation } from "@vercel/sdk/funcs/marketplaceUpda
 import { marketplaceUpdateInvoice } from "@vercel/sdk/funcs/marketplaceUpdateInvoice.js";
 import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
-import { type RetryConfig, retry } from "@vercel/sdk/lib/retries.js";
+import type { RequestOptions } from "@vercel/sdk/lib/sdks.js";
+import { ConnectionError, RequestTimeoutError } from "@vercel/sdk/models/httpclienterrors.js";
 import type { Logger } from "pino";
 import { z } from "zod";
 import {
@@ -28,6 +29,7 @@ import {
   VercelSubmitInvoiceResponse,
   type VercelUpdateInstallationRequest,
 } from "../protocol/vercel-api.ts";
+import { inboundCallDeadline } from "./call-budget.ts";
 
 export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -40,9 +42,36 @@ export interface VercelClientOptions {
   log: Logger;
   /** Replaces the network, e.g. to reach an emulator in-process. */
   fetch?: Fetcher;
-  retry?: { initialIntervalMs?: number; maxIntervalMs?: number; maxElapsedMs?: number };
+  retry?: VercelRetryOptions;
+  /** How long one attempt may take, in ms (default 10 s). */
   timeoutMs?: number;
 }
+
+/**
+ * How failed calls are retried. A call made while a Partner API request waits on it is also bounded
+ * by that request's budget (see `withInboundCallBudget`), whichever ends first.
+ */
+export interface VercelRetryOptions {
+  /** First backoff interval, in ms (default 200); it doubles on each retry. */
+  initialIntervalMs?: number;
+  /** Longest backoff interval, in ms (default 5 s). */
+  maxIntervalMs?: number;
+  /** No retry starts, or waits, past this long after the first attempt, in ms (default 60 s). */
+  maxElapsedMs?: number;
+  /**
+   * Longest `Retry-After` honoured, in ms (default 60 s). Vercel is never called again sooner than it
+   * asked: a longer `Retry-After` ends the retries and the call fails.
+   */
+  maxRetryAfterMs?: number;
+}
+
+/**
+ * What may be retried after a failure. `idempotent`: sending the call twice leaves Vercel as sending
+ * it once, so timeouts, connection errors, 429 and 5xx are retried. `once`: a repeat could act twice
+ * (a second refund, a second credential nobody stores), so only a 429 — refused before any work —
+ * is retried.
+ */
+export type RetryPolicy = "idempotent" | "once";
 
 /** A call that Vercel refused or that could not be made, after retries. */
 export class VercelApiError extends Error {
@@ -70,38 +99,42 @@ export const DeploymentContext = z.object({
 });
 export type DeploymentContext = z.infer<typeof DeploymentContext>;
 
-const RETRIED_STATUSES = ["429", "5XX"];
+const RETRIED_SERVER_STATUSES = new Set([500, 502, 503, 504]);
+/** An attempt made after the request's budget is spent still gets this long. */
+const MIN_ATTEMPT_MS = 1_000;
+
+/** One attempt's outcome, whichever way it was sent. */
+type Attempt<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: Error;
+      status?: number;
+      body?: string;
+      retryAfterMs?: number;
+      /** The call timed out or could not be sent: Vercel may or may not have acted on it. */
+      unanswered: boolean;
+    };
 
 /**
  * The calls a partner makes to Vercel, for one installation: `@vercel/sdk` standalone functions on
- * a `VercelCore` holding that installation's token, retried with exponential backoff on 429, 5xx
- * and connection errors (honouring `Retry-After`), with a timeout, and logged without the token.
+ * a `VercelCore` holding that installation's token, with a timeout per attempt, logged without the
+ * token. Each call is retried by its `RetryPolicy`, with exponential backoff or after the
+ * `Retry-After` Vercel sent; the SDK's own retries are off.
  */
 export class VercelClient {
   readonly core: VercelCore;
-  private readonly retryConfig: RetryConfig;
 
   constructor(private readonly options: VercelClientOptions) {
     const http = new HTTPClient(options.fetch ? { fetcher: options.fetch } : {});
     http.addHook("response", (response, request) =>
       this.logCall(request.method, request.url, response),
     );
-    this.retryConfig = {
-      strategy: "backoff",
-      retryConnectionErrors: true,
-      backoff: {
-        initialInterval: options.retry?.initialIntervalMs ?? 200,
-        maxInterval: options.retry?.maxIntervalMs ?? 5_000,
-        exponent: 2,
-        maxElapsedTime: options.retry?.maxElapsedMs ?? 60_000,
-      },
-    };
     this.core = new VercelCore({
       serverURL: options.baseUrl,
       bearerToken: options.accessToken,
       httpClient: http,
-      timeoutMs: this.timeoutMs,
-      retryConfig: this.retryConfig,
+      retryConfig: { strategy: "none" },
     });
   }
 
@@ -124,21 +157,25 @@ export class VercelClient {
     outcomes?: { kind: string; secrets: { name: string; value: string }[] }[];
   }): Promise<void> {
     const { deploymentId, resourceId, action, ...body } = input;
-    await this.unwrap(
-      "update deployment action",
-      deploymentsUpdateIntegrationDeploymentAction(this.core, {
-        deploymentId,
-        integrationConfigurationId: this.options.installationId,
-        resourceId,
-        action,
-        requestBody: body,
-      }),
+    // A status report sets the action's state: sending it twice is sending it once.
+    await this.call("update deployment action", "idempotent", (request) =>
+      deploymentsUpdateIntegrationDeploymentAction(
+        this.core,
+        {
+          deploymentId,
+          integrationConfigurationId: this.options.installationId,
+          resourceId,
+          action,
+          requestBody: body,
+        },
+        request,
+      ),
     );
   }
 
   /**
    * `GET /v13/deployments/{id}`: git ref, sha and target for an action's context. Sent without the
-   * SDK (see `DeploymentContext`), with the same token, timeout and retry policy.
+   * SDK (see `DeploymentContext`), with the same token, timeout and retries.
    */
   async getDeployment(idOrUrl: string): Promise<DeploymentContext> {
     const operation = "get deployment";
@@ -148,41 +185,46 @@ export class VercelClient {
         ? this.options.accessToken
         : await this.options.accessToken();
     const send = this.options.fetch ?? fetch;
-    let response: Response;
-    try {
-      response = await retry(
-        async () => {
-          const answer = await send(url, {
-            headers: { accept: "application/json", authorization: `Bearer ${token}` },
-            signal: AbortSignal.timeout(this.timeoutMs),
-          });
-          this.logCall("GET", url, answer);
-          return answer;
-        },
-        { config: this.retryConfig, statusCodes: RETRIED_STATUSES },
-      );
-    } catch (error) {
-      throw this.failure(operation, error as Error);
-    }
-    const body = await response.text();
-    if (response.status !== 200) {
-      throw this.failure(operation, new Error(`status ${response.status}`), response.status, body);
-    }
+    const body = await this.retrying(operation, "idempotent", async (timeoutMs) => {
+      let answer: Response;
+      try {
+        answer = await send(url, {
+          headers: { accept: "application/json", authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        return { ok: false, error: error as Error, unanswered: true };
+      }
+      this.logCall("GET", url, answer);
+      const text = await answer.text();
+      if (answer.status === 200) return { ok: true, value: text };
+      return {
+        ok: false,
+        error: new Error(`status ${answer.status}`),
+        status: answer.status,
+        body: text,
+        retryAfterMs: retryAfterMs(answer.headers),
+        unanswered: false,
+      };
+    });
     const parsed = DeploymentContext.safeParse(parseJson(body));
     if (!parsed.success) {
-      throw this.failure(operation, new Error("unexpected response body"), response.status, body);
+      throw this.failure(operation, new Error("unexpected response body"), 200, body);
     }
     return parsed.data;
   }
 
   /** Spec §5.5: tell Vercel a resource changed; it then re-reads it through Get Resource. */
   async resourceUpdated(resourceId: string): Promise<void> {
-    await this.unwrap(
-      "create event",
-      marketplaceCreateEvent(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: { event: { type: "resource.updated", resourceId } },
-      }),
+    await this.call("create event", "idempotent", (request) =>
+      marketplaceCreateEvent(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: { event: { type: "resource.updated", resourceId } },
+        },
+        request,
+      ),
     );
   }
 
@@ -192,13 +234,16 @@ export class VercelClient {
     secrets: { name: string; value: string; prefix?: string }[],
     partial = false,
   ): Promise<void> {
-    await this.unwrap(
-      "update resource secrets",
-      marketplaceUpdateResourceSecretsById(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        resourceId,
-        requestBody: { secrets, partial },
-      }),
+    await this.call("update resource secrets", "idempotent", (request) =>
+      marketplaceUpdateResourceSecretsById(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          resourceId,
+          requestBody: { secrets, partial },
+        },
+        request,
+      ),
     );
   }
 
@@ -210,88 +255,183 @@ export class VercelClient {
           items: body.billing.items.map(withDates),
           discounts: body.billing.discounts?.map(withDates),
         };
-    await this.unwrap(
-      "submit billing data",
-      marketplaceSubmitBillingData(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: {
-          ...body,
-          timestamp: new Date(body.timestamp),
-          eod: new Date(body.eod),
-          period: periodDates(body.period),
-          billing,
+    // A running-totals snapshot: for a given day the latest timestamp wins (spec §5.12).
+    await this.call("submit billing data", "idempotent", (request) =>
+      marketplaceSubmitBillingData(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: {
+            ...body,
+            timestamp: new Date(body.timestamp),
+            eod: new Date(body.eod),
+            period: periodDates(body.period),
+            billing,
+          },
         },
-      }),
+        request,
+      ),
     );
   }
 
   /** Spec §5.14: prepaid balances as they are now. */
   async submitBalances(body: VercelBalancesRequest): Promise<void> {
-    await this.unwrap(
-      "submit prepayment balances",
-      marketplaceSubmitPrepaymentBalances(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: { timestamp: new Date(body.timestamp), balances: body.balances },
-      }),
+    await this.call("submit prepayment balances", "idempotent", (request) =>
+      marketplaceSubmitPrepaymentBalances(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: { timestamp: new Date(body.timestamp), balances: body.balances },
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.13: Vercel answers the same invoice again for an `externalId` it has seen. */
   async submitInvoice(body: VercelSubmitInvoiceRequest): Promise<VercelSubmitInvoiceResponse> {
-    const answer = await this.unwrap(
+    // Without an externalId a repeat could be a second invoice.
+    const answer = await this.call(
       "submit invoice",
-      marketplaceSubmitInvoice(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: {
-          ...body,
-          invoiceDate: new Date(body.invoiceDate),
-          period: periodDates(body.period),
-          items: body.items.map(withDates),
-          discounts: body.discounts?.map(withDates),
-        },
-      }),
+      body.externalId ? "idempotent" : "once",
+      (request) =>
+        marketplaceSubmitInvoice(
+          this.core,
+          {
+            integrationConfigurationId: this.options.installationId,
+            requestBody: {
+              ...body,
+              invoiceDate: new Date(body.invoiceDate),
+              period: periodDates(body.period),
+              items: body.items.map(withDates),
+              discounts: body.discounts?.map(withDates),
+            },
+          },
+          request,
+        ),
     );
     return VercelSubmitInvoiceResponse.parse(answer);
   }
 
   async getInvoice(invoiceId: string): Promise<VercelInvoice> {
-    const invoice = await this.unwrap(
-      "get invoice",
-      marketplaceGetInvoice(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        invoiceId,
-      }),
+    const invoice = await this.call("get invoice", "idempotent", (request) =>
+      marketplaceGetInvoice(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          invoiceId,
+        },
+        request,
+      ),
     );
     return VercelInvoice.parse(invoice);
   }
 
   /** Spec §5.13 Invoice Actions: refund up to the invoice's total. */
   async refundInvoice(invoiceId: string, body: Omit<VercelInvoiceActionRequest, "action">) {
-    await this.unwrap(
-      "refund invoice",
-      marketplaceUpdateInvoice(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        invoiceId,
-        requestBody: { action: "refund", ...body },
-      }),
+    await this.call("refund invoice", "once", (request) =>
+      marketplaceUpdateInvoice(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          invoiceId,
+          requestBody: { action: "refund", ...body },
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.15: no more invoices will follow the uninstall. */
   async finalizeInstallation(): Promise<void> {
-    await this.unwrap(
-      "finalize installation",
-      marketplaceFinalizeInstallation(this.core, {
-        integrationConfigurationId: this.options.installationId,
-      }),
+    await this.call("finalize installation", "idempotent", (request) =>
+      marketplaceFinalizeInstallation(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+        },
+        request,
+      ),
     );
   }
 
-  private async unwrap<T>(operation: string, call: PromiseLike<SdkResult<T>>): Promise<T> {
-    const result = await call;
-    if (result.ok) return result.value;
-    const error = result.error as Error & { statusCode?: number; body?: string };
-    throw this.failure(operation, error, error.statusCode, error.body);
+  /** One SDK call under `policy`; each attempt is sent once by the SDK, with its own timeout. */
+  private call<T>(
+    operation: string,
+    policy: RetryPolicy,
+    send: (request: RequestOptions) => PromiseLike<SdkResult<T>>,
+  ): Promise<T> {
+    return this.retrying(operation, policy, async (timeoutMs) => {
+      const result = await send({ timeoutMs, retries: { strategy: "none" } });
+      if (result.ok) return result;
+      const error = result.error as Error & {
+        statusCode?: number;
+        body?: string;
+        headers?: Headers;
+      };
+      return {
+        ok: false,
+        error,
+        status: error.statusCode,
+        body: error.body,
+        retryAfterMs: error.headers instanceof Headers ? retryAfterMs(error.headers) : undefined,
+        unanswered: error instanceof RequestTimeoutError || error instanceof ConnectionError,
+      };
+    });
+  }
+
+  private async retrying<T>(
+    operation: string,
+    policy: RetryPolicy,
+    attempt: (timeoutMs: number) => Promise<Attempt<T>>,
+  ): Promise<T> {
+    const retry = this.options.retry ?? {};
+    const started = Date.now();
+    const inbound = inboundCallDeadline();
+    const deadline = Math.min(started + (retry.maxElapsedMs ?? 60_000), inbound ?? Infinity);
+    for (let retries = 0; ; retries += 1) {
+      const timeoutMs =
+        inbound === undefined
+          ? this.timeoutMs
+          : Math.min(this.timeoutMs, Math.max(inbound - Date.now(), MIN_ATTEMPT_MS));
+      const outcome = await attempt(timeoutMs);
+      if (outcome.ok) return outcome.value;
+      const wait = this.retryDelay(policy, outcome, retries);
+      if (wait === undefined || Date.now() + wait >= deadline) {
+        throw this.failure(operation, outcome.error, outcome.status, outcome.body);
+      }
+      this.options.log.debug(
+        { operation, status: outcome.status, retryInMs: wait, installationId: this.installationId },
+        "retrying vercel api call",
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /** How long to wait before retrying a failed attempt, or undefined when it must not be retried. */
+  private retryDelay(
+    policy: RetryPolicy,
+    failed: Extract<Attempt<unknown>, { ok: false }>,
+    retries: number,
+  ): number | undefined {
+    const retryable =
+      failed.status === 429 ||
+      (policy === "idempotent" &&
+        (failed.unanswered ||
+          (failed.status !== undefined && RETRIED_SERVER_STATUSES.has(failed.status))));
+    if (!retryable) return undefined;
+    const retry = this.options.retry ?? {};
+    if (failed.retryAfterMs !== undefined) {
+      return failed.retryAfterMs <= (retry.maxRetryAfterMs ?? 60_000)
+        ? failed.retryAfterMs
+        : undefined;
+    }
+    const interval = Math.min(
+      (retry.initialIntervalMs ?? 200) * 2 ** retries,
+      retry.maxIntervalMs ?? 5_000,
+    );
+    // Jitter keeps the retries of many installations from arriving together.
+    return Math.round(interval * (0.5 + Math.random() / 2));
   }
 
   private failure(operation: string, error: Error, status?: number, body?: string): VercelApiError {
@@ -317,59 +457,87 @@ export class VercelClient {
       notification?: NonNullable<VercelUpdateInstallationRequest["notification"]>;
     },
   ): Promise<void> {
-    await this.unwrap(
-      "update installation",
-      marketplaceUpdateInstallation(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: body,
-      }),
+    await this.call("update installation", "idempotent", (request) =>
+      marketplaceUpdateInstallation(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: body,
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.5: the installation's plan changed; Vercel re-reads it through Get Installation. */
   async installationUpdated(billingPlanId?: string): Promise<void> {
-    await this.unwrap(
-      "create event",
-      marketplaceCreateEvent(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: { event: { type: "installation.updated", billingPlanId } },
-      }),
+    await this.call("create event", "idempotent", (request) =>
+      marketplaceCreateEvent(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: { event: { type: "installation.updated", billingPlanId } },
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.8: create or update on Vercel's side a resource that was made on yours. */
   async importResource(resourceId: string, body: VercelImportResourceRequest): Promise<void> {
-    await this.unwrap(
-      "import resource",
-      marketplaceImportResource(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        resourceId,
-        requestBody: body,
-      }),
+    await this.call("import resource", "idempotent", (request) =>
+      marketplaceImportResource(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          resourceId,
+          requestBody: body,
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.4: a new installation token; the current one stays valid until revoked. */
   async rotateCredential(client: { id?: string; secret: string }) {
-    return this.unwrap(
-      "rotate installation credential",
-      marketplaceRotateInstallationCredential(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: { clientSecret: client.secret, clientId: client.id },
-      }),
+    return this.call("rotate installation credential", "once", (request) =>
+      marketplaceRotateInstallationCredential(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: { clientSecret: client.secret, clientId: client.id },
+        },
+        request,
+      ),
     );
   }
 
   /** Spec §5.4: retire `token`; call it with another live token (Vercel keeps the last one). */
   async revokeCredential(token: string, client: { id?: string; secret: string }) {
-    return this.unwrap(
-      "revoke installation credential",
-      marketplaceRevokeInstallationCredential(this.core, {
-        integrationConfigurationId: this.options.installationId,
-        requestBody: { token, clientSecret: client.secret, clientId: client.id },
-      }),
+    // Names the credential to retire: a repeat cannot retire another one.
+    return this.call("revoke installation credential", "idempotent", (request) =>
+      marketplaceRevokeInstallationCredential(
+        this.core,
+        {
+          integrationConfigurationId: this.options.installationId,
+          requestBody: { token, clientSecret: client.secret, clientId: client.id },
+        },
+        request,
+      ),
     );
   }
+}
+
+/** `Retry-After` (seconds or an HTTP date), or `Retry-After-Ms` as the SDK also reads, in ms. */
+function retryAfterMs(headers: Headers): number | undefined {
+  const ms = Number(headers.get("retry-after-ms") ?? Number.NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function parseJson(text: string): unknown {

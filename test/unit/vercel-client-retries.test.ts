@@ -1,0 +1,188 @@
+import pino from "pino";
+import { beforeEach, describe, expect, it } from "vitest";
+import { withInboundCallBudget } from "../../packages/partnerkit/src/vercel/call-budget.ts";
+import {
+  VercelApiError,
+  VercelClient,
+  type VercelRetryOptions,
+} from "../../packages/partnerkit/src/vercel/vercel-client.ts";
+import { TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
+
+let vercel: Awaited<ReturnType<typeof emulatedVercelApi>>;
+/** The path of every request sent, answered or not. */
+let sent: string[];
+
+beforeEach(async () => {
+  vercel = await emulatedVercelApi();
+  sent = [];
+});
+
+/** The emulator answers in-process; this gives up on an answer when the attempt's signal fires. */
+function abortableFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  sent.push(new URL(input instanceof Request ? input.url : input).pathname);
+  const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+  const answer = vercel.fetch(input, init);
+  if (!signal) return answer;
+  return Promise.race([
+    answer,
+    new Promise<Response>((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
+
+function client(retry: VercelRetryOptions = {}, timeoutMs = 2_000): VercelClient {
+  return new VercelClient({
+    baseUrl: "https://api.vercel.test",
+    accessToken: "vercel_installation_token_secret",
+    installationId: "icfg_1",
+    log: pino({ level: "silent" }),
+    fetch: abortableFetch,
+    retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 3_000, ...retry },
+    timeoutMs,
+  });
+}
+
+const attempts = (path: string) => sent.filter((sentPath) => sentPath.includes(path)).length;
+
+const rotate = (vercelClient: VercelClient) =>
+  vercelClient.rotateCredential({ secret: TEST_WEBHOOK_SECRET });
+
+describe("VercelClient: calls that must not be repeated", () => {
+  it("sends a credential rotation answered 500 once", async () => {
+    vercel.faults.add({ path: "/credentials/rotate", status: 500 });
+    await expect(rotate(client())).rejects.toMatchObject({ status: 500 });
+    expect(attempts("/credentials/rotate")).toBe(1);
+  });
+
+  it("sends a credential rotation that timed out once", async () => {
+    vercel.faults.add({ path: "/credentials/rotate", delayMs: 1_000 });
+    await expect(rotate(client({}, 100))).rejects.toBeInstanceOf(VercelApiError);
+    expect(attempts("/credentials/rotate")).toBe(1);
+  });
+
+  it("sends a refund answered 503 once", async () => {
+    vercel.faults.add({ path: "/actions", status: 503 });
+    await expect(
+      client().refundInvoice("inv_1", { reason: "goodwill", total: "1.00" }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(attempts("/actions")).toBe(1);
+  });
+
+  it("sends an invoice without externalId answered 500 once", async () => {
+    vercel.faults.add({ path: "/billing/invoices", status: 500 });
+    await expect(
+      client().submitInvoice({
+        invoiceDate: "2026-01-31T00:00:00.000Z",
+        period: { start: "2026-01-01T00:00:00.000Z", end: "2026-02-01T00:00:00.000Z" },
+        items: [],
+      }),
+    ).rejects.toMatchObject({ status: 500 });
+    expect(attempts("/billing/invoices")).toBe(1);
+  });
+
+  it("retries a credential rotation refused with 429, which Vercel did not act on", async () => {
+    vercel.faults.add({ path: "/credentials/rotate", status: 429, retryAfterSeconds: 0, times: 1 });
+    const rotated = await rotate(client());
+    expect(rotated).toMatchObject({ accessToken: expect.any(String) });
+    expect(vercel.calls().map((call) => call.status)).toEqual([429, 200]);
+  });
+});
+
+describe("VercelClient: idempotent calls", () => {
+  it("retries an installation update answered 500 and 503", async () => {
+    vercel.faults
+      .add({ method: "PATCH", path: "/v1/installations/icfg_1", status: 500, times: 1 })
+      .add({ method: "PATCH", path: "/v1/installations/icfg_1", status: 503, times: 1 });
+    await client().updateInstallation({ status: "ready" });
+    expect(vercel.calls().map((call) => call.status)).toEqual([500, 503, 204]);
+  });
+
+  it("retries a deployment read that timed out", async () => {
+    vercel.createDeployment("dpl_1");
+    vercel.faults.add({ path: "/v13/deployments/", delayMs: 1_000, times: 1 });
+    const deployment = await client({}, 100).getDeployment("dpl_1");
+    expect(deployment).toMatchObject({ gitSource: { ref: "feature-x" } });
+    expect(attempts("/v13/deployments/")).toBe(2);
+  });
+
+  it("gives up on a call that keeps failing once maxElapsedMs has passed", async () => {
+    vercel.faults.add({ method: "PATCH", status: 502 });
+    const started = Date.now();
+    await expect(
+      client({ initialIntervalMs: 20, maxIntervalMs: 20, maxElapsedMs: 200 }).updateInstallation({
+        status: "ready",
+      }),
+    ).rejects.toMatchObject({ status: 502 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts("/v1/installations/icfg_1")).toBeGreaterThan(2);
+  });
+});
+
+describe("VercelClient: Retry-After", () => {
+  it("waits as long as Retry-After says, beyond the backoff interval", async () => {
+    vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 1, times: 1 });
+    const started = Date.now();
+    await client({ maxIntervalMs: 5 }).updateInstallation({ status: "ready" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(vercel.calls().map((call) => call.status)).toEqual([429, 204]);
+  });
+
+  it("fails at once, without calling sooner, when Retry-After is beyond maxRetryAfterMs", async () => {
+    vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 2 });
+    const started = Date.now();
+    await expect(
+      client({ maxRetryAfterMs: 1_000 }).updateInstallation({ status: "ready" }),
+    ).rejects.toMatchObject({ status: 429 });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(attempts("/v1/installations/icfg_1")).toBe(1);
+  });
+});
+
+describe("VercelClient: calls made while a Partner API request waits", () => {
+  it("stops retrying when the request's budget is spent", async () => {
+    vercel.faults.add({ method: "PATCH", status: 503 });
+    const slow = client({ initialIntervalMs: 50, maxIntervalMs: 50, maxElapsedMs: 60_000 });
+    const started = Date.now();
+    await expect(
+      withInboundCallBudget(() => slow.updateInstallation({ status: "ready" }), 300),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("does not wait out a Retry-After that ends after the request's budget", async () => {
+    vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 5 });
+    const started = Date.now();
+    await expect(
+      withInboundCallBudget(() => client().updateInstallation({ status: "ready" }), 2_000),
+    ).rejects.toMatchObject({ status: 429 });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(attempts("/v1/installations/icfg_1")).toBe(1);
+  });
+
+  it("cuts an attempt's timeout to what is left of the budget", async () => {
+    vercel.faults.add({ method: "PATCH", delayMs: 5_000 });
+    const started = Date.now();
+    await expect(
+      withInboundCallBudget(
+        () => client({}, 10_000).updateInstallation({ status: "ready" }),
+        1_200,
+      ),
+    ).rejects.toBeInstanceOf(VercelApiError);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it("gives work left running after the answer the background policy", async () => {
+    let later: Promise<void> | undefined;
+    await withInboundCallBudget(async () => {
+      later = new Promise((resolve) => setTimeout(resolve, 50)).then(() =>
+        client({ maxIntervalMs: 5 }).updateInstallation({ status: "ready" }),
+      );
+    }, 10);
+    vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 1, times: 1 });
+    await later;
+    expect(vercel.calls().map((call) => call.status)).toEqual([429, 204]);
+  });
+});
