@@ -28,6 +28,21 @@ describe("SecretBox", () => {
     expect(() => box.open(parts.join("."), "resource:a:secrets")).toThrow();
   });
 
+  it("refuses a value whose authentication tag was truncated", () => {
+    const box = SecretBox.fromEnv(key());
+    for (const plaintext of ["", "secret"]) {
+      const sealed = box.seal(plaintext, "ctx");
+      const parts = sealed.split(".");
+      const body = Buffer.from(parts[3] ?? "", "base64url");
+      for (const tagBytes of [4, 8, 12, 15]) {
+        const ciphertext = body.subarray(0, body.length - 16);
+        const truncatedTag = body.subarray(body.length - 16, body.length - 16 + tagBytes);
+        parts[3] = Buffer.concat([ciphertext, truncatedTag]).toString("base64url");
+        expect(() => box.open(parts.join("."), "ctx")).toThrow();
+      }
+    }
+  });
+
   it("rotates keys: a new first key seals, the old one still opens older values", () => {
     const oldKey = key();
     const sealedWithOld = SecretBox.fromEnv(oldKey).seal("legacy", "ctx");

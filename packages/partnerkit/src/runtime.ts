@@ -1,3 +1,4 @@
+import { IncomingMessage } from "node:http";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { JWTVerifyGetKey } from "jose";
@@ -8,8 +9,14 @@ import type { ServerConfig } from "./config.ts";
 import { startBillingSchedule } from "./core/billing/schedule.ts";
 import type { Integration } from "./core/define-integration.ts";
 import { pruneStore, startPruning } from "./core/maintenance.ts";
-import { createServices, frameworkJobHandlers, type Services } from "./core/services.ts";
+import {
+  createServices,
+  FRAMEWORK_JOB_CONCURRENCY,
+  frameworkJobHandlers,
+  type Services,
+} from "./core/services.ts";
 import { createPartnerApp } from "./http/app.ts";
+import { rememberNodeRequest } from "./http/body-limit.ts";
 import type { AppEnv } from "./http/env.ts";
 import { healthRoutes, type Readiness } from "./http/health.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
@@ -120,6 +127,7 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       store,
       log: logger,
       handlers: frameworkJobHandlers(services, logger),
+      concurrency: FRAMEWORK_JOB_CONCURRENCY,
     });
     const app = createPartnerApp({
       integration,
@@ -242,7 +250,18 @@ function listenOn(
   port: number,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port }, () => resolve(server));
+    const server = serve(
+      {
+        fetch: (request, bindings) => {
+          if (bindings.incoming instanceof IncomingMessage) {
+            rememberNodeRequest(request, bindings.incoming);
+          }
+          return fetch(request);
+        },
+        port,
+      },
+      () => resolve(server),
+    );
     server.once("error", reject);
   });
 }

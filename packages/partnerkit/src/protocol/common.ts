@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The largest distance from the epoch a JavaScript Date can hold (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
 /** Resource lifecycle states, spec §3.4. */
 export const ResourceStatus = z.enum([
   "ready",
@@ -76,6 +79,18 @@ export const ProtocolSettings = z.object({
     .optional(),
 });
 export type ProtocolSettings = z.infer<typeof ProtocolSettings>;
+
+/**
+ * A time in epoch milliseconds as Vercel sends it (spec §4.16 `expiresAt`, §6.1 `createdAt`), kept
+ * in a bigint column. A fraction of a millisecond means nothing for a date, so it is rounded off;
+ * a value outside the range of a JavaScript date is no time at all, and a 400 naming the field
+ * beats PostgreSQL refusing the insert with a 500.
+ */
+export const EpochMilliseconds = z
+  .number()
+  .min(-MAX_DATE_MS)
+  .max(MAX_DATE_MS)
+  .transform((value) => Math.round(value));
 
 /** Free-form JSON object as metadata arrives before the product schema checks it. */
 export const JsonObject = z.record(z.string(), z.unknown());

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { BillingPlan } from "./common.ts";
+import { BillingPlan, EpochMilliseconds } from "./common.ts";
 
 /** POST /v1/installations/{id}/resource-transfer-requests, spec §4.16 (current docs' shape). */
 export const CreateTransferRequest = z.object({
   resourceIds: z.array(z.string().min(1)).min(1),
   /** Epoch milliseconds after which the claim cannot be accepted. */
-  expiresAt: z.number(),
+  expiresAt: EpochMilliseconds,
 });
 export type CreateTransferRequest = z.infer<typeof CreateTransferRequest>;
 

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { EpochMilliseconds } from "./common.ts";
 
 /** Every webhook delivery, spec §6.1. Unknown fields are tolerated: Vercel adds them over time. */
 export const WebhookEnvelope = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
-  createdAt: z.number(),
+  createdAt: EpochMilliseconds,
   region: z.string().nullish(),
   payload: z.record(z.string(), z.unknown()),
 });

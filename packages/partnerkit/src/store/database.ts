@@ -89,6 +89,14 @@ function sqliteChangeCounter(database: SQLite.Database, local: { changes: number
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
+ * Kysely opens every transaction with a deferred `begin`. Two processes on one file (the server
+ * and a CLI command) could then both read, and the second to write gets SQLITE_BUSY at once: its
+ * snapshot is stale, so waiting cannot help. Taking the write lock at `begin` makes the second
+ * wait there (busy_timeout) instead; WAL readers outside transactions are not blocked by it.
+ */
+const BEGIN_WRITE = "begin immediate";
+
+/**
  * Kysely prepares every query anew, which was a tenth of a request's CPU in the read benchmark;
  * the same SQL text reuses its statement instead. Safe because better-sqlite3 runs each
  * statement to completion synchronously.
@@ -104,7 +112,7 @@ function withStatementCache(database: SQLite.Database, local: { changes: number 
     prepare(sql: string) {
       let cached = statements.get(sql);
       if (!cached) {
-        const statement = database.prepare(sql);
+        const statement = database.prepare(sql === "begin" ? BEGIN_WRITE : sql);
         cached = { statement, plainRead: statement.reader && statement.readonly };
         if (statements.size >= STATEMENT_CACHE_SIZE) {
           const oldest = statements.keys().next().value;
