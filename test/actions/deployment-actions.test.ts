@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
@@ -8,6 +9,13 @@ import {
   defineProduct,
 } from "../../packages/partnerkit/src/core/define-integration.ts";
 import { PartnerError } from "../../packages/partnerkit/src/core/partner-error.ts";
+import {
+  createServices,
+  FRAMEWORK_JOB_CONCURRENCY,
+  frameworkJobHandlers,
+  type ServiceOptions,
+} from "../../packages/partnerkit/src/core/services.ts";
+import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
@@ -25,19 +33,22 @@ let vercel: Awaited<ReturnType<typeof emulatedVercelApi>>;
 afterEach(() => partner.close());
 
 const fastRetries = { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 200 };
+let serviceOptions: ServiceOptions;
+const silent = pino({ level: "silent" });
 
-async function setup(options: TestPartnerOptions & { runningAfterMs?: number } = {}) {
+async function setup(
+  options: TestPartnerOptions & { runningAfterMs?: number; cancelPollMs?: number } = {},
+) {
   vercel = await emulatedVercelApi();
-  partner = await createTestPartner({
-    ...options,
-    services: {
-      vercel: { baseUrl: "https://api.vercel.test", fetch: vercel.fetch, retry: fastRetries },
-      actions: {
-        runningAfterMs: options.runningAfterMs ?? 1_000,
-        statusUrl: () => "https://acme.test/runs",
-      },
+  serviceOptions = {
+    vercel: { baseUrl: "https://api.vercel.test", fetch: vercel.fetch, retry: fastRetries },
+    actions: {
+      runningAfterMs: options.runningAfterMs ?? 1_000,
+      statusUrl: () => "https://acme.test/runs",
+      cancelPollMs: options.cancelPollMs ?? 20,
     },
-  });
+  };
+  partner = await createTestPartner({ ...options, services: serviceOptions });
   await install(partner);
   const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {
     body: provisionBody(),
@@ -63,20 +74,38 @@ function withAction(action: ActionDefinition<Record<string, unknown>>) {
     });
 }
 
+/**
+ * Another instance of the partner on the same database: services and a job runner of its own,
+ * sharing nothing in memory with `partner`.
+ */
+function otherInstance(): JobRunner {
+  const services = createServices(partner.integration, partner.store, serviceOptions);
+  return new JobRunner({
+    store: partner.store,
+    log: silent,
+    handlers: frameworkJobHandlers(services, silent),
+    backoff: { baseMs: 1, maxMs: 5 },
+  });
+}
+
 let sequence = 0;
 async function deliver(type: string, resourceId: string, deploymentId = "dpl_1") {
-  sequence += 1;
   if (type === "start") vercel.createDeployment(deploymentId);
+  await deliverEvent(`deployment.integration.action.${type}`, {
+    installationId: "icfg_1",
+    resourceId,
+    action: "branch",
+    deployment: { id: deploymentId },
+  });
+}
+
+async function deliverEvent(type: string, payload: Record<string, unknown>) {
+  sequence += 1;
   const body = JSON.stringify({
     id: `evt_action_${sequence}`,
-    type: `deployment.integration.action.${type}`,
+    type,
     createdAt: Date.now(),
-    payload: {
-      installationId: "icfg_1",
-      resourceId,
-      action: "branch",
-      deployment: { id: deploymentId },
-    },
+    payload,
   });
   const response = await partner.app.request("/webhooks", {
     method: "POST",
@@ -310,6 +339,8 @@ describe("deployment integration actions (spec §7)", () => {
   it("re-sends the stored final status, without running the work again, when reporting failed", async () => {
     let runs = 0;
     const resource = await setup({
+      // A failed attempt is due again only in a minute: one drain() runs exactly one attempt.
+      jobBackoff: { baseMs: 60_000, maxMs: 60_000 },
       integration: withAction({
         start: async () => {
           runs += 1;
@@ -326,15 +357,227 @@ describe("deployment integration actions (spec §7)", () => {
       action: "branch",
     });
     expect(run).toMatchObject({ status: "succeeded", reported: false });
-    expect(vercel.reports().every((report) => report.status === "succeeded")).toBe(true);
+    const patches = () => vercel.calls().filter((call) => call.method === "PATCH");
+    expect(patches().length).toBeGreaterThan(0);
+    expect(patches().every((call) => call.status === 503)).toBe(true);
+    expect(vercel.reports()).toEqual([]);
+    const [job] = await partner.store.listJobs({ status: "queued" });
+    expect(job).toMatchObject({ attempts: 1 });
 
-    // Vercel is back: the job's next attempt reports the stored result.
+    // Vercel is back: the job's next attempt reports the stored result, not a second run's.
     vercel.faults.clear();
-    for (let attempt = 0; attempt < 50 && vercel.reports().length === 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      await partner.jobs.drain();
-    }
+    expect(await partner.store.requeueJob(job?.id ?? "")).toBe(true);
+    await partner.jobs.drain();
     expect(runs).toBe(1);
-    expect(vercel.reports().filter((report) => report.status === "succeeded")).toHaveLength(1);
+    expect(vercel.reports()).toEqual([
+      {
+        status: "succeeded",
+        outcomes: [{ kind: "resource-secrets", secrets: [{ name: "X", value: "1" }] }],
+      },
+    ]);
+    expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(1);
+  });
+});
+
+describe("deployment actions canceled after their work ended", () => {
+  it("does not send a final status that was still waiting to reach Vercel when the cancel came", async () => {
+    const hooks: string[] = [];
+    const resource = await setup({
+      jobBackoff: { baseMs: 60_000, maxMs: 60_000 },
+      integration: withAction({
+        start: async () => {
+          hooks.push("start");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+        cancel: async () => void hooks.push("cancel"),
+      }),
+    });
+    vercel.faults.add({ method: "PATCH", path: /\/actions\//, status: 503 });
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    const [startJob] = await partner.store.listJobs({ status: "queued" });
+    await deliver("cancel", resource.id);
+    expect(await partner.jobs.drain()).toBe(1);
+
+    vercel.faults.clear();
+    expect(await partner.store.requeueJob(startJob?.id ?? "")).toBe(true);
+    expect(await partner.jobs.drain()).toBe(1);
+    expect(hooks).toEqual(["start", "cancel"]);
+    expect(vercel.reports()).toEqual([]);
+    const run = await partner.store.getActionRun({
+      deploymentId: "dpl_1",
+      resourceId: resource.id,
+      action: "branch",
+    });
+    expect(run).toMatchObject({ status: "canceled", reported: false });
+    expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(2);
+  });
+});
+
+describe("deployment actions across instances on one database", () => {
+  it("a cancel processed by another instance aborts the start running here; nothing is reported", async () => {
+    const events: string[] = [];
+    const resource = await setup({
+      integration: withAction({
+        start: async (ctx) => {
+          events.push("started");
+          // Works until told to stop (or 3 s, which fails the test).
+          await new Promise((resolve) => {
+            ctx.signal.addEventListener("abort", resolve);
+            setTimeout(resolve, 3_000);
+          });
+          events.push(ctx.signal.aborted ? "saw abort" : "finished");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+        cancel: async () => void events.push("cancel hook"),
+      }),
+    });
+    const instanceB = otherInstance();
+    await deliver("start", resource.id);
+    const instanceA = partner.jobs.drain();
+    await expect.poll(() => events, { timeout: 5_000 }).toContain("started");
+    await deliver("cancel", resource.id);
+    // B claims the cancel: the start is leased to A, which keeps running it.
+    expect(await instanceB.drain()).toBe(1);
+    await instanceA;
+    expect([...events].sort()).toEqual(["cancel hook", "saw abort", "started"]);
+    expect(vercel.reports().filter((report) => report.status !== "running")).toEqual([]);
+    const run = await partner.store.getActionRun({
+      deploymentId: "dpl_1",
+      resourceId: resource.id,
+      action: "branch",
+    });
+    expect(run).toMatchObject({ status: "canceled", reported: false });
+    expect(await partner.store.listJobs({ status: "succeeded" })).toHaveLength(2);
+  });
+
+  it("a start processed after the deployment's cleanup does nothing", async () => {
+    const hooks: string[] = [];
+    const resource = await setup({
+      integration: withAction({
+        start: async () => {
+          hooks.push("start");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+        cleanup: async () => void hooks.push("cleanup"),
+      }),
+    });
+    await deliver("cleanup", resource.id);
+    expect(await otherInstance().drain()).toBe(1);
+    await deliver("start", resource.id);
+    expect(await partner.jobs.drain()).toBe(1);
+    expect(hooks).toEqual([]);
+    expect(vercel.calls()).toEqual([]);
+    expect(vercel.reports()).toEqual([]);
+    const run = await partner.store.getActionRun({
+      deploymentId: "dpl_1",
+      resourceId: resource.id,
+      action: "branch",
+    });
+    expect(run).toMatchObject({ status: "canceled", cleanedUp: true, reported: false });
+  });
+
+  it("a cleanup processed by another instance aborts the start running here", async () => {
+    const events: string[] = [];
+    const resource = await setup({
+      integration: withAction({
+        start: async (ctx) => {
+          events.push("started");
+          await new Promise((resolve) => {
+            ctx.signal.addEventListener("abort", resolve);
+            setTimeout(resolve, 3_000);
+          });
+          events.push(ctx.signal.aborted ? "saw abort" : "finished");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+      }),
+    });
+    await deliver("start", resource.id);
+    const instanceA = partner.jobs.drain();
+    await expect.poll(() => events, { timeout: 5_000 }).toContain("started");
+    await deliver("cleanup", resource.id);
+    expect(await otherInstance().drain()).toBe(1);
+    await instanceA;
+    expect(events).toEqual(["started", "saw abort"]);
+    expect(vercel.reports().filter((report) => report.status !== "running")).toEqual([]);
+  });
+
+  it("work that ends before this instance notices a cancel processed elsewhere is canceled again", async () => {
+    const events: string[] = [];
+    let finishWork: () => void = () => undefined;
+    const resource = await setup({
+      // This instance does not read the run back before the work ends.
+      cancelPollMs: 60_000,
+      integration: withAction({
+        start: async () => {
+          events.push("started");
+          await new Promise<void>((resolve) => {
+            finishWork = resolve;
+          });
+          events.push("branch created");
+          return { secrets: [{ name: "X", value: "1" }] };
+        },
+        cancel: async () => void events.push("cancel hook"),
+      }),
+    });
+    await deliver("start", resource.id);
+    const instanceA = partner.jobs.drain();
+    await expect.poll(() => events, { timeout: 5_000 }).toContain("started");
+    await deliver("cancel", resource.id);
+    expect(await otherInstance().drain()).toBe(1);
+    finishWork();
+    await instanceA;
+    expect(events).toEqual(["started", "cancel hook", "branch created", "cancel hook"]);
+    expect(vercel.reports().filter((report) => report.status !== "running")).toEqual([]);
+  });
+});
+
+describe("deployment actions and the job pools", () => {
+  it("slow action starts filling their pool never delay another delivery", async () => {
+    let started = 0;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const resource = await setup({
+      integration: withAction({
+        start: async () => {
+          started += 1;
+          await released;
+          return {};
+        },
+      }),
+    });
+    const members: string[] = [];
+    partner.integration.on("marketplace.member.changed", async (_ctx, payload) => {
+      members.push(payload.memberId);
+    });
+    const runner = new JobRunner({
+      store: partner.store,
+      log: silent,
+      handlers: frameworkJobHandlers(partner.services, silent),
+      concurrency: FRAMEWORK_JOB_CONCURRENCY,
+      pollMs: 10,
+    });
+    runner.start();
+    try {
+      for (let index = 0; index < 10; index++) {
+        await deliver("start", resource.id, `dpl_${index}`);
+      }
+      runner.kick();
+      await expect.poll(() => started, { timeout: 5_000 }).toBe(8);
+      await deliverEvent("marketplace.member.changed", {
+        installationId: "icfg_1",
+        memberId: "user_2",
+        role: "USER",
+      });
+      runner.kick();
+      await expect.poll(() => members, { timeout: 2_000 }).toEqual(["user_2"]);
+      expect(started).toBe(8);
+    } finally {
+      release();
+      await runner.stop();
+    }
+    expect(vercel.reports().filter((report) => report.status === "succeeded")).toHaveLength(8);
   });
 });

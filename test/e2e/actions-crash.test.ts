@@ -39,9 +39,21 @@ afterAll(async () => {
 });
 
 it("kill -9 in the middle of deployment actions: after a restart every action reports, none is lost", async () => {
+  // An action starts by reading its deployment from Vercel. Until the kill those reads are held,
+  // so the actions the server has taken up are all still at work when it dies.
+  const started = new Set<string>();
+  let holding = true;
+  const held: (() => void)[] = [];
   const vercelPort = await freePort();
   vercelServer = serve({
-    fetch: (request) => vercel.fetch(request),
+    fetch: async (request) => {
+      const deployment = /^\/v13\/deployments\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1];
+      if (request.method === "GET" && deployment) {
+        started.add(deployment);
+        if (holding) await new Promise<void>((resolve) => held.push(resolve));
+      }
+      return vercel.fetch(request);
+    },
     port: vercelPort,
     hostname: "127.0.0.1",
   });
@@ -101,6 +113,12 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
       expect(response.status).toBe(200);
     }),
   );
+  const deadlineForStarts = Date.now() + 20_000;
+  while (started.size === 0 && Date.now() < deadlineForStarts) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // Lets the server take up as many actions as its pool allows before it dies.
+  await new Promise((resolve) => setTimeout(resolve, 300));
   await server.kill("SIGKILL");
   const finalReports = () =>
     vercel.actions().map((record) => ({
@@ -108,6 +126,15 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
       finals: record.reports.filter((report) => report.status !== "running"),
     }));
   const reportedBeforeKill = finalReports().filter((action) => action.finals.length > 0).length;
+  const reported = new Set(
+    finalReports()
+      .filter((action) => action.finals.length > 0)
+      .map((action) => action.deploymentId),
+  );
+  const inFlightAtKill = [...started].filter((deployment) => !reported.has(deployment));
+  expect(inFlightAtKill.length, "actions started but not reported at the kill").toBeGreaterThan(0);
+  holding = false;
+  for (const release of held.splice(0)) release();
 
   server = await startPartnerkit(env);
   const deadline = Date.now() + 45_000;
@@ -120,7 +147,7 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
   const actions = finalReports();
   expect(
     actions.filter((action) => action.finals.length > 0).length,
-    `reported before the kill: ${reportedBeforeKill}`,
+    `reported before the kill: ${reportedBeforeKill}, in flight at the kill: ${inFlightAtKill.length}`,
   ).toBe(ACTIONS);
   expect(
     actions.flatMap((action) => action.finals).every((report) => report.status === "succeeded"),

@@ -16,6 +16,11 @@ export interface ActionOptions {
   /** Report `running` when the work outlives this (spec §7: the user's build waits meanwhile). */
   runningAfterMs?: number;
   defaultTimeoutMs?: number;
+  /**
+   * How often a running start reads its run back to notice a cancel or cleanup recorded by
+   * another instance (1 s by default).
+   */
+  cancelPollMs?: number;
   /** A page where the user can follow a run, sent with `running` (`https://` or `sso:`). */
   statusUrl?: (run: ActionRunRecord) => string | undefined;
 }
@@ -61,6 +66,10 @@ export class ActionService {
       log.info({ startedBy: run.startedBy }, "start redelivered; the first delivery owns the run");
       return;
     }
+    if (run.cleanedUp) {
+      log.info("start after the deployment's cleanup; nothing to do");
+      return;
+    }
     if (FINAL.includes(run.status)) {
       if (!run.reported && run.status !== "canceled") await this.report(run, log);
       return;
@@ -70,14 +79,50 @@ export class ActionService {
     )
       return;
 
+    const controller = new AbortController();
+    this.inFlight.set(run.id, controller);
+    const stopWatching = this.watchForCancel(run, controller, log);
+    try {
+      await this.work(run, controller, log);
+    } finally {
+      stopWatching();
+      this.inFlight.delete(run.id);
+    }
+  }
+
+  /**
+   * Aborts `controller` once the run is no longer `running` in the store: a cancel or cleanup
+   * may be processed by another instance, which can only tell this one through the database.
+   */
+  private watchForCancel(run: ActionRunRecord, controller: AbortController, log: Logger) {
+    let reading = false;
+    const timer = setInterval(async () => {
+      if (reading || controller.signal.aborted) return;
+      reading = true;
+      try {
+        const current = await this.store.getActionRun(targetOf(run));
+        if (current && current.status !== "running") {
+          log.info({ status: current.status }, "deployment action canceled elsewhere; aborting");
+          controller.abort(new Error("canceled"));
+        }
+      } catch (error) {
+        log.warn({ err: error }, "reading the action run back failed");
+      } finally {
+        reading = false;
+      }
+    }, this.options.cancelPollMs ?? 1_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private async work(run: ActionRunRecord, controller: AbortController, log: Logger) {
     const prepared = await this.prepare(run, log);
+    if (controller.signal.aborted) return;
     if ("failure" in prepared) {
       await this.finish(run, { status: "failed", statusText: prepared.failure }, log);
       return;
     }
     const { definition, ctx, input } = prepared;
-    const controller = new AbortController();
-    this.inFlight.set(run.id, controller);
     // Not AbortSignal.timeout(): AbortSignal.any holds its sources weakly, and a timeout signal
     // nothing else holds can be collected before it fires, leaving the action to run for ever.
     const timeout = new AbortController();
@@ -111,18 +156,31 @@ export class ActionService {
     } finally {
       clearTimeout(runningTimer);
       clearTimeout(timeoutTimer);
-      this.inFlight.delete(run.id);
     }
     await runningReport;
     // Outside the try: a report that fails must fail the job (which retries and re-sends the
     // stored status), not be mistaken for a failure of the provider's work.
-    await this.finish(run, outcome, log);
+    if (await this.finish(run, outcome, log)) return;
+    // The work ended before this instance noticed a cancel or cleanup processed elsewhere, whose
+    // hook may have run before the work created what it did: undo that work once more.
+    const current = await this.store.getActionRun(targetOf(run));
+    if (outcome.status === "succeeded" && current?.status === "canceled") {
+      log.info("deployment action finished after its cancel; canceling its work");
+      await definition.cancel?.({ ...ctx, signal: AbortSignal.timeout(60_000) }, input);
+    }
   }
 
   async cancel(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
     const { run, created } = await this.store.createActionRun(target(payload));
     // Canceled before it started (or before the start arrived): a late start is then a no-op.
     await this.store.transitionActionRun(run.id, ["queued", "running"], { status: "canceled" });
+    // A final status still waiting to reach Vercel is not sent after the cancel (spec §7).
+    await this.store.transitionActionRun(
+      run.id,
+      ["succeeded", "failed"],
+      { status: "canceled" },
+      true,
+    );
     this.inFlight.get(run.id)?.abort(new Error("canceled"));
     if (created) return;
     const prepared = await this.prepare(run, origin.log);
@@ -134,14 +192,20 @@ export class ActionService {
   }
 
   async cleanup(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
-    const run = await this.store.getActionRun(target(payload));
-    if (!run || run.cleanedUp) return;
-    const prepared = await this.prepare(run, origin.log);
-    if (!("failure" in prepared)) {
-      await prepared.definition.cleanup?.(
-        { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
-        prepared.input,
-      );
+    // The run is recorded even when no start came: a start arriving later must not recreate
+    // anything for a deployment that is gone.
+    const { run, created } = await this.store.createActionRun(target(payload));
+    if (run.cleanedUp) return;
+    await this.store.transitionActionRun(run.id, ["queued", "running"], { status: "canceled" });
+    this.inFlight.get(run.id)?.abort(new Error("cleaned up"));
+    if (!created) {
+      const prepared = await this.prepare(run, origin.log);
+      if (!("failure" in prepared)) {
+        await prepared.definition.cleanup?.(
+          { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
+          prepared.input,
+        );
+      }
     }
     await this.store.markActionRunCleanedUp(run.id);
   }
@@ -180,13 +244,14 @@ export class ActionService {
       outcomes?: ActionRunRecord["outcomes"];
     },
     log: Logger,
-  ): Promise<void> {
+  ): Promise<boolean> {
     if (!(await this.store.transitionActionRun(run.id, ["running"], { outcomes: null, ...to })))
-      return;
+      return false;
     await this.report(
       { ...run, status: to.status, statusText: to.statusText, outcomes: to.outcomes ?? null },
       log,
     );
+    return true;
   }
 
   private async report(run: ActionRunRecord, log: Logger): Promise<void> {

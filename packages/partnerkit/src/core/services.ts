@@ -22,7 +22,12 @@ import {
 } from "./secrets-rotation.ts";
 import { TRANSFER_HOOK_JOB, TransferHookJobPayload, TransferService } from "./transfers.ts";
 import { InstallationSync } from "./vercel-sync.ts";
-import { WEBHOOK_JOB, WebhookJobPayload, webhookProcessor } from "./webhook-processor.ts";
+import {
+  ACTION_WEBHOOK_JOB,
+  WEBHOOK_JOB,
+  WebhookJobPayload,
+  webhookProcessor,
+} from "./webhook-processor.ts";
 
 export interface ServiceOptions {
   /** How to reach Vercel's API (`VERCEL_API_URL`); `fetch` replaces the network, e.g. an emulator. */
@@ -128,19 +133,22 @@ export function createServices(
 export type Services = ReturnType<typeof createServices>;
 
 /**
- * Pools of the framework's job kinds: Vercel's deliveries (deployment action starts among them)
- * never wait behind the usage reports the billing schedule enqueues in bursts, nor behind
- * rotations, transfers and invoices, which share the rest.
+ * Pools of the framework's job kinds: Vercel's deliveries never wait behind the usage reports the
+ * billing schedule enqueues in bursts, nor behind rotations, transfers and invoices, which share
+ * the rest; and deployment actions, which can work for minutes, have a pool of their own so that
+ * other deliveries never wait behind them.
  */
 export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
   default: 4,
-  perKind: { [WEBHOOK_JOB]: 8, [BILLING_JOBS.report]: 4 },
+  perKind: { [WEBHOOK_JOB]: 8, [ACTION_WEBHOOK_JOB]: 8, [BILLING_JOBS.report]: 4 },
 };
 
 /** The job kinds the framework itself runs, bound to the services. */
 export function frameworkJobHandlers(services: Services, log: Logger): Record<string, JobHandler> {
   return {
     [WEBHOOK_JOB]: (job) =>
+      services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
+    [ACTION_WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
     ...services.billing.jobHandlers(log),
     [ROTATE_SECRETS_JOB]: (job) =>

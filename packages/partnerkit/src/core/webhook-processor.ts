@@ -16,12 +16,19 @@ import type { InstallationService } from "./installations.ts";
 import { InstallationSync } from "./vercel-sync.ts";
 
 export const WEBHOOK_JOB = "webhook";
+/** Deliveries of deployment actions: a pool of their own, so slow actions never delay the rest. */
+export const ACTION_WEBHOOK_JOB = "webhook-action";
 
 const ACTION_EVENTS: Record<string, "start" | "cancel" | "cleanup"> = {
   "deployment.integration.action.start": "start",
   "deployment.integration.action.cancel": "cancel",
   "deployment.integration.action.cleanup": "cleanup",
 };
+
+/** The job kind that processes a delivery of `eventType`; both kinds run `webhookProcessor`. */
+export function webhookJobKind(eventType: string): string {
+  return Object.hasOwn(ACTION_EVENTS, eventType) ? ACTION_WEBHOOK_JOB : WEBHOOK_JOB;
+}
 
 export const WebhookJobPayload = z.object({ eventId: z.string() });
 export type WebhookJobPayload = z.infer<typeof WebhookJobPayload>;

@@ -59,8 +59,9 @@ export class ActionRunQueries {
     id: string,
     from: ActionRunRecord["status"][],
     to: ActionRunChange,
+    unreportedOnly = false,
   ): Promise<boolean> {
-    const result = await this.db
+    let update = this.db
       .updateTable("action_runs")
       .set({
         status: to.status,
@@ -74,8 +75,9 @@ export class ActionRunQueries {
         updated_at: new Date().toISOString(),
       })
       .where("id", "=", id)
-      .where("status", "in", from)
-      .executeTakeFirst();
+      .where("status", "in", from);
+    if (unreportedOnly) update = update.where("reported", "=", 0);
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 

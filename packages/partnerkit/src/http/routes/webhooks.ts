@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { verifyWebhookSignature } from "../../auth/webhook-signature.ts";
 import { PartnerError } from "../../core/partner-error.ts";
 import { issuesToFields } from "../../core/validation.ts";
-import { WEBHOOK_JOB, type WebhookJobPayload } from "../../core/webhook-processor.ts";
+import { type WebhookJobPayload, webhookJobKind } from "../../core/webhook-processor.ts";
 import { WebhookEnvelope } from "../../protocol/webhooks.ts";
 import { groupCommit } from "../../store/group-commit.ts";
 import type { Store } from "../../store/store.ts";
@@ -77,7 +77,11 @@ async function storeDeliveries(store: Store, events: NewWebhookEvent[]): Promise
       .filter((_, index) => fresh[index])
       .map((event) => {
         const payload: WebhookJobPayload = { eventId: event.id };
-        return { kind: WEBHOOK_JOB, dedupeKey: webhookJobKey(event.id), payload };
+        return {
+          kind: webhookJobKind(event.type),
+          dedupeKey: webhookJobKey(event.id),
+          payload,
+        };
       }),
   );
   return fresh;
