@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
-import { TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
+import { defineIntegration } from "../../packages/partnerkit/src/core/define-integration.ts";
+import { PUBLIC_URL, TEST_WEBHOOK_SECRET } from "../support/partner-app.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 
 let world: BillingWorld;
@@ -77,5 +79,35 @@ describe("uninstall with money owed (spec §4.4, §5.15)", () => {
     await world.partner.jobs.drain();
     expect(world.invoices()).toEqual([]);
     expect(world.calls(/\/billing\/finalize$/)).toEqual([]);
+  });
+
+  it("queues the finalize job only once the uninstall is done, not for one that failed", async () => {
+    let failures = 1;
+    world = await billingWorld({
+      start: "2030-07-01T06:00:00.000Z",
+      integration: (kv) =>
+        defineIntegration({
+          ...acmeKvIntegration({ kv, publicUrl: PUBLIC_URL }),
+          async onUninstall() {
+            if (failures-- > 0) throw new Error("tenant service down");
+          },
+        }),
+    });
+    await world.provision("pro");
+    const finalizeJobs = () => world.partner.store.listJobs({ kind: "billing-finalize" });
+
+    await expect(
+      world.emulator.partner.uninstall(world.installation.id, { cascade: false }),
+    ).rejects.toThrow();
+    expect(await finalizeJobs()).toEqual([]);
+    expect(
+      (await world.partner.store.getInstallation(world.installation.id))?.deletedAt,
+    ).toBeNull();
+
+    const answer = await world.emulator.partner.uninstall(world.installation.id, {
+      cascade: false,
+    });
+    expect(answer).toEqual({ finalized: false });
+    expect(await finalizeJobs()).toHaveLength(1);
   });
 });

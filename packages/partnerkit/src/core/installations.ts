@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { UserClaims } from "../protocol/claims.ts";
 import type { BillingPlan } from "../protocol/common.ts";
 import type {
@@ -14,6 +15,12 @@ import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 import { installationPlans, selectable } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
+
+/** How long an install or uninstall may hold the installation's lock before another may take it. */
+const LOCK_LEASE_MS = 5 * 60_000;
+/** How long a request waits for another one's install or uninstall before answering an error. */
+const LOCK_WAIT_MS = 20_000;
+const LOCK_POLL_MS = 20;
 
 /** Installation lifecycle, spec §4.1–§4.4. */
 export class InstallationService {
@@ -34,21 +41,30 @@ export class InstallationService {
     if (existing?.accountId && existing.accountId !== request.caller.claims.account_id) {
       throw new PartnerError(403, "forbidden", "Installation belongs to another account");
     }
-    const installation = await this.store.upsertInstallation({
-      id,
-      accountId: request.caller.claims.account_id,
-      installerUserId: request.caller.claims.user_id,
-      scopes: body.scopes,
-      acceptedPolicies: body.acceptedPolicies,
-      account: body.account,
-      credentials: body.credentials,
-      defaultBillingPlanId: this.integration.defaultInstallationPlanId ?? null,
+    const upsert = () =>
+      this.store.upsertInstallation({
+        id,
+        accountId: request.caller.claims.account_id,
+        installerUserId: request.caller.claims.user_id,
+        scopes: body.scopes,
+        acceptedPolicies: body.acceptedPolicies,
+        account: body.account,
+        credentials: body.credentials,
+        defaultBillingPlanId: this.integration.defaultInstallationPlanId ?? null,
+      });
+    // A new installation is written first: the lock lives in its row.
+    const created = existing ? undefined : await upsert();
+    return this.exclusively(id, async () => {
+      // Under the lock, so an uninstall finishing meanwhile cannot delete what this call revives.
+      const installation = created ?? (await upsert());
+      // Recorded only once the hook returns: a hook that failed runs again on the next PUT.
+      if (!(await this.store.lifecycle.installed(id))) {
+        await this.integration.onInstall?.(this.contexts.create(request, installation));
+        await this.store.lifecycle.markInstalled(id);
+        request.log.info({ installationId: id }, "installation created");
+      }
+      return this.describe(installation);
     });
-    if (!existing || existing.deletedAt) {
-      await this.integration.onInstall?.(this.contexts.create(request, installation));
-      request.log.info({ installationId: id }, "installation created");
-    }
-    return this.describe(installation);
   }
 
   async get(request: RequestContext, id: string): Promise<InstallationResponse> {
@@ -71,7 +87,8 @@ export class InstallationService {
   /**
    * Uninstall, spec §4.4. With `cascadeResourceDeletion` every resource is deleted through the
    * provider's hook; otherwise resources are kept and marked `uninstalled`. Repeating the call
-   * (or the removed webhook) answers the same without doing the work twice.
+   * (or the removed webhook) answers the same without doing the work twice; a cascade after an
+   * uninstall that kept resources still deletes them.
    */
   async delete(
     request: RequestContext,
@@ -81,7 +98,7 @@ export class InstallationService {
     const installation = await this.store.getInstallation(id);
     if (!installation) throw PartnerError.notFound(`Installation ${id} not found`);
     assertSameAccount(request, installation);
-    return this.uninstall(installation, body, request);
+    return this.uninstall(id, body, request);
   }
 
   /**
@@ -90,34 +107,66 @@ export class InstallationService {
    * `uninstalled` (nothing is destroyed on an UNCONFIRMED reading). An unknown id is a no-op.
    */
   async removeByWebhook(id: string, origin: HookOrigin): Promise<void> {
-    const installation = await this.store.getInstallation(id);
-    if (installation)
-      await this.uninstall(installation, { reason: "configuration-removed" }, origin);
+    if (await this.store.getInstallation(id)) {
+      await this.uninstall(id, { reason: "configuration-removed" }, origin);
+    }
   }
 
-  private async uninstall(
-    installation: InstallationRecord,
+  /**
+   * Runs under the installation's lock and reads its state there, so each provider hook runs once
+   * however many DELETEs and removed webhooks arrive, on however many instances. A resource is
+   * marked deleted, and the installation uninstalled, only after its hook returned: a hook that
+   * failed runs again on the retry.
+   */
+  private uninstall(
+    id: string,
     body: DeleteInstallationRequest,
     origin: HookOrigin,
   ): Promise<DeleteInstallationResponse> {
-    const ctx = this.contexts.create(origin, installation);
-    const resources = await this.store.listResources(installation.id);
-    const finalized = await this.settleBilling(installation);
-    if (installation.deletedAt) return { finalized };
-
-    for (const resource of resources.filter((candidate) => !candidate.deletedAt)) {
-      const product = this.integration.product(resource.productId);
-      if (body.cascadeResourceDeletion) {
-        await product?.delete?.(ctx, resource);
-        await this.store.markResourceDeleted(resource.id);
-      } else {
-        await this.store.updateResource(resource.id, { status: "uninstalled" });
+    return this.exclusively(id, async () => {
+      const installation = await this.store.getInstallation(id);
+      if (!installation) throw PartnerError.notFound(`Installation ${id} not found`);
+      const ctx = this.contexts.create(origin, installation);
+      const live = (await this.store.listResources(id)).filter((resource) => !resource.deletedAt);
+      for (const resource of live) {
+        if (body.cascadeResourceDeletion) {
+          await this.integration.product(resource.productId)?.delete?.(ctx, resource);
+          await this.store.markResourceDeleted(resource.id);
+        } else if (resource.status !== "uninstalled") {
+          await this.store.updateResource(resource.id, { status: "uninstalled" });
+        }
       }
+      if (!installation.deletedAt) {
+        await this.integration.onUninstall?.(ctx);
+        await this.store.lifecycle.markUninstalled(id);
+        ctx.log.info({ reason: body.reason }, "installation deleted");
+      }
+      // After the uninstall is stored: the finalize job this may queue expects it.
+      const finalized = await this.settleBilling(installation);
+      return { finalized };
+    });
+  }
+
+  /**
+   * Runs `work` holding the installation's lock in the database, waiting for another holder (on
+   * any instance) to finish. A holder that crashed is taken over once its lease runs out.
+   */
+  async exclusively<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (!(await this.store.lifecycle.lock(id, owner, LOCK_LEASE_MS))) {
+      if (!(await this.store.getInstallation(id))) {
+        throw PartnerError.notFound(`Installation ${id} not found`);
+      }
+      // A 5xx, so that a retry with the same Idempotency-Key runs again rather than replaying it.
+      if (Date.now() >= deadline) throw new Error(`Installation ${id} is busy; try again`);
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
-    await this.integration.onUninstall?.(ctx);
-    await this.store.markInstallationDeleted(installation.id);
-    ctx.log.info({ reason: body.reason, finalized }, "installation deleted");
-    return { finalized };
+    try {
+      return await work();
+    } finally {
+      await this.store.lifecycle.unlock(id, owner);
+    }
   }
 
   installationPlans(installation: InstallationRecord | undefined): Promise<BillingPlan[]> {

@@ -13,9 +13,9 @@ import type {
   Resource,
   UpdateResourceRequest,
 } from "../protocol/resources.ts";
-import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
+import type { InstallationRecord, NewResource, ResourceRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
-import type { Integration, Product } from "./define-integration.ts";
+import type { HookContext, Integration, Product } from "./define-integration.ts";
 import type { HookContexts } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
@@ -67,26 +67,50 @@ export class ResourceService {
         protocolSettings: body.protocolSettings,
       }),
     );
-    const resource = await this.store.transaction(async (store) => {
-      const inserted = await store.insertResource({
-        id,
-        installationId,
-        productId: product.id,
-        name: body.name,
-        metadata,
-        status: result.status ?? "ready",
-        billingPlanId: plan.id,
-        notification: result.notification ?? null,
-        protocolSettings: body.protocolSettings ?? null,
-        externalId: body.externalId ?? null,
-        secrets: result.secrets,
+    const row: NewResource = {
+      id,
+      installationId,
+      productId: product.id,
+      name: body.name,
+      metadata,
+      status: result.status ?? "ready",
+      billingPlanId: plan.id,
+      notification: result.notification ?? null,
+      protocolSettings: body.protocolSettings ?? null,
+      externalId: body.externalId ?? null,
+      secrets: result.secrets,
+    };
+    let resource: ResourceRecord;
+    try {
+      resource = await this.store.transaction(async (store) => {
+        const inserted = await store.insertResource(row);
+        // An installation-scoped plan chosen here becomes the installation's plan (spec §4.5).
+        if (plan.scope === "installation") await store.setInstallationPlan(installationId, plan.id);
+        return inserted;
       });
-      // An installation-scoped plan chosen here becomes the installation's plan (spec §4.5).
-      if (plan.scope === "installation") await store.setInstallationPlan(installationId, plan.id);
-      return inserted;
-    });
+    } catch (error) {
+      await this.undoProvision(ctx, product, row);
+      throw error;
+    }
     ctx.log.info({ resourceId: id, productId: product.id }, "resource provisioned");
     return { ...toResourceBody(resource, plan), secrets: result.secrets };
+  }
+
+  /**
+   * The provider made a resource the store could not record: without this it would be orphaned,
+   * and the request's retry would provision a second one. A crash between the two still leaves it.
+   */
+  private async undoProvision(ctx: HookContext, product: Product, row: NewResource): Promise<void> {
+    const at = new Date().toISOString();
+    const { secrets: _secrets, ...record } = row;
+    try {
+      await product.delete?.(ctx, { ...record, createdAt: at, updatedAt: at, deletedAt: null });
+    } catch (error) {
+      ctx.log.error(
+        { err: error, resourceId: row.id, productId: product.id },
+        "resource provisioned but not recorded, and deleting it failed: delete it by hand",
+      );
+    }
   }
 
   async get(
@@ -148,16 +172,21 @@ export class ResourceService {
     return this.describe(await this.requireResource(installationId, resourceId), installation);
   }
 
-  /** Spec §4.8: deleting a resource that is already deleted answers 204 again. */
+  /**
+   * Spec §4.8: deleting a resource that is already deleted answers 204 again. Under the
+   * installation's lock, so the hook runs once even beside another DELETE or an uninstall.
+   */
   async delete(request: RequestContext, installationId: string, resourceId: string): Promise<void> {
     const installation = await this.installations.require(request, installationId);
-    const resource = await this.store.getResource(installationId, resourceId);
-    if (!resource) throw PartnerError.notFound(`Resource ${resourceId} not found`);
-    if (resource.deletedAt) return;
-    const product = this.integration.product(resource.productId);
-    await product?.delete?.(this.contexts.create(request, installation), resource);
-    await this.store.markResourceDeleted(resourceId);
-    request.log.info({ installationId, resourceId }, "resource deleted");
+    await this.installations.exclusively(installationId, async () => {
+      const resource = await this.store.getResource(installationId, resourceId);
+      if (!resource) throw PartnerError.notFound(`Resource ${resourceId} not found`);
+      if (resource.deletedAt) return;
+      const product = this.integration.product(resource.productId);
+      await product?.delete?.(this.contexts.create(request, installation), resource);
+      await this.store.markResourceDeleted(resourceId);
+      request.log.info({ installationId, resourceId }, "resource deleted");
+    });
   }
 
   async plans(
