@@ -174,6 +174,7 @@ describe("Idempotency-Key", () => {
         callerAccount: "acct_1",
       },
       50,
+      "crashed-request",
     );
     expect(claim.outcome).toBe("claimed");
     // The retry waits while the lease holds, then takes the key over and runs once.
@@ -181,4 +182,100 @@ describe("Idempotency-Key", () => {
     expect(retry.status).toBe(200);
     expect(await partner.store.listResources("icfg_1")).toHaveLength(1);
   });
+
+  it("renews the claim of a request that outlives its lease, so a retry does not run it again", async () => {
+    const calls = { count: 0 };
+    partner = await createTestPartner({
+      integration: () => slowProduct(calls, 1_200),
+      app: { idempotency: { leaseMs: 300, waitMs: 5_000 } },
+    });
+    await install(partner);
+    const first = partner.call("POST", RESOURCES, {
+      body: provisionBody(),
+      headers: withKey("k1"),
+    });
+    // Past the first lease: without renewal the retry would take the key over and run again.
+    await sleep(500);
+    const retry = await partner.call("POST", RESOURCES, {
+      body: provisionBody(),
+      headers: withKey("k1"),
+    });
+    const original = await first;
+    expect(original.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retry.text()).toBe(await original.text());
+    expect(calls.count).toBe(1);
+    expect(await partner.store.listResources("icfg_1")).toHaveLength(1);
+  });
+
+  it("answers a repeat 409 while the first run outlasts the wait, and the stored answer after", async () => {
+    const calls = { count: 0 };
+    partner = await createTestPartner({
+      integration: () => slowProduct(calls, 1_200),
+      app: { idempotency: { leaseMs: 300, waitMs: 300 } },
+    });
+    await install(partner);
+    const first = partner.call("POST", RESOURCES, {
+      body: provisionBody(),
+      headers: withKey("k1"),
+    });
+    await sleep(500);
+    const early = await partner.call("POST", RESOURCES, {
+      body: provisionBody(),
+      headers: withKey("k1"),
+    });
+    expect(early.status).toBe(409);
+    expect(await early.json()).toEqual({
+      error: {
+        code: "conflict",
+        message: "A request with this Idempotency-Key is still being processed",
+      },
+    });
+    const original = await first;
+    expect(original.status).toBe(200);
+    const late = await partner.call("POST", RESOURCES, {
+      body: provisionBody(),
+      headers: withKey("k1"),
+    });
+    expect(late.status).toBe(200);
+    expect(late.headers.get("idempotent-replayed")).toBe("true");
+    expect(await late.text()).toBe(await original.text());
+    expect(calls.count).toBe(1);
+  });
+
+  it("lets only the claim's owner renew, complete or release it", async () => {
+    partner = await createTestPartner();
+    const request = {
+      installationId: "icfg_1",
+      method: "POST",
+      path: RESOURCES,
+      key: "k1",
+      requestHash: requestFingerprint("{}"),
+      callerAccount: "acct_1",
+    };
+    const { store } = partner;
+    expect((await store.claimIdempotencyKey(request, 30, "first")).outcome).toBe("claimed");
+    await sleep(60);
+    // The first owner stalled past its lease; a retry took the key over.
+    expect((await store.claimIdempotencyKey(request, 60_000, "second")).outcome).toBe("claimed");
+
+    // The first owner's late failure and late answer leave the second's claim alone.
+    expect(await store.renewIdempotencyKey(request, "first", 60_000)).toBe(false);
+    await store.releaseIdempotencyKey(request, "first");
+    await store.completeIdempotencyKey(request, "first", { status: 200, body: '{"from":"first"}' });
+    expect((await store.claimIdempotencyKey(request, 60_000, "third")).outcome).toBe("in_progress");
+
+    expect(await store.renewIdempotencyKey(request, "second", 60_000)).toBe(true);
+    await store.completeIdempotencyKey(request, "second", {
+      status: 200,
+      body: '{"from":"second"}',
+    });
+    expect(await store.claimIdempotencyKey(request, 60_000, "third")).toEqual({
+      outcome: "replay",
+      response: { status: 200, body: '{"from":"second"}' },
+    });
+  });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

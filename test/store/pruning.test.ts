@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pruneStore } from "../../packages/partnerkit/src/core/maintenance.ts";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { pruneStore, startPruning } from "../../packages/partnerkit/src/core/maintenance.ts";
 import type { Database } from "../../packages/partnerkit/src/store/database.ts";
 import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { webhookJobKey } from "../../packages/partnerkit/src/store/webhook-event-queries.ts";
@@ -46,7 +47,11 @@ describe("pruning", () => {
     await delivery("evt_dead", "dead");
     await delivery("evt_waiting", "queued");
     const scope = { installationId: "icfg_1", method: "POST", path: "/v1/x", key: "k" };
-    await store.claimIdempotencyKey({ ...scope, requestHash: "h", callerAccount: null }, 60_000);
+    await store.claimIdempotencyKey(
+      { ...scope, requestHash: "h", callerAccount: null },
+      60_000,
+      "request-1",
+    );
 
     expect(await pruneStore(store, Date.now() + 2 * DAY_MS + 60_000)).toEqual({
       "idempotency keys": 1,
@@ -61,5 +66,21 @@ describe("pruning", () => {
     // A dead job can still be retried with `partnerkit jobs`, so its delivery stays.
     expect(await store.getWebhookEvent("evt_dead")).toBeDefined();
     expect(await store.getWebhookEvent("evt_waiting")).toBeDefined();
+  });
+
+  it("prunes soon after start, then every period, until stopped", async () => {
+    const prunes = vi.spyOn(store, "pruneIdempotencyKeys");
+    const stop = startPruning(store, pino({ level: "silent" }), {
+      everyMs: 1_000,
+      firstRunWithinMs: 20,
+    });
+    try {
+      await vi.waitFor(() => expect(prunes).toHaveBeenCalledTimes(1), { timeout: 500 });
+      await vi.waitFor(() => expect(prunes).toHaveBeenCalledTimes(2), { timeout: 2_000 });
+    } finally {
+      stop();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(prunes).toHaveBeenCalledTimes(2);
   });
 });

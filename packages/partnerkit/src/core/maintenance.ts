@@ -29,17 +29,54 @@ export async function pruneStore(store: Store, now = Date.now()): Promise<Record
   return removed;
 }
 
-/** Runs `pruneStore` hourly; returns a function that stops it. */
-export function startPruning(store: Store, logger: Logger): () => void {
+export interface PruningOptions {
+  everyMs?: number;
+  /** The first run comes at a random moment within this long after start. */
+  firstRunWithinMs?: number;
+}
+
+/** Runs `pruneStore` soon after start, then hourly; returns a function that stops it. */
+export function startPruning(
+  store: Store,
+  logger: Logger,
+  { everyMs = PRUNE_EVERY_MS, firstRunWithinMs }: PruningOptions = {},
+): () => void {
+  let stopped = false;
   const prune = async () => {
     try {
       const removed = await pruneStore(store);
       if (Object.values(removed).some((count) => count > 0)) logger.info({ removed }, "pruned");
     } catch (error) {
-      logger.warn({ err: error }, "pruning failed");
+      // A run cut short by the store closing at shutdown is not worth a warning.
+      if (!stopped) logger.warn({ err: error }, "pruning failed");
     }
   };
-  const timer = setInterval(prune, PRUNE_EVERY_MS);
+  const stop = runSoonThenEvery(prune, everyMs, firstRunWithinMs);
+  return () => {
+    stopped = true;
+    stop();
+  };
+}
+
+const MAX_START_JITTER_MS = 10_000;
+
+/**
+ * Runs `run` at a random moment within `firstRunWithinMs` of now (by default a tenth of the period,
+ * at most 10 s), then every `everyMs`; returns a function that stops it. Running soon after start
+ * keeps a process restarted more often than the period from never running it at all; the jitter
+ * keeps a fleet restarted together from hitting the database at the same moment.
+ */
+export function runSoonThenEvery(
+  run: () => Promise<void>,
+  everyMs: number,
+  firstRunWithinMs = Math.min(MAX_START_JITTER_MS, everyMs / 10),
+): () => void {
+  const first = setTimeout(run, Math.random() * firstRunWithinMs);
+  const timer = setInterval(run, everyMs);
+  first.unref();
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

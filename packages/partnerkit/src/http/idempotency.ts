@@ -1,13 +1,17 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
 import { PartnerError } from "../core/partner-error.ts";
-import type { IdempotencyRequest } from "../store/records.ts";
+import type { IdempotencyRequest, IdempotencyScope } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { AppEnv } from "./env.ts";
 import { sendError } from "./error-response.ts";
 
 export interface IdempotencyOptions {
-  /** How long a claim protects a running request before another may take it over (crash recovery). */
+  /**
+   * How long a claim outlives its last renewal before another request may take it over (crash
+   * recovery); a running request renews it every third of this.
+   */
   leaseMs?: number;
   /** How long a concurrent repeat waits for the first request's answer before a 409. */
   waitMs?: number;
@@ -19,7 +23,9 @@ const MAX_KEY_LENGTH = 255;
 /**
  * Spec §3.1: a repeat of `(installation, method, path, Idempotency-Key)` gets the stored status and
  * body without running again; the same key with another body is a 422; concurrent repeats wait
- * for the first. 5xx answers are not stored, so Vercel's retry runs the request afresh.
+ * for the first, and get a 409 if it is still running after `waitMs`. 5xx answers are not stored,
+ * so Vercel's retry runs the request afresh. Each request claims the key under its own owner token
+ * and renews the claim while it runs, so a slow request is never run a second time by a retry.
  */
 export function idempotency(
   store: Store,
@@ -46,9 +52,10 @@ export function idempotency(
       requestHash: requestFingerprint(await c.req.text()),
       callerAccount: c.get("caller").claims.account_id ?? null,
     };
+    const owner = randomUUID();
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const claim = await store.claimIdempotencyKey(scope, leaseMs);
+      const claim = await store.claimIdempotencyKey(scope, leaseMs, owner);
       if (claim.outcome === "replay") {
         return new Response(claim.response.body, {
           status: claim.response.status,
@@ -88,18 +95,55 @@ export function idempotency(
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
 
+    const heartbeat = keepClaim(store, scope, owner, leaseMs, c.get("log"));
     try {
       await next();
     } catch (error) {
-      await store.releaseIdempotencyKey(scope);
+      await heartbeat.stop();
+      await store.releaseIdempotencyKey(scope, owner);
       throw error;
     }
+    await heartbeat.stop();
     if (c.res.status >= 500) {
-      await store.releaseIdempotencyKey(scope);
+      await store.releaseIdempotencyKey(scope, owner);
       return;
     }
     const body = c.res.status === 204 ? null : await c.res.clone().text();
-    await store.completeIdempotencyKey(scope, { status: c.res.status, body });
+    await store.completeIdempotencyKey(scope, owner, { status: c.res.status, body });
+  };
+}
+
+/** Renews `owner`'s claim every third of the lease until stopped or until the claim is lost. */
+function keepClaim(
+  store: Store,
+  scope: IdempotencyScope,
+  owner: string,
+  leaseMs: number,
+  log: Logger,
+): { stop: () => Promise<void> } {
+  let renewing: Promise<void> = Promise.resolve();
+  const renew = async () => {
+    try {
+      if (await store.renewIdempotencyKey(scope, owner, leaseMs)) return;
+      clearInterval(timer);
+      log.warn(
+        { idempotencyKey: scope.key },
+        "idempotency claim was taken over while its request ran",
+      );
+    } catch (error) {
+      log.warn({ err: error, idempotencyKey: scope.key }, "renewing an idempotency claim failed");
+    }
+  };
+  const timer = setInterval(() => {
+    renewing = renewing.then(renew);
+  }, leaseMs / 3);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      // A renewal landing after the release would find no claim and warn of a takeover.
+      await renewing;
+    },
   };
 }
 

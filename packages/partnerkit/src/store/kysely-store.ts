@@ -3,6 +3,7 @@ import type { Notification, Secret } from "../protocol/common.ts";
 import { ActionRunQueries } from "./action-run-queries.ts";
 import { BillingQueries } from "./billing-queries.ts";
 import type { Database } from "./database.ts";
+import { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import * as jobs from "./job-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
@@ -110,6 +111,7 @@ class KyselyStore implements Store {
     this.billing = new BillingQueries(db, engine);
     this.rotations = new RotationQueries(db, box);
     this.transfers = new TransferQueries(db, this.billing, clock);
+    this.lifecycle = new InstallationLifecycleQueries(db, clock);
   }
 
   readonly billing: BillingQueries;
@@ -121,6 +123,7 @@ class KyselyStore implements Store {
   private readonly actionRuns: ActionRunQueries;
   readonly rotations: RotationQueries;
   readonly transfers: TransferQueries;
+  readonly lifecycle: InstallationLifecycleQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     return this.atomically(work);
@@ -330,6 +333,7 @@ class KyselyStore implements Store {
   async claimIdempotencyKey(
     request: IdempotencyRequest,
     leaseMs: number,
+    owner: string,
   ): Promise<IdempotencyClaim> {
     const at = new Date();
     const lockedUntil = new Date(at.getTime() + leaseMs).toISOString();
@@ -340,6 +344,7 @@ class KyselyStore implements Store {
         request_hash: request.requestHash,
         caller_account: request.callerAccount,
         state: "pending",
+        owner,
         response_status: null,
         response_body: null,
         locked_until: lockedUntil,
@@ -355,7 +360,7 @@ class KyselyStore implements Store {
       .where((eb) => eb.and(scopeColumns(request)))
       .executeTakeFirst();
     // Pruned between the insert and the select: try again.
-    if (!row) return this.claimIdempotencyKey(request, leaseMs);
+    if (!row) return this.claimIdempotencyKey(request, leaseMs, owner);
     // A stored answer is only ever replayed to the account that caused it.
     if (row.caller_account !== request.callerAccount) return { outcome: "other_caller" };
     if (row.request_hash !== request.requestHash) return { outcome: "mismatch" };
@@ -365,10 +370,11 @@ class KyselyStore implements Store {
       return { outcome: "replay", response: { status: row.response_status ?? 200, body } };
     }
     if (row.locked_until > at.toISOString()) return { outcome: "in_progress" };
-    // The previous holder's lease ran out (it crashed): take over, unless another caller just did.
+    // The previous holder's lease ran out (it crashed): take over, unless another caller just did
+    // or the holder renewed in the meantime.
     const taken = await this.db
       .updateTable("idempotency_keys")
-      .set({ locked_until: lockedUntil })
+      .set({ locked_until: lockedUntil, owner })
       .where((eb) => eb.and(scopeColumns(request)))
       .where("state", "=", "pending")
       .where("locked_until", "=", row.locked_until)
@@ -376,24 +382,47 @@ class KyselyStore implements Store {
     return Number(taken.numUpdatedRows) === 1 ? { outcome: "claimed" } : { outcome: "in_progress" };
   }
 
-  async completeIdempotencyKey(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
+  async renewIdempotencyKey(
+    scope: IdempotencyScope,
+    owner: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const renewed = await this.db
+      .updateTable("idempotency_keys")
+      .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+      .where((eb) => eb.and(scopeColumns(scope)))
+      .where("state", "=", "pending")
+      .where("owner", "=", owner)
+      .executeTakeFirst();
+    return Number(renewed.numUpdatedRows) === 1;
+  }
+
+  async completeIdempotencyKey(
+    scope: IdempotencyScope,
+    owner: string,
+    response: StoredResponse,
+  ): Promise<void> {
     await this.db
       .updateTable("idempotency_keys")
       .set({
         state: "done",
+        owner: null,
         response_status: response.status,
         response_body:
           response.body === null ? null : this.box.seal(response.body, idempotencyContext(scope)),
       })
       .where((eb) => eb.and(scopeColumns(scope)))
+      .where("state", "=", "pending")
+      .where("owner", "=", owner)
       .execute();
   }
 
-  async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {
+  async releaseIdempotencyKey(scope: IdempotencyScope, owner: string): Promise<void> {
     await this.db
       .deleteFrom("idempotency_keys")
       .where((eb) => eb.and(scopeColumns(scope)))
       .where("state", "=", "pending")
+      .where("owner", "=", owner)
       .execute();
   }
 
@@ -503,8 +532,9 @@ class KyselyStore implements Store {
     id: string,
     from: ActionRunRecord["status"][],
     to: ActionRunChange,
+    unreportedOnly?: boolean,
   ): Promise<boolean> {
-    return this.actionRuns.transition(id, from, to);
+    return this.actionRuns.transition(id, from, to, unreportedOnly);
   }
 
   markActionRunReported(id: string): Promise<void> {

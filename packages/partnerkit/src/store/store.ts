@@ -1,5 +1,6 @@
 import type { Notification, Secret } from "../protocol/common.ts";
 import type { BillingQueries } from "./billing-queries.ts";
+import type { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import type {
   ActionRunChange,
   ActionRunRecord,
@@ -62,12 +63,25 @@ export interface Store {
   resourceSecrets(id: string): Promise<Secret[]>;
 
   /**
-   * Reserves an Idempotency-Key for one request. Only the caller that gets `claimed` runs the
-   * request; a claim left by a crashed process can be taken over once its lease has run out.
+   * Reserves an Idempotency-Key for one request, recorded under `owner` (unique per request). Only
+   * the caller that gets `claimed` runs the request; it renews the lease while it runs, and a
+   * claim left by a crashed process can be taken over once its lease has run out.
    */
-  claimIdempotencyKey(request: IdempotencyRequest, leaseMs: number): Promise<IdempotencyClaim>;
-  completeIdempotencyKey(scope: IdempotencyScope, response: StoredResponse): Promise<void>;
-  releaseIdempotencyKey(scope: IdempotencyScope): Promise<void>;
+  claimIdempotencyKey(
+    request: IdempotencyRequest,
+    leaseMs: number,
+    owner: string,
+  ): Promise<IdempotencyClaim>;
+  /** Extends `owner`'s pending claim by `leaseMs`; false when the claim is no longer its own. */
+  renewIdempotencyKey(scope: IdempotencyScope, owner: string, leaseMs: number): Promise<boolean>;
+  /** Stores the answer; does nothing unless `owner` still holds the pending claim. */
+  completeIdempotencyKey(
+    scope: IdempotencyScope,
+    owner: string,
+    response: StoredResponse,
+  ): Promise<void>;
+  /** Drops the pending claim so a retry runs afresh; does nothing unless `owner` holds it. */
+  releaseIdempotencyKey(scope: IdempotencyScope, owner: string): Promise<void>;
   /** Drops keys created before `before` (ISO timestamp); returns how many. */
   pruneIdempotencyKeys(before: string): Promise<number>;
 
@@ -120,13 +134,15 @@ export interface Store {
   ): Promise<{ run: ActionRunRecord; created: boolean }>;
   getActionRun(target: Omit<ActionTarget, "installationId">): Promise<ActionRunRecord | undefined>;
   /**
-   * Moves a run to another status only from one of `from`; false when it was elsewhere (e.g.
-   * canceled meanwhile), which is how exactly one final status is reached.
+   * Moves a run to another status only from one of `from` (and, with `unreportedOnly`, only while
+   * its final status has not reached Vercel); false when it was elsewhere (e.g. canceled
+   * meanwhile), which is how exactly one final status is reached.
    */
   transitionActionRun(
     id: string,
     from: ActionRunRecord["status"][],
     to: ActionRunChange,
+    unreportedOnly?: boolean,
   ): Promise<boolean>;
   markActionRunReported(id: string): Promise<void>;
   markActionRunCleanedUp(id: string): Promise<void>;
@@ -139,4 +155,6 @@ export interface Store {
   ): Promise<void>;
   readonly rotations: RotationQueries;
   readonly transfers: TransferQueries;
+  /** Install/uninstall lock and `onInstall` completion (see installation-lifecycle-queries.ts). */
+  readonly lifecycle: InstallationLifecycleQueries;
 }

@@ -39,6 +39,8 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   caller_account: string | null;
   state: "pending" | "done";
+  /** The request holding a pending claim; null on claims made before owners were recorded. */
+  owner: string | null;
   response_status: number | null;
   response_body: string | null;
   locked_until: string;

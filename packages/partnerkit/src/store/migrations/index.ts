@@ -9,6 +9,8 @@ import { planHistory } from "./0006-plan-history.ts";
 import { resourceOwners } from "./0007-resource-owners.ts";
 import { invoicesPerInstallation } from "./0008-invoices-per-installation.ts";
 import { jobLeases } from "./0009-job-leases.ts";
+import { idempotencyOwners } from "./0011-idempotency-owners.ts";
+import { installationLifecycle } from "./0012-installation-lifecycle.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   "0007-resource-owners": resourceOwners,
   "0008-invoices-per-installation": invoicesPerInstallation,
   "0009-job-leases": jobLeases,
+  "0011-idempotency-owners": idempotencyOwners,
+  "0012-installation-lifecycle": installationLifecycle,
 };

@@ -1,0 +1,91 @@
+import pino from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BILLING_JOBS } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
+import { startBillingSchedule } from "../../packages/partnerkit/src/core/billing/schedule.ts";
+import { createTestPartner, install, type TestPartner } from "../support/partner-app.ts";
+
+const logger = pino({ level: "silent" });
+const HOUR_SECONDS = 3600;
+
+let partner: TestPartner | undefined;
+const stoppers: (() => void)[] = [];
+afterEach(async () => {
+  for (const stop of stoppers.splice(0)) stop();
+  await partner?.close();
+  partner = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("billing schedule", () => {
+  it("enqueues the interval's billing jobs soon after start, not a whole interval later", async () => {
+    partner = await createTestPartner();
+    await install(partner);
+    let kicks = 0;
+    stoppers.push(
+      startBillingSchedule(partner.services.billing, HOUR_SECONDS, logger, () => kicks++, {
+        firstRunWithinMs: 50,
+      }),
+    );
+    const store = partner.store;
+    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(2), {
+      timeout: 2_000,
+    });
+    expect((await store.listJobs()).map((job) => job.kind).sort()).toEqual([
+      BILLING_JOBS.invoice,
+      BILLING_JOBS.report,
+    ]);
+    expect(kicks).toBe(1);
+  });
+
+  it("enqueues one set of jobs per interval however many instances start it", async () => {
+    partner = await createTestPartner();
+    await install(partner);
+    let kicks = 0;
+    for (let instance = 0; instance < 3; instance++) {
+      stoppers.push(
+        startBillingSchedule(partner.services.billing, HOUR_SECONDS, logger, () => kicks++, {
+          firstRunWithinMs: 50,
+        }),
+      );
+    }
+    const store = partner.store;
+    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(2), {
+      timeout: 2_000,
+    });
+    await sleep(150);
+    expect(await store.listJobs()).toHaveLength(2);
+    expect(kicks).toBe(1);
+  });
+
+  it("runs again every interval until stopped", async () => {
+    const runs: number[] = [];
+    const billing = {
+      async schedule(intervalSeconds: number) {
+        runs.push(intervalSeconds);
+        return 0;
+      },
+    };
+    const stop = startBillingSchedule(billing, 1, logger, () => {}, { firstRunWithinMs: 20 });
+    stoppers.push(stop);
+    await vi.waitFor(() => expect(runs).toHaveLength(1), { timeout: 500 });
+    await vi.waitFor(() => expect(runs).toHaveLength(2), { timeout: 2_000 });
+    stop();
+    await sleep(1_200);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it("never runs when stopped before its first run", async () => {
+    const runs: number[] = [];
+    const billing = {
+      async schedule(intervalSeconds: number) {
+        runs.push(intervalSeconds);
+        return 0;
+      },
+    };
+    const stop = startBillingSchedule(billing, 1, logger, () => {}, { firstRunWithinMs: 200 });
+    stop();
+    await sleep(1_200);
+    expect(runs).toEqual([]);
+  });
+});
