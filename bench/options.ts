@@ -12,6 +12,8 @@ export interface BenchOptions {
   writeDoc: boolean;
   /** Directory for a V8 CPU profile of our server (`--cpu-prof`), written when it stops. */
   profileDir?: string;
+  /** Server starts per database (fresh, migrated) in the cold-start benchmark. */
+  coldStartRuns: number;
   /** Ids of the benchmarks to run, in the order given; empty runs them all. */
   suites: string[];
 }
@@ -23,7 +25,8 @@ export class OptionsError extends BenchError {
 /**
  * Every request needs its own RSA-signed token, minted before the run (~1 ms of CPU each), so
  * longer runs mostly cost minting time; 10 s keeps the Partner API read benchmark near a minute
- * and a half, and `npm run bench` (all benchmarks) near three minutes.
+ * and a half, and `npm run bench` (all benchmarks, the one-minute cold start included) near four
+ * minutes.
  */
 export const MAX_DURATION_SECONDS = 10;
 
@@ -31,11 +34,13 @@ export const USAGE = `Usage: npm run bench -- [options] [benchmark…]
 
 Runs every benchmark, or only those named (as arguments or with --only), e.g.
   npm run bench -- webhook-ingest action-turnaround
+  npm run bench -- cold-start
 
 Options (environment variable in brackets):
   -d, --duration <s>       seconds of measured load per server, at most ${MAX_DURATION_SECONDS} [BENCH_DURATION] (default 10)
   -c, --connections <n>    concurrent keep-alive connections [BENCH_CONNECTIONS] (default 50)
       --warmup <n>         warm-up requests per server [BENCH_WARMUP] (default 4000)
+      --runs <n>           cold-start benchmark: server starts per database, fresh and migrated [BENCH_RUNS] (default 10)
       --no-doc             do not rewrite docs/benchmarks.md [BENCH_NO_DOC=1]
       --profile <dir>      write CPU profiles of our server under <dir>/<benchmark>/ (open in Chrome DevTools) [BENCH_PROFILE_DIR]
       --only <ids>         run only these benchmarks, comma-separated; may be repeated [BENCH_ONLY]
@@ -63,6 +68,10 @@ export function parseBenchOptions(argv: string[], env: Env): BenchOptions | unde
       "warmup must be a whole number of requests, at least one per connection",
     );
   }
+  const coldStartRuns = number(values.runs ?? env.BENCH_RUNS, "runs", 10);
+  if (!Number.isInteger(coldStartRuns) || coldStartRuns < 1 || coldStartRuns > 100) {
+    throw new OptionsError("runs must be a whole number from 1 to 100");
+  }
   const noDoc = values["no-doc"] ?? (env.BENCH_NO_DOC === "1" || env.BENCH_NO_DOC === "true");
   const profileDir = values.profile ?? env.BENCH_PROFILE_DIR;
   const named = [...positionals, ...(values.only ?? (env.BENCH_ONLY ? [env.BENCH_ONLY] : []))];
@@ -75,6 +84,7 @@ export function parseBenchOptions(argv: string[], env: Env): BenchOptions | unde
     warmupRequests,
     writeDoc: !noDoc,
     ...(profileDir && { profileDir: resolve(profileDir) }),
+    coldStartRuns,
     suites,
   };
 }
@@ -88,6 +98,7 @@ function parseFlags(argv: string[]) {
         duration: { type: "string", short: "d" },
         connections: { type: "string", short: "c" },
         warmup: { type: "string" },
+        runs: { type: "string" },
         "no-doc": { type: "boolean" },
         profile: { type: "string" },
         only: { type: "string", multiple: true },

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { actionTurnaround } from "./action-turnaround/suite.ts";
+import { coldStart } from "./cold-start/suite.ts";
 import { writeDocSection } from "./lib/doc-sections.ts";
 import { BenchError } from "./lib/errors.ts";
 import { BENCHMARKS_DOC } from "./lib/paths.ts";
@@ -13,7 +14,7 @@ import { type BenchOptions, OptionsError, parseBenchOptions, USAGE } from "./opt
 import { partnerApiRead } from "./partner-api-read/suite.ts";
 import { webhookIngest } from "./webhook-ingest/suite.ts";
 
-const SUITES: BenchSuite[] = [partnerApiRead, webhookIngest, actionTurnaround];
+const SUITES: BenchSuite[] = [coldStart, partnerApiRead, webhookIngest, actionTurnaround];
 
 /** The suites named in the options, in that order, or all of them. */
 function selectSuites(options: BenchOptions): BenchSuite[] {

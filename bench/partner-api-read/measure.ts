@@ -1,3 +1,5 @@
+import { formatMb, processMemory, RssSampler } from "../cold-start/rss.ts";
+import { type Spread, spread } from "../cold-start/spread.ts";
 import { BenchError } from "../lib/errors.ts";
 import { formatCount, formatRate, formatSeconds } from "../lib/format.ts";
 import { type LoadResult, LoadTally, runLoad } from "../lib/load.ts";
@@ -22,6 +24,19 @@ export interface TokenPoolPlan {
   msPerToken: number;
 }
 
+/** Resident memory of our server process, from `/proc/<pid>/status`, in bytes. */
+export interface ServerMemory {
+  /** RSS once seeded, before the first request of the warm-up. */
+  beforeLoad: number;
+  /** RSS sampled every `RSS_SAMPLE_MS` while the measured rounds loaded our server. */
+  underLoad: Spread;
+  /**
+   * The highest RSS of the process's life, warm-up included: `VmHWM` at the end, or the largest
+   * sample if that was higher.
+   */
+  peak: number;
+}
+
 export interface Measurement {
   warmup: { ours: LoadResult; ceiling: LoadResult };
   pool: TokenPoolPlan;
@@ -29,7 +44,12 @@ export interface Measurement {
   rounds: number;
   ours: LoadResult;
   ceiling: LoadResult;
+  /** Undefined off Linux. */
+  memory?: ServerMemory;
 }
+
+/** How often our server's RSS is read while it is under load. */
+export const RSS_SAMPLE_MS = 100;
 
 /**
  * Length of one turn: short, so that whatever else the machine does (it is often shared) falls
@@ -43,6 +63,8 @@ const ROUND_SECONDS = 2;
  * about the measured duration. Every token is sent at most once to each server.
  */
 export async function measure(env: BenchEnvironment, options: BenchOptions): Promise<Measurement> {
+  const beforeLoad = await processMemory(env.ours.pid);
+  const rss = new RssSampler(env.ours.pid, RSS_SAMPLE_MS);
   const warmTokens = await mint(env, options.warmupRequests, "warm-up");
   const warmUp = (server: ChildServer) =>
     load(server, bearerTokens(warmTokens.tokens), warmTokens.tokens.length, "warm-up");
@@ -88,10 +110,26 @@ export async function measure(env: BenchEnvironment, options: BenchOptions): Pro
   let ceiling = warmup.ceiling;
   for (let round = 1; round <= rounds; round++) {
     const label = `round ${round}/${rounds}`;
+    rss.start();
     ours = await load(env.ours, feeds.ours, perRound, label, tallies.ours);
+    await rss.stop();
     ceiling = await load(env.ceiling, feeds.ceiling, perRound, label, tallies.ceiling);
   }
-  return { warmup, pool, rounds, ours, ceiling };
+  const atEnd = await processMemory(env.ours.pid);
+  const underLoad = spread(rss.samples);
+  // The kernel updates VmHWM lazily: a sample may have seen a little more.
+  const memory: ServerMemory | undefined =
+    beforeLoad && atEnd
+      ? { beforeLoad: beforeLoad.rss, underLoad, peak: Math.max(atEnd.peakRss, underLoad.max) }
+      : undefined;
+  if (memory) {
+    progress(
+      `partnerkit RSS: ${formatMb(memory.beforeLoad)} MB before load, ` +
+        `${formatMb(memory.underLoad.median)} MB median under load, ` +
+        `${formatMb(memory.peak)} MB peak (VmHWM)`,
+    );
+  }
+  return { warmup, pool, rounds, ours, ceiling, ...(memory && { memory }) };
 
   async function load(
     server: ChildServer,

@@ -3,9 +3,16 @@ import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/mac
 import { renderMarkdownTable, renderTextTable } from "../lib/table.ts";
 import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
 import type { BenchOptions } from "../options.ts";
-import type { Measurement } from "./measure.ts";
-import { cpuNote, latencyNote, poolNote, resultsTable } from "./summary.ts";
-import { TARGET_P99_MS, TARGET_RATIO, verdicts } from "./targets.ts";
+import { type Measurement, RSS_SAMPLE_MS } from "./measure.ts";
+import {
+  cpuNote,
+  latencyNote,
+  memoryNote,
+  memoryTable,
+  poolNote,
+  resultsTable,
+} from "./summary.ts";
+import { TARGET_P99_MS, TARGET_RATIO, TARGET_RSS_MB, verdicts } from "./targets.ts";
 
 export interface ReportInput {
   measurement: Measurement;
@@ -18,6 +25,7 @@ export interface ReportInput {
 /** The table and verdicts printed at the end of the run. */
 export function renderText({ measurement, options, machine }: ReportInput): string {
   const warning = busyMachineWarning(machine);
+  const memory = memoryTable(measurement);
   return [
     "",
     "Partner API read — GET /v1/installations/:id/resources/:rid, " +
@@ -25,11 +33,13 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
     "",
     renderTextTable(resultsTable(measurement)),
     "",
+    ...(memory ? [renderTextTable(memory), ""] : []),
     renderTextTable(verdictsTable(verdicts(measurement))),
     "",
     targetsLine(verdicts(measurement)),
     latencyNote(options),
     cpuNote(measurement),
+    memoryNote(measurement),
     poolNote(measurement, options),
     `Machine: ${machineSummary(machine)}`,
     ...(warning ? [warning] : []),
@@ -42,13 +52,15 @@ export function renderMarkdown(input: ReportInput): string {
   const { measurement, options, machine } = input;
   const when = formatWhen(input.finishedAt);
   const warning = busyMachineWarning(machine);
+  const memory = memoryTable(measurement);
   return `## Partner API read: \`GET /v1/installations/:id/resources/:rid\`
 
 **What is measured.** Requests per second and latency of an authenticated resource read on our
 real server, next to a *ceiling*: a bare \`node:http\` server that does nothing but the same jose
 token verification and answers static JSON. RS256 verification is a cost no Partner API server can
 avoid, so the ratio ours/ceiling is the share of the possible throughput we keep.
-Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.connections} connections.
+Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.connections} connections; RSS of our server
+under this load < ${TARGET_RSS_MB} MB.
 
 **How** (\`bench/partner-api-read/\`, run by \`npm run bench\`):
 
@@ -77,6 +89,8 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
   server process's CPU time (all threads, from \`/proc/<pid>/stat\`) over the run divided by its
   responses, and *cores* how many cores it kept busy; when other work competes for the machine,
   these move much less than req/s.
+- *Memory*: our server's RSS (\`VmRSS\` in \`/proc/<pid>/status\`) once seeded, then every
+  ${RSS_SAMPLE_MS} ms while the measured rounds load it; its peak is \`VmHWM\` at the end.
 - To see where our server spends its time: \`npm run bench -- partner-api-read --profile <dir>\` writes a
   V8 CPU profile of it under \`<dir>/partner-api-read/\` (open it in Chrome DevTools).
 
@@ -85,12 +99,14 @@ Targets: ratio ≥ ${TARGET_RATIO} and p99 < ${TARGET_P99_MS} ms at ${options.co
 **Results** (${when}):
 
 ${renderMarkdownTable(resultsTable(measurement))}
-
+${memory ? `\n${renderMarkdownTable(memory)}\n` : ""}
 ${renderMarkdownTable(verdictsTable(verdicts(measurement)))}
 
 ${latencyNote(options)}
 
 ${cpuNote(measurement)}
+
+${memoryNote(measurement)}
 
 ${poolNote(measurement, options)}`;
 }

@@ -1,8 +1,9 @@
+import { formatMb } from "../cold-start/rss.ts";
 import { formatCount, formatMs, formatRate, formatSeconds } from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
 import type { Align, Table } from "../lib/table.ts";
 import type { BenchOptions } from "../options.ts";
-import type { Measurement } from "./measure.ts";
+import { type Measurement, RSS_SAMPLE_MS } from "./measure.ts";
 import { TARGET_P99_MS } from "./targets.ts";
 
 /** The pieces of the report, shared by its terminal and markdown forms. */
@@ -57,5 +58,44 @@ export function poolNote({ pool, ours, ceiling }: Measurement, options: BenchOpt
     `each server; ${formatCount(ours.itemsUsed)} used against partnerkit, ` +
     `${formatCount(ceiling.itemsUsed)} against the ceiling.` +
     (endedEarly ? ` The pool ran out before ${options.durationSeconds} s: a run ended early.` : "")
+  );
+}
+
+/** Our server's resident memory before and under the load; undefined off Linux. */
+export function memoryTable({ memory }: Measurement): Table | undefined {
+  if (!memory) return undefined;
+  const { beforeLoad, underLoad, peak } = memory;
+  return {
+    headers: [
+      "server",
+      "RSS before load MB",
+      "under load: median MB",
+      "min MB",
+      "max MB",
+      "samples",
+      "peak (VmHWM) MB",
+    ],
+    rows: [
+      [
+        "partnerkit (Acme KV, SQLite)",
+        formatMb(beforeLoad),
+        formatMb(underLoad.median),
+        formatMb(underLoad.min),
+        formatMb(underLoad.max),
+        formatCount(underLoad.count),
+        formatMb(peak),
+      ],
+    ],
+    align: ["left", ...Array<Align>(6).fill("right")],
+  };
+}
+
+export function memoryNote({ memory }: Measurement): string {
+  if (!memory) return "Server memory is only read on Linux.";
+  return (
+    `RSS (\`VmRSS\` of our server's process, MB = 2^20 bytes) was read every ${RSS_SAMPLE_MS} ms ` +
+    "while the measured rounds loaded it; the peak is the kernel's high-water mark (`VmHWM`) at " +
+    "the end (or the largest sample, if higher), which also covers start-up, seeding, the " +
+    "warm-up and spikes between samples."
   );
 }

@@ -96,7 +96,8 @@ async function waitUntilServing(child: ChildProcess, url: string, timeoutMs: num
   throw new Error(`nothing answered at ${url} within ${timeoutMs} ms`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the child has not exited within the grace. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (hasExited(child)) return;
   const exited = once(child, "exit");
   child.kill("SIGTERM");
@@ -105,6 +106,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(escalate);
 }
 
-function hasExited(child: ChildProcess): boolean {
+export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }

@@ -1,43 +1,53 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config.ts";
-import { conformanceCommand } from "./conformance.ts";
-import { credentialsCommand } from "./credentials.ts";
-import { devCommand } from "./dev.ts";
-import { emulatorCommand } from "./emulator.ts";
-import { jobsCommand } from "./jobs.ts";
-import { migrateCommand } from "./migrate.ts";
 import { HelpRequested, UsageError } from "./parse.ts";
-import { refundCommand } from "./refund.ts";
-import { startCommand } from "./start.ts";
 
 type Env = Record<string, string | undefined>;
 
+type CommandRun = (args: string[], env: Env) => Promise<number>;
+
 interface Command {
   summary: string;
-  run(args: string[], env: Env): Promise<number>;
+  /**
+   * Imports the command's module when it runs, not before: `start` then loads neither the
+   * emulator nor the conformance suite, which only `dev`, `emulator` and `conformance` need.
+   */
+  load(): Promise<CommandRun>;
 }
 
 const COMMANDS: Record<string, Command> = {
   start: {
     summary: "serve an integration (configuration from the environment)",
-    run: startCommand,
+    load: async () => (await import("./start.ts")).startCommand,
   },
   dev: {
     summary: "serve it beside a local Marketplace emulator, no configuration",
-    run: devCommand,
+    load: async () => (await import("./dev.ts")).devCommand,
   },
-  migrate: { summary: "apply the database migrations and exit", run: migrateCommand },
+  migrate: {
+    summary: "apply the database migrations and exit",
+    load: async () => (await import("./migrate.ts")).migrateCommand,
+  },
   emulator: {
     summary: "the Marketplace emulator alone, or drive a running one (install, provision…)",
-    run: emulatorCommand,
+    load: async () => (await import("./emulator.ts")).emulatorCommand,
   },
   conformance: {
     summary: "check any partner server against the protocol",
-    run: conformanceCommand,
+    load: async () => (await import("./conformance.ts")).conformanceCommand,
   },
-  jobs: { summary: "list durable jobs, or put one back in the queue", run: jobsCommand },
-  refund: { summary: "refund an invoice through Vercel", run: refundCommand },
-  credentials: { summary: "rotate an installation's Vercel token", run: credentialsCommand },
+  jobs: {
+    summary: "list durable jobs, or put one back in the queue",
+    load: async () => (await import("./jobs.ts")).jobsCommand,
+  },
+  refund: {
+    summary: "refund an invoice through Vercel",
+    load: async () => (await import("./refund.ts")).refundCommand,
+  },
+  credentials: {
+    summary: "rotate an installation's Vercel token",
+    load: async () => (await import("./credentials.ts")).credentialsCommand,
+  },
 };
 
 const USAGE = `Usage: partnerkit <command> [options]
@@ -62,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command ${name}`, USAGE);
-  return command.run(rest, process.env);
+  const run = await command.load();
+  return run(rest, process.env);
 }
 
 async function packageVersion(): Promise<string> {

@@ -1,0 +1,128 @@
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { repoFile } from "../lib/paths.ts";
+import { INTEGRATION } from "./server.ts";
+import { type Spread, spread } from "./spread.ts";
+
+const run = promisify(execFile);
+
+const DIST = "packages/partnerkit/dist";
+
+/** One step of the `start` path's imports, timed after the steps before it. */
+interface ImportStep {
+  label: string;
+  /** Bare package names resolve from packages/partnerkit, as the framework's own imports do. */
+  specifiers: string[];
+  /** False for modules `start` does not load (the other commands, once main.ts loads lazily). */
+  onStartPath: boolean;
+}
+
+export interface ImportRow {
+  label: string;
+  onStartPath: boolean;
+  ms: Spread;
+}
+
+export interface ImportBreakdown {
+  rows: ImportRow[];
+  /** Per run, the sum of the steps on the start path (boot included). */
+  total: Spread;
+  runs: number;
+  /** The CLI modules dist/cli/main.js imports statically, i.e. before it knows the command. */
+  eagerCommands: string[];
+}
+
+/**
+ * Where the time before `listen()` goes: in a fresh `node` process per run (plain Node, no
+ * loader), `await import()` of each step of the `start` path in order, each timed on its own —
+ * so a step is charged only for what the steps before it did not load already. The first row is
+ * Node's own boot: `performance.now()` on the first line, i.e. the time since the process began.
+ */
+export async function measureImports(runs: number): Promise<ImportBreakdown> {
+  const eagerCommands = await eagerlyImported();
+  const steps = await importSteps(eagerCommands);
+  const samples: number[][] = [];
+  for (let index = 0; index < runs; index++) samples.push(await timeImports(steps));
+  const rows: ImportRow[] = [
+    { label: "Node.js boot, until the first line runs", onStartPath: true, ms: column(0) },
+    ...steps.map((step, index) => ({
+      label: step.label,
+      onStartPath: step.onStartPath,
+      ms: column(index + 1),
+    })),
+  ];
+  const onPath = [true, ...steps.map((step) => step.onStartPath)];
+  const totals = samples.map((times) =>
+    times.reduce((sum, ms, index) => (onPath[index] ? sum + ms : sum), 0),
+  );
+  return { rows, total: spread(totals), runs, eagerCommands };
+
+  function column(index: number): Spread {
+    return spread(samples.map((times) => times[index] ?? 0));
+  }
+}
+
+async function importSteps(eagerCommands: string[]): Promise<ImportStep[]> {
+  const dist = (path: string) => repoFile(`${DIST}/${path}`);
+  const otherCommands = (await readdir(repoFile(`${DIST}/cli`)))
+    .filter((file) => file.endsWith(".js") && file !== "main.js" && file !== "start.js")
+    .sort();
+  const lazy = eagerCommands.length === 0;
+  const packages = ["zod", "kysely", "jose", "hono", "@hono/node-server", "pino"];
+  return [
+    ...packages.map((name) => ({ label: name, specifiers: [name], onStartPath: true })),
+    { label: "better-sqlite3", specifiers: ["better-sqlite3"], onStartPath: true },
+    { label: "pg (PostgreSQL driver)", specifiers: ["pg"], onStartPath: true },
+    {
+      label: "@vercel/sdk functions (src/vercel/vercel-client.ts)",
+      specifiers: [dist("vercel/vercel-client.js")],
+      onStartPath: true,
+    },
+    {
+      label: "the rest of partnerkit's API (src/index.ts: protocol, store, http, runtime…)",
+      specifiers: [dist("index.js")],
+      onStartPath: true,
+    },
+    { label: "src/cli/start.ts", specifiers: [dist("cli/start.js")], onStartPath: true },
+    {
+      label: `the other CLI commands (${otherCommands.length} modules: dev, emulator, conformance…)${
+        lazy ? ", not loaded by `start`" : ""
+      }`,
+      specifiers: otherCommands.map((file) => dist(`cli/${file}`)),
+      onStartPath: !lazy,
+    },
+    {
+      label: "the Acme KV integration (examples/acme-kv/dist)",
+      specifiers: [repoFile(INTEGRATION)],
+      onStartPath: true,
+    },
+  ];
+}
+
+/** One fresh process: ms of Node's boot, then of each step, in order. */
+async function timeImports(steps: ImportStep[]): Promise<number[]> {
+  const script = `
+const boot = performance.now();
+const steps = ${JSON.stringify(steps.map((step) => step.specifiers))};
+const times = [boot];
+for (const specifiers of steps) {
+  const before = performance.now();
+  for (const specifier of specifiers) await import(specifier);
+  times.push(performance.now() - before);
+}
+process.stdout.write(JSON.stringify(times));
+`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: repoFile("packages/partnerkit"),
+  });
+  return JSON.parse(stdout) as number[];
+}
+
+/** The `./<command>.js` modules that dist/cli/main.js imports statically. */
+async function eagerlyImported(): Promise<string[]> {
+  const main = await readFile(repoFile(`${DIST}/cli/main.js`), "utf8");
+  const imports = main.matchAll(/^import\s[^;]*?from\s+"\.\/([\w-]+)\.js";/gm);
+  const helpers = new Set(["parse", "integration-flag", "load-integration"]);
+  return [...imports].map((match) => match[1] ?? "").filter((name) => !helpers.has(name));
+}
