@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_PATH } from "./store/database.ts";
+import { DEFAULT_DATABASE_PATH } from "./store/default-path.ts";
 
 /** The runtime contract of DESIGN §3. */
 export interface ServerConfig {

@@ -34,5 +34,7 @@ export async function startCommand(args: string[], env: Env): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   await partnerkit.stop();
-  return 0;
+  // Jobs still running were handed back to the queue by stop(); a handler that ignores its abort
+  // signal (a Vercel call in its retries) must not keep the process alive past the grace.
+  process.exit(0);
 }

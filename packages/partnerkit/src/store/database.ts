@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import pg from "pg";
+import { DEFAULT_DATABASE_PATH } from "./default-path.ts";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -23,8 +24,6 @@ export interface Database {
   changeCounter?: (freshAsOf?: number) => number;
   close(): Promise<void>;
 }
-
-export const DEFAULT_DATABASE_PATH = ".partnerkit/partnerkit.db";
 
 /**
  * Opens `DATABASE_URL`: `postgres://…`/`postgresql://…` for PostgreSQL, otherwise an SQLite file
