@@ -59,6 +59,25 @@ async function setup(
 }
 
 /** An integration whose `branch` action is the given definition. */
+/**
+ * A `start` that records "started", works until its signal aborts (or `maxMs`, which fails the
+ * test), records whether it saw the abort, and returns a secret.
+ */
+function workUntilAborted(
+  events: string[],
+  maxMs: number,
+): ActionDefinition<Record<string, unknown>>["start"] {
+  return async (ctx) => {
+    events.push("started");
+    await new Promise((resolve) => {
+      ctx.signal.addEventListener("abort", resolve);
+      setTimeout(resolve, maxMs);
+    });
+    events.push(ctx.signal.aborted ? "saw abort" : "finished");
+    return { secrets: [{ name: "X", value: "1" }] };
+  };
+}
+
 function withAction(action: ActionDefinition<Record<string, unknown>>) {
   return () =>
     defineIntegration({
@@ -253,16 +272,7 @@ describe("deployment integration actions (spec §7)", () => {
     const events: string[] = [];
     const resource = await setup({
       integration: withAction({
-        start: async (ctx) => {
-          events.push("started");
-          // Works until told to stop (or 5 s, which would fail the test).
-          await new Promise((resolve) => {
-            ctx.signal.addEventListener("abort", resolve);
-            setTimeout(resolve, 5_000);
-          });
-          events.push(ctx.signal.aborted ? "saw abort" : "finished");
-          return { secrets: [{ name: "X", value: "1" }] };
-        },
+        start: workUntilAborted(events, 5_000),
         cancel: async () => void events.push("cancel hook"),
       }),
     });
@@ -419,16 +429,7 @@ describe("deployment actions across instances on one database", () => {
     const events: string[] = [];
     const resource = await setup({
       integration: withAction({
-        start: async (ctx) => {
-          events.push("started");
-          // Works until told to stop (or 3 s, which fails the test).
-          await new Promise((resolve) => {
-            ctx.signal.addEventListener("abort", resolve);
-            setTimeout(resolve, 3_000);
-          });
-          events.push(ctx.signal.aborted ? "saw abort" : "finished");
-          return { secrets: [{ name: "X", value: "1" }] };
-        },
+        start: workUntilAborted(events, 3_000),
         cancel: async () => void events.push("cancel hook"),
       }),
     });
@@ -481,15 +482,7 @@ describe("deployment actions across instances on one database", () => {
     const events: string[] = [];
     const resource = await setup({
       integration: withAction({
-        start: async (ctx) => {
-          events.push("started");
-          await new Promise((resolve) => {
-            ctx.signal.addEventListener("abort", resolve);
-            setTimeout(resolve, 3_000);
-          });
-          events.push(ctx.signal.aborted ? "saw abort" : "finished");
-          return { secrets: [{ name: "X", value: "1" }] };
-        },
+        start: workUntilAborted(events, 3_000),
       }),
     });
     await deliver("start", resource.id);
