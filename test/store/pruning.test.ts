@@ -25,9 +25,10 @@ async function delivery(id: string, outcome: "succeeded" | "dead" | "queued") {
   });
   if (!job || outcome === "queued") return;
   const [claimed] = await store.claimJobs(1, 60_000);
-  expect(claimed?.id).toBe(job.id);
-  if (outcome === "succeeded") await store.completeJobs([job.id]);
-  else await store.failJob(job.id, "gave up", undefined);
+  if (!claimed) throw new Error("the delivery's job was not claimed");
+  expect(claimed.id).toBe(job.id);
+  if (outcome === "succeeded") expect(await store.completeHeldJobs([claimed])).toEqual([true]);
+  else expect(await store.failHeldJob(claimed, "gave up", undefined)).toBe(true);
 }
 
 describe("pruning", () => {

@@ -203,16 +203,6 @@ export async function extendJobLeases(
   return leases.filter((_, index) => !kept[index]).map((lease) => lease.id);
 }
 
-/** Marks jobs succeeded whoever holds them: for operators and tests, never the runner. */
-export async function completeJobs(db: Kysely<Tables>, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable("jobs")
-    .set({ status: "succeeded", locked_until: null, updated_at: new Date().toISOString() })
-    .where("id", "in", ids)
-    .execute();
-}
-
 /** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
 export async function pruneSucceededJobs(db: Kysely<Tables>, before: string): Promise<number> {
   const result = await db
@@ -221,26 +211,6 @@ export async function pruneSucceededJobs(db: Kysely<Tables>, before: string): Pr
     .where("updated_at", "<", before)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-/** `failHeldJob` whoever holds the job: for operators and tests, never the runner. */
-export async function failJob(
-  db: Kysely<Tables>,
-  id: string,
-  error: string,
-  retryAt: Date | undefined,
-) {
-  await db
-    .updateTable("jobs")
-    .set({
-      status: retryAt ? "queued" : "dead",
-      run_at: (retryAt ?? new Date()).toISOString(),
-      locked_until: null,
-      last_error: error.slice(0, 2_000),
-      updated_at: new Date().toISOString(),
-    })
-    .where("id", "=", id)
-    .execute();
 }
 
 export async function listJobs(

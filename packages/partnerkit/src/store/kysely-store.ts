@@ -496,14 +496,6 @@ class KyselyStore implements Store {
     return jobs.extendJobLeases(this.db, leases, leaseMs);
   }
 
-  completeJobs(ids: string[]): Promise<void> {
-    return jobs.completeJobs(this.db, ids);
-  }
-
-  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void> {
-    return jobs.failJob(this.db, id, error, retryAt);
-  }
-
   pruneSucceededJobs(before: string): Promise<number> {
     return jobs.pruneSucceededJobs(this.db, before);
   }

@@ -112,10 +112,6 @@ export interface Store {
   releaseHeldJobs(leases: JobLease[]): Promise<boolean[]>;
   /** Renews the leases still held; returns the ids of the jobs whose lease was lost. */
   extendJobLeases(leases: JobLease[], leaseMs: number): Promise<string[]>;
-  /** Marks jobs succeeded whoever holds them (operators and tests; the runner uses the lease). */
-  completeJobs(ids: string[]): Promise<void>;
-  /** `failHeldJob` whoever holds the job (operators and tests; the runner uses the lease). */
-  failJob(id: string, error: string, retryAt: Date | undefined): Promise<void>;
   /** Drops jobs that succeeded before `before` (ISO timestamp); returns how many. */
   pruneSucceededJobs(before: string): Promise<number>;
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;
