@@ -6,7 +6,7 @@ import { createEmulator } from "../emulator/emulator.ts";
 import { describeProducts } from "../emulator/integration-products.ts";
 import { DEV_DIRECTORY, devEnvironment } from "./dev-environment.ts";
 import { integrationFlag, integrationOption, requiredIntegrationPath } from "./integration-flag.ts";
-import { loadIntegration } from "./load-integration.ts";
+import { isTypeScript, loadIntegration } from "./load-integration.ts";
 import { parseCommand } from "./parse.ts";
 
 type Env = Record<string, string | undefined>;
@@ -19,8 +19,6 @@ const USAGE = `Usage: partnerkit dev --integration <module>
 
 ${integrationOption}
 `;
-
-const TYPESCRIPT = /\.[mc]?tsx?$/;
 
 /**
  * `partnerkit dev`: the emulator in this process and `partnerkit start` in a child that restarts
@@ -89,8 +87,7 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
 function watchedStart(cliEntry: string, integrationPath: string): string[] {
   const conditions = process.execArgv.filter((flag) => flag.startsWith("--conditions"));
   const start = [cliEntry, "start", "--integration", integrationPath];
-  const tsxCli =
-    TYPESCRIPT.test(cliEntry) || TYPESCRIPT.test(integrationPath) ? tsxCliPath() : undefined;
+  const tsxCli = isTypeScript(cliEntry) || isTypeScript(integrationPath) ? tsxCliPath() : undefined;
   if (tsxCli) return [tsxCli, "watch", "--clear-screen=false", ...conditions, ...start];
   return [...conditions, "--watch", ...start];
 }

@@ -3,7 +3,8 @@ import { pathToFileURL } from "node:url";
 import { ConfigError } from "../config.ts";
 import type { IntegrationSource } from "../runtime.ts";
 
-const TYPESCRIPT = /\.[mc]?tsx?$/;
+/** A path Node cannot import without a TypeScript loader. */
+export const isTypeScript = (path: string) => /\.[mc]?tsx?$/.test(path);
 
 /**
  * Imports the module that `--integration` names and returns its default export: an integration
@@ -12,7 +13,7 @@ const TYPESCRIPT = /\.[mc]?tsx?$/;
  */
 export async function loadIntegration(modulePath: string): Promise<IntegrationSource> {
   const url = pathToFileURL(resolve(modulePath)).href;
-  if (TYPESCRIPT.test(modulePath)) await registerTypeScript(modulePath);
+  if (isTypeScript(modulePath)) await registerTypeScript(modulePath);
   let loaded: { default?: unknown };
   try {
     loaded = await import(url);
