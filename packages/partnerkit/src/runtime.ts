@@ -1,11 +1,10 @@
-import { IncomingMessage } from "node:http";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { JWTVerifyGetKey } from "jose";
 import type { Logger } from "pino";
 import { createVercelKeySet } from "./auth/key-set.ts";
 import { verifyVercelToken } from "./auth/verify-token.ts";
-import type { ServerConfig } from "./config.ts";
+import { DEFAULT_ISSUER, type ServerConfig } from "./config.ts";
 import { startBillingSchedule } from "./core/billing/schedule.ts";
 import type { Integration } from "./core/define-integration.ts";
 import { pruneStore, startPruning } from "./core/maintenance.ts";
@@ -16,7 +15,6 @@ import {
   type Services,
 } from "./core/services.ts";
 import { createPartnerApp } from "./http/app.ts";
-import { rememberNodeRequest } from "./http/body-limit.ts";
 import type { AppEnv } from "./http/env.ts";
 import { healthRoutes, type Readiness } from "./http/health.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
@@ -72,9 +70,10 @@ export interface PartnerkitInternals {
 export interface Partnerkit {
   /**
    * The Web-standard handler: Partner API, webhooks, the integration's own routes, `/healthz`
-   * and `/readyz`. Usable as a Vercel Function, with `@hono/node-server`, or in tests.
+   * and `/readyz`. Usable as a Vercel Function, with `@hono/node-server`, or in tests. `env` is
+   * the host's bindings (the Node request under `@hono/node-server`), handed to the app as is.
    */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** Resolves once migrations ran and the integration is built; rejects if that failed. */
   ready(): Promise<PartnerkitInternals>;
   /** Long-running process: job workers, the billing schedule and pruning. */
@@ -91,7 +90,8 @@ export interface Partnerkit {
   stop(): Promise<void>;
 }
 
-const DEFAULT_ISSUER = "https://marketplace.vercel.com";
+/** `PUBLIC_URL` when none is given, as `loadConfig` derives it for the default port. */
+const DEFAULT_PUBLIC_URL = "http://localhost:3000";
 const DEFAULT_TICK_MS = 10_000;
 
 /**
@@ -104,7 +104,7 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
   const database = openDatabase(options.databaseUrl);
   const readiness: Readiness = { migrated: false, database };
   const issuer = (options.oidcIssuer ?? DEFAULT_ISSUER).replace(/\/$/, "");
-  const publicUrl = options.publicUrl ?? "http://localhost:3000";
+  const publicUrl = options.publicUrl ?? DEFAULT_PUBLIC_URL;
   const billingIntervalSeconds = options.billingIntervalSeconds ?? 3600;
 
   const health = healthRoutes(readiness);
@@ -119,7 +119,7 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
     const keys =
       options.keys ?? createVercelKeySet(options.jwksUrl ?? `${issuer}/.well-known/jwks`);
     const services = createServices(integration, store, {
-      vercel: { ...options.vercel, baseUrl: options.vercelApiUrl ?? "https://api.vercel.com" },
+      vercel: { ...options.vercel, baseUrl: options.vercelApiUrl },
       billing: { invoiceTest: options.invoiceTest },
       client: { id: options.clientIds[0] ?? "", secret: options.clientSecret },
     });
@@ -161,13 +161,13 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
   let started = false;
 
   const partnerkit: Partnerkit = {
-    async fetch(request) {
-      if (built) return built.app.fetch(request);
+    async fetch(request, env) {
+      if (built) return built.app.fetch(request, env);
       // Until setup is done only the probes answer at once; other requests wait for it.
       const probe = await health.fetch(request);
       if (probe.status !== 404) return probe;
       try {
-        return (await setup).app.fetch(request);
+        return (await setup).app.fetch(request, env);
       } catch {
         return Response.json(
           { error: { code: "not_ready", message: "The server is not ready; try again shortly" } },
@@ -236,7 +236,7 @@ export async function migrateIntegration(options: {
     if (typeof options.integration === "function") {
       await options.integration({
         database,
-        publicUrl: options.publicUrl ?? "http://localhost:3000",
+        publicUrl: options.publicUrl ?? DEFAULT_PUBLIC_URL,
         log: options.logger ?? createLogger(),
       });
     }
@@ -246,22 +246,11 @@ export async function migrateIntegration(options: {
 }
 
 function listenOn(
-  fetch: (request: Request) => Promise<Response>,
+  fetch: (request: Request, env: unknown) => Promise<Response>,
   port: number,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch: (request, bindings) => {
-          if (bindings.incoming instanceof IncomingMessage) {
-            rememberNodeRequest(request, bindings.incoming);
-          }
-          return fetch(request);
-        },
-        port,
-      },
-      () => resolve(server),
-    );
+    const server = serve({ fetch, port }, () => resolve(server));
     server.once("error", reject);
   });
 }

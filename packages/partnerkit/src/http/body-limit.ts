@@ -40,17 +40,9 @@ export function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
   };
 }
 
-const nodeRequests = new WeakMap<Request, IncomingMessage>();
-
-/** For a server whose fetch handler does not pass `@hono/node-server`'s bindings on to the app. */
-export function rememberNodeRequest(request: Request, incoming: IncomingMessage): void {
-  nodeRequests.set(request, incoming);
-}
-
-/** The Node request behind `c`; undefined on other runtimes. */
+/** The Node request behind `c` (`@hono/node-server`'s bindings); undefined on other runtimes. */
 function nodeRequest(c: Context): IncomingMessage | undefined {
-  const incoming: unknown =
-    nodeRequests.get(c.req.raw) ?? (c.env as { incoming?: unknown } | undefined)?.incoming;
+  const incoming: unknown = (c.env as { incoming?: unknown } | undefined)?.incoming;
   return incoming instanceof IncomingMessage ? incoming : undefined;
 }
 
