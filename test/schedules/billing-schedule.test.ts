@@ -17,6 +17,18 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A billing service that only records the intervals it is asked to schedule. */
+function countingBilling() {
+  const runs: number[] = [];
+  const billing = {
+    async schedule(intervalSeconds: number) {
+      runs.push(intervalSeconds);
+      return 0;
+    },
+  };
+  return { runs, billing };
+}
+
 describe("billing schedule", () => {
   it("enqueues the interval's billing jobs soon after start, not a whole interval later", async () => {
     partner = await createTestPartner();
@@ -59,13 +71,7 @@ describe("billing schedule", () => {
   });
 
   it("runs again every interval until stopped", async () => {
-    const runs: number[] = [];
-    const billing = {
-      async schedule(intervalSeconds: number) {
-        runs.push(intervalSeconds);
-        return 0;
-      },
-    };
+    const { runs, billing } = countingBilling();
     const stop = startBillingSchedule(billing, 1, logger, () => {}, { firstRunWithinMs: 20 });
     stoppers.push(stop);
     await vi.waitFor(() => expect(runs).toHaveLength(1), { timeout: 500 });
@@ -76,13 +82,7 @@ describe("billing schedule", () => {
   });
 
   it("never runs when stopped before its first run", async () => {
-    const runs: number[] = [];
-    const billing = {
-      async schedule(intervalSeconds: number) {
-        runs.push(intervalSeconds);
-        return 0;
-      },
-    };
+    const { runs, billing } = countingBilling();
     const stop = startBillingSchedule(billing, 1, logger, () => {}, { firstRunWithinMs: 200 });
     stop();
     await sleep(1_200);
