@@ -73,16 +73,20 @@ async function importSteps(eagerCommands: string[]): Promise<ImportStep[]> {
   return [
     ...packages.map((name) => ({ label: name, specifiers: [name], onStartPath: true })),
     { label: "better-sqlite3", specifiers: ["better-sqlite3"], onStartPath: true },
-    { label: "pg (PostgreSQL driver)", specifiers: ["pg"], onStartPath: true },
-    {
-      label: "@vercel/sdk functions (src/vercel/vercel-client.ts)",
-      specifiers: [dist("vercel/vercel-client.js")],
-      onStartPath: true,
-    },
     {
       label: "the rest of partnerkit's API (src/index.ts: protocol, store, http, runtime…)",
       specifiers: [dist("index.js")],
       onStartPath: true,
+    },
+    {
+      label: "pg (PostgreSQL driver), imported at the first PostgreSQL connection",
+      specifiers: ["pg"],
+      onStartPath: false,
+    },
+    {
+      label: "@vercel/sdk (src/vercel/sdk.ts), imported at the first call to Vercel",
+      specifiers: [dist("vercel/sdk.js")],
+      onStartPath: false,
     },
     { label: "src/cli/start.ts", specifiers: [dist("cli/start.js")], onStartPath: true },
     {

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
-import pg from "pg";
 import { DEFAULT_DATABASE_PATH } from "./default-path.ts";
 
 export type Engine = "sqlite" | "postgres";
@@ -34,14 +33,19 @@ export function openDatabase(
   options: { searchPath?: string } = {},
 ): Database {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: 10,
-      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-    });
-    // An idle client the server closed (restart, failover, a serverless database suspending) emits
-    // 'error' on the pool; unheard, it would end the process. The pool replaces the client itself.
-    pool.on("error", () => {});
+    // Imported when the first connection is needed: an SQLite server never loads the driver.
+    const pool = async () => {
+      const { default: pg } = await import("pg");
+      const created = new pg.Pool({
+        connectionString: url,
+        max: 10,
+        ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      });
+      // An idle client the server closed (restart, failover, a serverless database suspending)
+      // emits 'error' on the pool; unheard, it would end the process. The pool replaces the client.
+      created.on("error", () => {});
+      return created;
+    };
     const kysely = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
     return { engine: "postgres", kysely, close: () => kysely.destroy() };
   }

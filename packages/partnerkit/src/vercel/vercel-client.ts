@@ -1,20 +1,5 @@
-import { VercelCore } from "@vercel/sdk/core.js";
-import { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
-import { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
-import { marketplaceFinalizeInstallation } from "@vercel/sdk/funcs/marketplaceFinalizeInstallation.js";
-import { marketplaceGetInvoice } from "@vercel/sdk/funcs/marketplaceGetInvoice.js";
-import { marketplaceImportResource } from "@vercel/sdk/funcs/marketplaceImportResource.js";
-import { marketplaceRevokeInstallationCredential } from "@vercel/sdk/funcs/marketplaceRevokeInstallationCredential.js";
-import { marketplaceRotateInstallationCredential } from "@vercel/sdk/funcs/marketplaceRotateInstallationCredential.js";
-import { marketplaceSubmitBillingData } from "@vercel/sdk/funcs/marketplaceSubmitBillingData.js";
-import { marketplaceSubmitInvoice } from "@vercel/sdk/funcs/marketplaceSubmitInvoice.js";
-import { marketplaceSubmitPrepaymentBalances } from "@vercel/sdk/funcs/marketplaceSubmitPrepaymentBalances.js";
-import { marketplaceUpdateInstallation } from "@vercel/sdk/funcs/marketplaceUpdateInstallation.js";
-import { marketplaceUpdateInvoice } from "@vercel/sdk/funcs/marketplaceUpdateInvoice.js";
-import { marketplaceUpdateResourceSecretsById } from "@vercel/sdk/funcs/marketplaceUpdateResourceSecretsById.js";
-import { HTTPClient } from "@vercel/sdk/lib/http.js";
+import type { VercelCore } from "@vercel/sdk/core.js";
 import type { RequestOptions } from "@vercel/sdk/lib/sdks.js";
-import { ConnectionError, RequestTimeoutError } from "@vercel/sdk/models/httpclienterrors.js";
 import type { Logger } from "pino";
 import { z } from "zod";
 import {
@@ -30,6 +15,16 @@ import {
   type VercelUpdateInstallationRequest,
 } from "../protocol/vercel-api.ts";
 import { inboundCallDeadline } from "./call-budget.ts";
+
+type Sdk = typeof import("./sdk.ts");
+
+let sdkModule: Promise<Sdk> | undefined;
+
+/** The SDK, imported once, on the first call any client makes. */
+function loadSdk(): Promise<Sdk> {
+  sdkModule ??= import("./sdk.ts");
+  return sdkModule;
+}
 
 export type Fetcher = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -123,20 +118,9 @@ type Attempt<T> =
  * `Retry-After` Vercel sent; the SDK's own retries are off.
  */
 export class VercelClient {
-  readonly core: VercelCore;
+  #core: VercelCore | undefined;
 
-  constructor(private readonly options: VercelClientOptions) {
-    const http = new HTTPClient(options.fetch ? { fetcher: options.fetch } : {});
-    http.addHook("response", (response, request) =>
-      this.logCall(request.method, request.url, response),
-    );
-    this.core = new VercelCore({
-      serverURL: options.baseUrl,
-      bearerToken: options.accessToken,
-      httpClient: http,
-      retryConfig: { strategy: "none" },
-    });
-  }
+  constructor(private readonly options: VercelClientOptions) {}
 
   private get timeoutMs(): number {
     return this.options.timeoutMs ?? 10_000;
@@ -158,9 +142,9 @@ export class VercelClient {
   }): Promise<void> {
     const { deploymentId, resourceId, action, ...body } = input;
     // A status report sets the action's state: sending it twice is sending it once.
-    await this.call("update deployment action", "idempotent", (request) =>
-      deploymentsUpdateIntegrationDeploymentAction(
-        this.core,
+    await this.call("update deployment action", "idempotent", (sdk, core, request) =>
+      sdk.deploymentsUpdateIntegrationDeploymentAction(
+        core,
         {
           deploymentId,
           integrationConfigurationId: this.options.installationId,
@@ -216,9 +200,9 @@ export class VercelClient {
 
   /** Spec §5.5: tell Vercel a resource changed; it then re-reads it through Get Resource. */
   async resourceUpdated(resourceId: string): Promise<void> {
-    await this.call("create event", "idempotent", (request) =>
-      marketplaceCreateEvent(
-        this.core,
+    await this.call("create event", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceCreateEvent(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: { event: { type: "resource.updated", resourceId } },
@@ -234,9 +218,9 @@ export class VercelClient {
     secrets: { name: string; value: string; prefix?: string }[],
     partial = false,
   ): Promise<void> {
-    await this.call("update resource secrets", "idempotent", (request) =>
-      marketplaceUpdateResourceSecretsById(
-        this.core,
+    await this.call("update resource secrets", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceUpdateResourceSecretsById(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           resourceId,
@@ -256,9 +240,9 @@ export class VercelClient {
           discounts: body.billing.discounts?.map(withDates),
         };
     // A running-totals snapshot: for a given day the latest timestamp wins (spec §5.12).
-    await this.call("submit billing data", "idempotent", (request) =>
-      marketplaceSubmitBillingData(
-        this.core,
+    await this.call("submit billing data", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceSubmitBillingData(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: {
@@ -276,9 +260,9 @@ export class VercelClient {
 
   /** Spec §5.14: prepaid balances as they are now. */
   async submitBalances(body: VercelBalancesRequest): Promise<void> {
-    await this.call("submit prepayment balances", "idempotent", (request) =>
-      marketplaceSubmitPrepaymentBalances(
-        this.core,
+    await this.call("submit prepayment balances", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceSubmitPrepaymentBalances(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: { timestamp: new Date(body.timestamp), balances: body.balances },
@@ -294,9 +278,9 @@ export class VercelClient {
     const answer = await this.call(
       "submit invoice",
       body.externalId ? "idempotent" : "once",
-      (request) =>
-        marketplaceSubmitInvoice(
-          this.core,
+      (sdk, core, request) =>
+        sdk.marketplaceSubmitInvoice(
+          core,
           {
             integrationConfigurationId: this.options.installationId,
             requestBody: {
@@ -314,9 +298,9 @@ export class VercelClient {
   }
 
   async getInvoice(invoiceId: string): Promise<VercelInvoice> {
-    const invoice = await this.call("get invoice", "idempotent", (request) =>
-      marketplaceGetInvoice(
-        this.core,
+    const invoice = await this.call("get invoice", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceGetInvoice(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           invoiceId,
@@ -329,9 +313,9 @@ export class VercelClient {
 
   /** Spec §5.13 Invoice Actions: refund up to the invoice's total. */
   async refundInvoice(invoiceId: string, body: Omit<VercelInvoiceActionRequest, "action">) {
-    await this.call("refund invoice", "once", (request) =>
-      marketplaceUpdateInvoice(
-        this.core,
+    await this.call("refund invoice", "once", (sdk, core, request) =>
+      sdk.marketplaceUpdateInvoice(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           invoiceId,
@@ -344,9 +328,9 @@ export class VercelClient {
 
   /** Spec §5.15: no more invoices will follow the uninstall. */
   async finalizeInstallation(): Promise<void> {
-    await this.call("finalize installation", "idempotent", (request) =>
-      marketplaceFinalizeInstallation(
-        this.core,
+    await this.call("finalize installation", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceFinalizeInstallation(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
         },
@@ -359,10 +343,17 @@ export class VercelClient {
   private call<T>(
     operation: string,
     policy: RetryPolicy,
-    send: (request: RequestOptions) => PromiseLike<SdkResult<T>>,
+    send: (sdk: Sdk, core: VercelCore, request: RequestOptions) => PromiseLike<SdkResult<T>>,
   ): Promise<T> {
     return this.retrying(operation, policy, async (timeoutMs) => {
-      const result = await send({ timeoutMs, retries: { strategy: "none" } });
+      const sdk = await loadSdk();
+      this.#core ??= sdk.createVercelCore({
+        baseUrl: this.options.baseUrl,
+        accessToken: this.options.accessToken,
+        fetch: this.options.fetch,
+        onResponse: (method, url, response) => this.logCall(method, url, response),
+      });
+      const result = await send(sdk, this.#core, { timeoutMs, retries: { strategy: "none" } });
       if (result.ok) return result;
       const error = result.error as Error & {
         statusCode?: number;
@@ -375,7 +366,7 @@ export class VercelClient {
         status: error.statusCode,
         body: error.body,
         retryAfterMs: error.headers instanceof Headers ? retryAfterMs(error.headers) : undefined,
-        unanswered: error instanceof RequestTimeoutError || error instanceof ConnectionError,
+        unanswered: sdk.isUnanswered(error),
       };
     });
   }
@@ -457,9 +448,9 @@ export class VercelClient {
       notification?: NonNullable<VercelUpdateInstallationRequest["notification"]>;
     },
   ): Promise<void> {
-    await this.call("update installation", "idempotent", (request) =>
-      marketplaceUpdateInstallation(
-        this.core,
+    await this.call("update installation", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceUpdateInstallation(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: body,
@@ -471,9 +462,9 @@ export class VercelClient {
 
   /** Spec §5.5: the installation's plan changed; Vercel re-reads it through Get Installation. */
   async installationUpdated(billingPlanId?: string): Promise<void> {
-    await this.call("create event", "idempotent", (request) =>
-      marketplaceCreateEvent(
-        this.core,
+    await this.call("create event", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceCreateEvent(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: { event: { type: "installation.updated", billingPlanId } },
@@ -485,9 +476,9 @@ export class VercelClient {
 
   /** Spec §5.8: create or update on Vercel's side a resource that was made on yours. */
   async importResource(resourceId: string, body: VercelImportResourceRequest): Promise<void> {
-    await this.call("import resource", "idempotent", (request) =>
-      marketplaceImportResource(
-        this.core,
+    await this.call("import resource", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceImportResource(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           resourceId,
@@ -500,9 +491,9 @@ export class VercelClient {
 
   /** Spec §5.4: a new installation token; the current one stays valid until revoked. */
   async rotateCredential(client: { id?: string; secret: string }) {
-    return this.call("rotate installation credential", "once", (request) =>
-      marketplaceRotateInstallationCredential(
-        this.core,
+    return this.call("rotate installation credential", "once", (sdk, core, request) =>
+      sdk.marketplaceRotateInstallationCredential(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: { clientSecret: client.secret, clientId: client.id },
@@ -515,9 +506,9 @@ export class VercelClient {
   /** Spec §5.4: retire `token`; call it with another live token (Vercel keeps the last one). */
   async revokeCredential(token: string, client: { id?: string; secret: string }) {
     // Names the credential to retire: a repeat cannot retire another one.
-    return this.call("revoke installation credential", "idempotent", (request) =>
-      marketplaceRevokeInstallationCredential(
-        this.core,
+    return this.call("revoke installation credential", "idempotent", (sdk, core, request) =>
+      sdk.marketplaceRevokeInstallationCredential(
+        core,
         {
           integrationConfigurationId: this.options.installationId,
           requestBody: { token, clientSecret: client.secret, clientId: client.id },
