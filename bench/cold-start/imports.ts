@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { repoFile } from "../lib/paths.ts";
 import { INTEGRATION } from "./server.ts";
@@ -40,8 +40,12 @@ export interface ImportBreakdown {
  * Node's own boot: `performance.now()` on the first line, i.e. the time since the process began.
  */
 export async function measureImports(runs: number): Promise<ImportBreakdown> {
-  const eagerCommands = await eagerlyImported();
-  const steps = await importSteps(eagerCommands);
+  const main = await readFile(repoFile(`${DIST}/cli/main.js`), "utf8");
+  const commands = [...main.matchAll(/import\("\.\/([\w-]+)\.js"\)/g)].map(
+    (match) => match[1] ?? "",
+  );
+  const eagerCommands = eagerlyImported(main, commands);
+  const steps = importSteps(commands, eagerCommands);
   const samples: number[][] = [];
   for (let index = 0; index < runs; index++) samples.push(await timeImports(steps));
   const rows: ImportRow[] = [
@@ -63,11 +67,9 @@ export async function measureImports(runs: number): Promise<ImportBreakdown> {
   }
 }
 
-async function importSteps(eagerCommands: string[]): Promise<ImportStep[]> {
+function importSteps(commands: string[], eagerCommands: string[]): ImportStep[] {
   const dist = (path: string) => repoFile(`${DIST}/${path}`);
-  const otherCommands = (await readdir(repoFile(`${DIST}/cli`)))
-    .filter((file) => file.endsWith(".js") && file !== "main.js" && file !== "start.js")
-    .sort();
+  const otherCommands = commands.filter((name) => name !== "start").map((name) => `${name}.js`);
   const lazy = eagerCommands.length === 0;
   const packages = ["zod", "kysely", "jose", "hono", "@hono/node-server", "pino"];
   return [
@@ -90,7 +92,7 @@ async function importSteps(eagerCommands: string[]): Promise<ImportStep[]> {
     },
     { label: "src/cli/start.ts", specifiers: [dist("cli/start.js")], onStartPath: true },
     {
-      label: `the other CLI commands (${otherCommands.length} modules: dev, emulator, conformance…)${
+      label: `the other ${otherCommands.length} commands (dev, emulator, conformance…)${
         lazy ? ", not loaded by `start`" : ""
       }`,
       specifiers: otherCommands.map((file) => dist(`cli/${file}`)),
@@ -123,10 +125,8 @@ process.stdout.write(JSON.stringify(times));
   return JSON.parse(stdout) as number[];
 }
 
-/** The `./<command>.js` modules that dist/cli/main.js imports statically. */
-async function eagerlyImported(): Promise<string[]> {
-  const main = await readFile(repoFile(`${DIST}/cli/main.js`), "utf8");
+/** The command modules dist/cli/main.js imports statically, before it knows the command. */
+function eagerlyImported(main: string, commands: string[]): string[] {
   const imports = main.matchAll(/^import\s[^;]*?from\s+"\.\/([\w-]+)\.js";/gm);
-  const helpers = new Set(["parse", "integration-flag", "load-integration"]);
-  return [...imports].map((match) => match[1] ?? "").filter((name) => !helpers.has(name));
+  return [...imports].map((match) => match[1] ?? "").filter((name) => commands.includes(name));
 }

@@ -9,7 +9,7 @@ import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import { type ImportBreakdown, measureImports } from "./imports.ts";
 import { formatMb, processMemory } from "./rss.ts";
-import { type SpawnedServer, type StartTimes, spawnServer } from "./server.ts";
+import { type ServerKind, type SpawnedServer, type StartTimes, spawnServer } from "./server.ts";
 import { type Spread, spread } from "./spread.ts";
 
 /** How long the server sits idle after `/readyz` before its idle RSS is read. */
@@ -17,7 +17,11 @@ export const IDLE_SECONDS = 3;
 /** Fresh processes timing the `start` path's imports. */
 const IMPORT_RUNS = 5;
 
-export type Database = "fresh" | "migrated";
+/**
+ * `fresh` and `migrated`: the built server (`npm start`) on an empty and on an already migrated
+ * database; `cli`: `partnerkit start` on the compiled example, not bundled, migrated database.
+ */
+export type SeriesName = "fresh" | "migrated" | "cli";
 
 export interface StartRun extends StartTimes {
   /** CPU time of the server process (all threads) when `/readyz` first answered 200. */
@@ -29,7 +33,7 @@ export interface StartRun extends StartTimes {
 }
 
 export interface StartSeries {
-  database: Database;
+  name: SeriesName;
   runs: StartRun[];
   healthz: Spread;
   readyz: Spread;
@@ -41,14 +45,16 @@ export interface StartSeries {
 export interface Measurement {
   fresh: StartSeries;
   migrated: StartSeries;
+  cli: StartSeries;
   imports: ImportBreakdown;
 }
 
 /**
  * One unreported start that migrates the database the "migrated" runs reuse (and warms the file
- * cache), then `runs` starts on a fresh database and `runs` on the migrated one, in turns, so
- * whatever else the machine does falls on both alike. After each start on the migrated
- * database the server sits idle for `IDLE_SECONDS` before its RSS is read.
+ * cache), then, in turns so that whatever else the machine does falls on all alike, `runs`
+ * starts of the built server on a fresh database, `runs` on the migrated one, and `runs` of
+ * `partnerkit start` (not bundled) on the migrated one. After each start of the built server on
+ * the migrated database it sits idle for `IDLE_SECONDS` before its RSS is read.
  */
 export async function measure(options: BenchOptions): Promise<Measurement> {
   const scratch = await mkdtemp(join(tmpdir(), "partnerkit-cold-start-"));
@@ -56,34 +62,42 @@ export async function measure(options: BenchOptions): Promise<Measurement> {
     const migratedDir = join(scratch, "migrated");
     await mkdir(migratedDir);
     progress("cold start: warm-up start, migrating the database the later runs reuse…");
-    const warmup = await spawnServer({ dataDir: migratedDir });
+    const warmup = await spawnServer({ dataDir: migratedDir, server: "built" });
     await warmup.stop();
     progress(`cold start: warm-up ready in ${formatMs(warmup.times.readyzMs)} ms`);
 
     const fresh: StartRun[] = [];
     const migrated: StartRun[] = [];
+    const cli: StartRun[] = [];
     for (let run = 1; run <= options.coldStartRuns; run++) {
       const freshDir = join(scratch, `fresh-${run}`);
       await mkdir(freshDir);
       fresh.push(await startOnce(freshDir, "fresh", run, false));
       await rm(freshDir, { recursive: true, force: true });
       migrated.push(await startOnce(migratedDir, "migrated", run, true));
+      cli.push(await startOnce(migratedDir, "cli", run, false));
     }
     const imports = await measureImportsWithProgress();
-    return { fresh: series("fresh", fresh), migrated: series("migrated", migrated), imports };
+    return {
+      fresh: series("fresh", fresh),
+      migrated: series("migrated", migrated),
+      cli: series("cli", cli),
+      imports,
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 
   async function startOnce(
     dataDir: string,
-    database: Database,
+    name: SeriesName,
     run: number,
     idle: boolean,
   ): Promise<StartRun> {
-    const profileDir = options.profileDir && join(options.profileDir, database);
+    const profileDir = options.profileDir && join(options.profileDir, name);
     const server = await spawnServer({
       dataDir,
+      server: SERVERS[name],
       ...(profileDir && { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] }),
     });
     try {
@@ -101,7 +115,7 @@ export async function measure(options: BenchOptions): Promise<Measurement> {
         ...(idleRss !== undefined && { idleRss }),
       };
       progress(
-        `cold start ${run}/${options.coldStartRuns}, ${database} database: /healthz ` +
+        `cold start ${run}/${options.coldStartRuns}, ${name}: /healthz ` +
           `${formatMs(result.healthzMs)} ms, /readyz ${formatMs(result.readyzMs)} ms ` +
           `(${result.cpuMsAtReady} CPU ms), RSS ${formatMb(rssAtReady)} MB at ready` +
           (idleRss !== undefined ? `, ${formatMb(idleRss)} MB after ${IDLE_SECONDS} s idle` : ""),
@@ -126,10 +140,12 @@ async function measureImportsWithProgress(): Promise<ImportBreakdown> {
   return imports;
 }
 
-function series(database: Database, runs: StartRun[]): StartSeries {
+const SERVERS: Record<SeriesName, ServerKind> = { fresh: "built", migrated: "built", cli: "cli" };
+
+function series(name: SeriesName, runs: StartRun[]): StartSeries {
   const idle = runs.flatMap((run) => (run.idleRss === undefined ? [] : [run.idleRss]));
   return {
-    database,
+    name,
     runs,
     healthz: spread(runs.map((run) => run.healthzMs)),
     readyz: spread(runs.map((run) => run.readyzMs)),

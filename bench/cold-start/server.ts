@@ -9,9 +9,19 @@ import { hasExited, stopChild } from "../servers/child-server.ts";
 import { BENCH_CLIENT_SECRET, databaseFile } from "../servers/partnerkit.ts";
 import { BENCH_CLIENT_ID, BENCH_ISSUER } from "../tokens/issuer.ts";
 
-/** `partnerkit start` as the `partnerkit` bin runs it (what `npm start` runs, minus npm itself). */
+/** `partnerkit start` as the `partnerkit` bin runs it, on the compiled example (not bundled). */
 export const SERVER_ENTRY = "packages/partnerkit/bin/partnerkit.js";
 export const INTEGRATION = "examples/acme-kv/dist/index.js";
+/** The example as `partnerkit build` bundles it: what `npm start` runs, minus npm itself. */
+export const BUILT_SERVER = "examples/acme-kv/dist/server/server.mjs";
+
+/** Which way the server is started. */
+export type ServerKind = "built" | "cli";
+
+const SERVER_ARGS: Record<ServerKind, string[]> = {
+  built: [BUILT_SERVER],
+  cli: [SERVER_ENTRY, "start", "--integration", INTEGRATION],
+};
 
 /**
  * Between two probes of a server not answering yet: the resolution of the timings, traded
@@ -43,6 +53,7 @@ export interface SpawnedServer {
  */
 export async function spawnServer(options: {
   dataDir: string;
+  server: ServerKind;
   nodeArgs?: string[];
 }): Promise<SpawnedServer> {
   const port = await freePort();
@@ -59,12 +70,11 @@ export async function spawnServer(options: {
     VERCEL_OIDC_JWKS_URL: "http://127.0.0.1:9/.well-known/jwks",
     PUBLIC_URL: `http://127.0.0.1:${port}`,
   };
+  const [entry = "", ...rest] = SERVER_ARGS[options.server];
   const args = [
     ...(options.nodeArgs ?? []),
-    repoFile(SERVER_ENTRY),
-    "start",
-    "--integration",
-    repoFile(INTEGRATION),
+    repoFile(entry),
+    ...rest.map((arg) => (arg === INTEGRATION ? repoFile(arg) : arg)),
   ];
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {

@@ -8,7 +8,7 @@ export const TARGET_COLD_START_MS = 300;
 /** …and idles in less than this resident memory. */
 export const TARGET_IDLE_RSS_MB = 100;
 
-export function verdicts({ fresh, migrated }: Measurement): Verdict[] {
+export function verdicts({ fresh, migrated, cli }: Measurement): Verdict[] {
   const time = (name: string, medianMs: number): Verdict => ({
     name,
     goal: `< ${TARGET_COLD_START_MS} ms`,
@@ -17,9 +17,11 @@ export function verdicts({ fresh, migrated }: Measurement): Verdict[] {
   });
   const idle = migrated.idleRss?.median ?? 0;
   return [
-    time("Cold start → /healthz 200, migrated database (median)", migrated.healthz.median),
-    time("Cold start → /readyz 200, migrated database (median)", migrated.readyz.median),
-    time("Cold start → /readyz 200, fresh database (median)", fresh.readyz.median),
+    time("Built server → /healthz 200, migrated database (median)", migrated.healthz.median),
+    time("Built server → /readyz 200, migrated database (median)", migrated.readyz.median),
+    time("Built server → /readyz 200, fresh database (median)", fresh.readyz.median),
+    time("partnerkit start → /healthz 200, migrated database (median)", cli.healthz.median),
+    time("partnerkit start → /readyz 200, migrated database (median)", cli.readyz.median),
     {
       name: "Idle RSS (median)",
       goal: `< ${TARGET_IDLE_RSS_MB} MB`,

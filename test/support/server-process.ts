@@ -134,12 +134,19 @@ export function spawnPartnerkit(
   command: string | string[] = "start",
   args: string[] = [],
 ): PartnerkitProcess {
+  return spawnNode([...CLI_NODE_ARGS, ...[command].flat(), ...args], {
+    PARTNERKIT_INTEGRATION: ACME_KV_MODULE,
+    ...env,
+  });
+}
+
+/** `node <argv>` from the repository root, with the environment as `spawnPartnerkit` sets it. */
+export function spawnNode(argv: string[], env: ProcessEnv): PartnerkitProcess {
   const inherited: ProcessEnv = { ...process.env };
   for (const name of CONTRACT_VARIABLES) delete inherited[name];
-  const argv = [...[command].flat(), ...args];
-  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...argv], {
+  const child = spawn(process.execPath, argv, {
     cwd: REPO_ROOT,
-    env: { PARTNERKIT_INTEGRATION: ACME_KV_MODULE, ...inherited, ...env },
+    env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new PartnerkitProcess(child, env.PORT === undefined ? undefined : Number(env.PORT));
@@ -216,8 +223,10 @@ async function createSqliteFile(): Promise<E2eDatabase> {
   };
 }
 
-async function createPostgresSchema(): Promise<E2eDatabase> {
-  const base = process.env.TEST_DATABASE_URL;
+/** A throwaway schema in the PostgreSQL database at `base`. */
+export async function createPostgresSchema(
+  base = process.env.TEST_DATABASE_URL,
+): Promise<E2eDatabase> {
   if (!base) throw new Error("TEST_DATABASE_URL is required for the postgres project");
   const schema = `pk_e2e_${randomBytes(6).toString("hex")}`;
   const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {

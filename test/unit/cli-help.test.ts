@@ -34,6 +34,7 @@ const COMMANDS = [
   "jobs",
   "refund",
   "credentials",
+  "build",
 ];
 
 describe("the partnerkit CLI", () => {

@@ -26,6 +26,14 @@ export async function loadIntegration(modulePath: string): Promise<IntegrationSo
     }
     throw error;
   }
+  return defaultIntegration(loaded, modulePath);
+}
+
+/** The module's default export when it is an integration or a factory of one. */
+export function defaultIntegration(
+  loaded: { default?: unknown },
+  modulePath: string,
+): IntegrationSource {
   const integration = loaded.default;
   if (typeof integration === "function" || isIntegration(integration)) {
     return integration as IntegrationSource;

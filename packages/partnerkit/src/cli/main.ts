@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError } from "../config.ts";
-import { HelpRequested, UsageError } from "./parse.ts";
+import { exitWith } from "./exit.ts";
+import { UsageError } from "./parse.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -44,6 +44,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "refund an invoice through Vercel",
     load: async () => (await import("./refund.ts")).refundCommand,
   },
+  build: {
+    summary: "bundle an integration and the server into one directory that starts fast",
+    load: async () => (await import("./build.ts")).buildCommand,
+  },
   credentials: {
     summary: "rotate an installation's Vercel token",
     load: async () => (await import("./credentials.ts")).credentialsCommand,
@@ -82,22 +86,4 @@ async function packageVersion(): Promise<string> {
   return (JSON.parse(await readFile(file, "utf8")) as { version: string }).version;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof HelpRequested) {
-      process.stdout.write(error.usage);
-      return;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`partnerkit: ${error.message}\n\n${error.usage}`);
-    } else {
-      const message =
-        error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
-      process.stderr.write(`partnerkit: ${message}\n`);
-    }
-    process.exitCode = 1;
-  },
-);
+exitWith(main(process.argv.slice(2)));
