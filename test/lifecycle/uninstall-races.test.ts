@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import { defineIntegration } from "../../packages/partnerkit/src/core/define-integration.ts";
+import type { LifecycleLockOptions } from "../../packages/partnerkit/src/core/installations.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
@@ -23,7 +24,7 @@ function gate() {
 }
 
 /** Acme KV whose uninstall hooks count their runs and can be held open. */
-async function countingPartner() {
+async function countingPartner(lifecycleLock?: LifecycleLockOptions) {
   const runs = { deleted: [] as string[], uninstalled: 0 };
   const hold = {
     uninstall: gate(),
@@ -54,6 +55,7 @@ async function countingPartner() {
         },
       });
     },
+    services: { lifecycleLock },
   });
   return { partner, runs, hold };
 }
@@ -84,9 +86,10 @@ async function removedWebhook(partner: TestPartner): Promise<void> {
   await partner.jobs.drain();
 }
 
-const cascade = (partner: TestPartner) =>
+const cascade = (partner: TestPartner, headers?: Record<string, string>) =>
   partner.call("DELETE", "/v1/installations/icfg_1", {
     body: { cascadeResourceDeletion: true, reason: "uninstall" },
+    headers,
   });
 
 let partner: TestPartner | undefined;
@@ -206,6 +209,54 @@ describe("uninstall runs each provider hook once (spec §4.4, §6.4)", () => {
     );
     expect((await cascade(partner)).status).toBe(200);
     expect(world.runs.deleted.sort()).toEqual([...ids].sort());
+    expect(world.runs.uninstalled).toBe(1);
+  });
+});
+
+describe("the installation's lifecycle lock", () => {
+  it("a request kept waiting too long answers 503 busy, and its retry with the same key runs", async () => {
+    const world = await countingPartner({ waitMs: 200 });
+    partner = world.partner;
+    await install(partner);
+    world.hold.uninstall = gate();
+
+    const first = cascade(partner);
+    await world.hold.uninstallEntered.opened;
+    const key = { "idempotency-key": "delete-retried" };
+    const refused = await cascade(partner, key);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await refused.json()).toMatchObject({ error: { code: "busy" } });
+    expect(world.runs.uninstalled).toBe(0);
+
+    world.hold.uninstall.open();
+    expect((await first).status).toBe(200);
+    // Not a replay of the 503: the retry runs, finds the uninstall done, and answers as it would.
+    const retried = await cascade(partner, key);
+    expect(retried.status).toBe(200);
+    expect(world.runs.uninstalled).toBe(1);
+  });
+
+  it("a holder renews its lease while its hook runs: nobody takes the lock over meanwhile", async () => {
+    const world = await countingPartner({ leaseMs: 150, waitMs: 10_000 });
+    partner = world.partner;
+    await install(partner);
+    world.hold.uninstall = gate();
+
+    const first = cascade(partner);
+    await world.hold.uninstallEntered.opened;
+    // Several leases long: without renewal the second request would take the lock and run the hook.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    let secondAnswered = false;
+    const second = cascade(partner).then((response) => {
+      secondAnswered = true;
+      return response;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondAnswered).toBe(false);
+
+    world.hold.uninstall.open();
+    expect((await Promise.all([first, second])).map((answer) => answer.status)).toEqual([200, 200]);
     expect(world.runs.uninstalled).toBe(1);
   });
 });

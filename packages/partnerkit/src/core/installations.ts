@@ -12,15 +12,27 @@ import type { InstallationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
 import type { HookContexts, HookOrigin } from "./hook-context.ts";
-import { PartnerError } from "./partner-error.ts";
+import { BusyError, PartnerError } from "./partner-error.ts";
 import { installationPlans, selectable } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
 
-/** How long an install or uninstall may hold the installation's lock before another may take it. */
-const LOCK_LEASE_MS = 5 * 60_000;
-/** How long a request waits for another one's install or uninstall before answering an error. */
-const LOCK_WAIT_MS = 20_000;
+/** Timing of the installation's lifecycle lock. */
+export interface LifecycleLockOptions {
+  /**
+   * How long a holder keeps the lock without renewing it (default 60 s): a crashed holder's lock
+   * is taken over after this long. A live holder renews it every third of it for as long as its
+   * work runs.
+   */
+  leaseMs?: number;
+  /** How long a request waits for another one's install or uninstall before answering 503 (default 20 s). */
+  waitMs?: number;
+}
+
+const DEFAULT_LOCK_LEASE_MS = 60_000;
+const DEFAULT_LOCK_WAIT_MS = 20_000;
 const LOCK_POLL_MS = 20;
+/** Vercel is asked to retry after this long when the installation stays busy. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** Installation lifecycle, spec §4.1–§4.4. */
 export class InstallationService {
@@ -30,6 +42,7 @@ export class InstallationService {
     private readonly contexts: HookContexts,
     /** The billing side of an uninstall: true when nothing is owed (see BillingService). */
     private readonly settleBilling: (installation: InstallationRecord) => Promise<boolean>,
+    private readonly lock: LifecycleLockOptions = {},
   ) {}
 
   async upsert(
@@ -153,18 +166,28 @@ export class InstallationService {
    */
   async exclusively<T>(id: string, work: () => Promise<T>): Promise<T> {
     const owner = randomUUID();
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    while (!(await this.store.lifecycle.lock(id, owner, LOCK_LEASE_MS))) {
+    const leaseMs = this.lock.leaseMs ?? DEFAULT_LOCK_LEASE_MS;
+    const deadline = Date.now() + (this.lock.waitMs ?? DEFAULT_LOCK_WAIT_MS);
+    while (!(await this.store.lifecycle.lock(id, owner, leaseMs))) {
       if (!(await this.store.getInstallation(id))) {
         throw PartnerError.notFound(`Installation ${id} not found`);
       }
-      // A 5xx, so that a retry with the same Idempotency-Key runs again rather than replaying it.
-      if (Date.now() >= deadline) throw new Error(`Installation ${id} is busy; try again`);
+      if (Date.now() >= deadline) {
+        throw new BusyError(
+          `Installation ${id} is being installed or uninstalled; try again`,
+          BUSY_RETRY_AFTER_SECONDS,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
+    // Hooks may run longer than a lease: renewing it keeps another instance from taking over.
+    const heartbeat = setInterval(() => {
+      this.store.lifecycle.lock(id, owner, leaseMs).catch(() => {});
+    }, leaseMs / 3);
     try {
       return await work();
     } finally {
+      clearInterval(heartbeat);
       await this.store.lifecycle.unlock(id, owner);
     }
   }

@@ -43,3 +43,19 @@ export class PartnerError extends Error {
     return new PartnerError(422, ErrorCode.unprocessable, message, options);
   }
 }
+
+/**
+ * A request that cannot be served yet because of work in progress elsewhere (on any instance):
+ * answered 503 with `Retry-After`, so Vercel retries it, and never stored under its
+ * Idempotency-Key, so the retry runs again rather than replaying the refusal.
+ */
+export class BusyError extends Error {
+  override readonly name = "BusyError";
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

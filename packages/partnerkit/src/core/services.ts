@@ -10,7 +10,7 @@ import type { Integration } from "./define-integration.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
 import type { IntegrationClient } from "./installation-credentials.ts";
 import { rotateInstallationCredential } from "./installation-credentials.ts";
-import { InstallationService } from "./installations.ts";
+import { InstallationService, type LifecycleLockOptions } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
 import { ReplService } from "./repl.ts";
 import { ResourceService } from "./resources.ts";
@@ -36,6 +36,7 @@ export interface ServiceOptions {
   billing?: BillingOptions;
   /** The integration's client credentials, for installation credential rotation (spec §5.4). */
   client?: IntegrationClient;
+  lifecycleLock?: LifecycleLockOptions;
 }
 
 /** Vercel clients per installation, holding its token as the store has it when a call is made. */
@@ -80,6 +81,7 @@ export function createServices(
     store,
     contexts,
     (installation): Promise<boolean> => billing.settleUninstall(installation),
+    options.lifecycleLock,
   );
   const billing = new BillingService(
     {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { PartnerError } from "../core/partner-error.ts";
+import { BusyError, PartnerError } from "../core/partner-error.ts";
 import { type ErrorBody, ErrorCode } from "../protocol/errors.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -23,9 +23,16 @@ export function sendError(c: Context, error: PartnerError): Response {
   return c.json(errorBody(error), error.status as ContentfulStatusCode);
 }
 
-/** The one place where thrown errors become responses: spec bodies for 4xx, a safe body for 500. */
+/** The one place where thrown errors become responses: spec bodies for 4xx and 503, a safe body for 500. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof PartnerError) return sendError(c, error);
+  if (error instanceof BusyError) {
+    return c.json(
+      { error: { code: ErrorCode.busy, message: error.message } } satisfies ErrorBody,
+      503,
+      { "retry-after": String(error.retryAfterSeconds) },
+    );
+  }
   if (error instanceof HTTPException && error.status < 500) {
     return sendError(
       c,

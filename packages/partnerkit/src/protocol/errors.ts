@@ -25,4 +25,6 @@ export const ErrorCode = {
   internal: "internal_error",
   /** 503: the signing keys cannot be loaded, so no token can be checked (an outage, not a bad token). */
   keySetUnavailable: "key_set_unavailable",
+  /** 503: another request is installing or uninstalling the installation; retry after a moment. */
+  busy: "busy",
 } as const;

@@ -23,8 +23,8 @@ export class InstallationLifecycleQueries {
   }
 
   /**
-   * Takes the installation's lock for `owner` until `leaseMs` from now; false while another owner
-   * holds an unexpired lease, or when the installation does not exist. Leases use the wall clock,
+   * Takes, or as its holder renews, the installation's lock for `owner` until `leaseMs` from now;
+   * false while another owner holds an unexpired lease, or when the installation does not exist. Leases use the wall clock,
    * not the store's (possibly simulated) one, since they time real work.
    */
   async lock(id: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -38,6 +38,7 @@ export class InstallationLifecycleQueries {
       .where("id", "=", id)
       .where((eb) =>
         eb.or([
+          eb("lifecycle_owner", "=", owner),
           eb("lifecycle_locked_until", "is", null),
           eb("lifecycle_locked_until", "<", now.toISOString()),
         ]),
