@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
 import { defineIntegration } from "../../packages/partnerkit/src/core/define-integration.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
-import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,
@@ -11,6 +10,7 @@ import {
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
+import { failTransaction } from "../support/store.ts";
 
 /** Acme KV that records which resources the provider made and deleted; `delete` can be held. */
 async function recordingPartner() {
@@ -41,15 +41,6 @@ async function recordingPartner() {
   return { partner, provider, hold };
 }
 
-/** The next `transaction` of the store fails, as a lost connection would. */
-function failNextTransaction(store: Store): void {
-  const original = store.transaction.bind(store);
-  store.transaction = async () => {
-    store.transaction = original;
-    throw new Error("connection lost");
-  };
-}
-
 const provision = (partner: TestPartner) =>
   partner.call("POST", "/v1/installations/icfg_1/resources", { body: provisionBody() });
 
@@ -65,7 +56,7 @@ describe("provisioning whose row cannot be written (spec §4.5)", () => {
     partner = world.partner;
     await install(partner);
 
-    failNextTransaction(partner.store);
+    failTransaction(partner.store);
     expect((await provision(partner)).status).toBe(500);
     expect(world.provider.provisioned).toHaveLength(1);
     expect(world.provider.deleted).toEqual(world.provider.provisioned);

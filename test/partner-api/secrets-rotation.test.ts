@@ -14,6 +14,7 @@ import {
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
+import { failTransaction } from "../support/store.ts";
 import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 let partner: TestPartner;
@@ -198,6 +199,58 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
     expect(hookCalls).toBe(1);
     await partner.jobs.drain();
     expect(await kvStatus(resource.id, token)).toBe(401);
+  });
+
+  it("a request that died mid-hook: once its job ran the rotation failed, and the next is accepted", async () => {
+    const advance = useClock();
+    const { resource, token } = await setup();
+    let release = () => {};
+    hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    // Never answered: as if the process had died while the hook ran.
+    const abandoned = partner.call("POST", rotatePath(resource.id), { body: {} });
+    await vi.waitFor(() => expect(hookCalls).toBe(1));
+    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(409);
+
+    advance(5 * 60_000 + 1_000);
+    await partner.jobs.drain();
+    expect(await partner.store.rotations.unfinished(resource.id)).toBeUndefined();
+    // The hook that outlived its request finishes: its secrets are not stored.
+    hold = undefined;
+    release();
+    expect((await abandoned).status).toBe(500);
+    const stored = await partner.store.resourceSecrets(resource.id);
+    expect(secretValue(stored, "KV_REST_API_TOKEN")).toBe(token);
+    expect(await kvStatus(resource.id, token)).toBe(200);
+
+    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(200);
+    expect(hookCalls).toBe(2);
+    expect(vercel.calls()).toEqual([]);
+  });
+
+  it("a request that died after storing the new secrets: its job sends them to Vercel", async () => {
+    const advance = useClock();
+    const { resource, token: oldToken } = await setup();
+    // The insert and the hook's secrets commit; completing the rotation does not.
+    failTransaction(partner.store, 2);
+    const failed = await partner.call("POST", rotatePath(resource.id), { body: {} });
+    expect(failed.status).toBe(500);
+    const newToken = secretValue(
+      await partner.store.resourceSecrets(resource.id),
+      "KV_REST_API_TOKEN",
+    );
+    expect(newToken).not.toBe(oldToken);
+    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(409);
+
+    advance(5 * 60_000 + 1_000);
+    await partner.jobs.drain();
+    expect(vercel.calls().map((call) => [call.method, call.status])).toEqual([["PUT", 201]]);
+    expect(secretValue(vercel.secrets(resource.id), "KV_REST_API_TOKEN")).toBe(newToken);
+    await partner.jobs.drain();
+    expect(await kvStatus(resource.id, oldToken)).toBe(401);
+    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(200);
+    expect(hookCalls).toBe(2);
   });
 
   it("accepts an empty body and a system token (Vercel-initiated rotation)", async () => {

@@ -11,3 +11,17 @@ export async function openTestStore(): Promise<{ database: Database; store: Stor
   await migrateStore(database);
   return { database, store: createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY)) };
 }
+
+/** The store's transaction after the next `skip` fails, as a lost connection would; later ones run. */
+export function failTransaction(store: Store, skip = 0): void {
+  const original = store.transaction.bind(store);
+  let left = skip;
+  store.transaction = async <T>(work: (store: Store) => Promise<T>): Promise<T> => {
+    if (left > 0) {
+      left -= 1;
+      return original(work);
+    }
+    store.transaction = original;
+    throw new Error("connection lost");
+  };
+}

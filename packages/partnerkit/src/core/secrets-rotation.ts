@@ -24,6 +24,12 @@ const RotationResult = z.object({
 type RotationResult = z.infer<typeof RotationResult>;
 
 const HOUR_MS = 60 * 60_000;
+/**
+ * When a synchronous rotation's request must have ended. A process that died mid-rotation left
+ * it unfinished, which refuses every later rotation of the resource (409); its rotation job,
+ * scheduled this long after the request, finishes or fails it (see `runRotation`).
+ */
+const SYNC_ROTATION_RECOVERY_MS = 5 * 60_000;
 
 /**
  * Secrets rotation, spec §4.10. A rotation remembers the secrets it replaces (sealed). Once
@@ -56,14 +62,25 @@ export class SecretsRotationService {
     if (!definition) {
       throw PartnerError.unprocessable(`Product ${product.id} does not rotate secrets`);
     }
-    const rotation = await this.store.rotations
-      .insert({
-        installationId,
-        resourceId: resource.id,
-        status: "requested",
-        reason: body.reason ?? null,
-        delayHours: body.delayOldSecretsExpirationHours ?? 0,
-        previousSecrets: await this.store.resourceSecrets(resource.id),
+    const rotation = await this.store
+      .transaction(async (store) => {
+        const created = await store.rotations.insert({
+          installationId,
+          resourceId: resource.id,
+          status: "requested",
+          reason: body.reason ?? null,
+          delayHours: body.delayOldSecretsExpirationHours ?? 0,
+          previousSecrets: await store.resourceSecrets(resource.id),
+        });
+        // Async: the job does the rotation. Sync: this request does, and the job only cleans up
+        // after a request that died before it finished.
+        await store.enqueueJob({
+          kind: ROTATE_SECRETS_JOB,
+          payload: { rotationId: created.id },
+          dedupeKey: `rotate:${created.id}`,
+          ...(!definition.async && { runAt: new Date(Date.now() + SYNC_ROTATION_RECOVERY_MS) }),
+        });
+        return created;
       })
       .catch(async (error: unknown) => {
         // The unique index on unfinished rotations refused it: one is still on its way.
@@ -73,11 +90,6 @@ export class SecretsRotationService {
         throw error;
       });
     if (definition.async) {
-      await this.store.enqueueJob({
-        kind: ROTATE_SECRETS_JOB,
-        payload: { rotationId: rotation.id },
-        dedupeKey: `rotate:${rotation.id}`,
-      });
       request.log.info({ resourceId, rotationId: rotation.id }, "secrets rotation queued");
       return { sync: false };
     }
@@ -94,11 +106,21 @@ export class SecretsRotationService {
     return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
   }
 
-  /** The async rotation job: rotate (unless an earlier attempt did), then push to Vercel. */
+  /**
+   * The rotation job. Async: rotate (unless an earlier attempt did), then push to Vercel. Sync,
+   * once its request must have ended: nothing to do if that request finished the rotation; if it
+   * died before the hook's secrets were stored, the rotation failed (running the hook again could
+   * rotate twice); if it died after, Vercel never got them: they are pushed as in async mode.
+   */
   async runRotation(rotationId: string, log: Logger): Promise<void> {
     const loaded = await this.load(rotationId, log);
     if (!loaded) return;
     const { rotation, ctx, resource, definition } = loaded;
+    if (rotation.status === "requested" && !definition.async) {
+      await this.store.rotations.transition(rotation.id, ["requested"], { status: "failed" });
+      ctx.log.warn({ resourceId: resource.id, rotationId }, "abandoned secrets rotation failed");
+      return;
+    }
     // A failed hook leaves it `requested`, so the retry calls the hook again; a failed push
     // leaves it `rotated`, so the retry sends the stored secrets without rotating twice.
     if (rotation.status === "requested") await this.rotate(definition, ctx, resource, rotation);
@@ -137,10 +159,12 @@ export class SecretsRotationService {
       }),
     );
     await this.store.transaction(async (store) => {
+      // Failed meanwhile (given up as abandoned): its secrets must not replace the stored ones.
+      if (!(await store.rotations.transition(rotation.id, ["requested"], { status: "rotated" }))) {
+        throw new Error(`Rotation ${rotation.id} is no longer in progress`);
+      }
       const current = await store.resourceSecrets(resource.id);
-      const next = applySecrets(current, result);
-      await store.replaceResourceSecrets(resource.id, next);
-      await store.rotations.transition(rotation.id, ["requested"], { status: "rotated" });
+      await store.replaceResourceSecrets(resource.id, applySecrets(current, result));
     });
     ctx.log.info({ resourceId: resource.id, rotationId: rotation.id }, "secrets rotated");
     return result;
