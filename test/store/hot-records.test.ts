@@ -78,16 +78,20 @@ describe("installation and resource reads", () => {
     expect((await store.getResource("icfg_1", "res_1", now()))?.name).toBe("kv");
   });
 
-  it("keep a record that one caller changes from reaching the next", async () => {
-    const first = await store.getResource("icfg_1", "res_1", now());
-    if (!first) throw new Error("seeded resource missing");
-    try {
-      (first.metadata as Record<string, unknown>).region = "fra1";
-    } catch (error) {
-      // Shared records are frozen; a changed copy is the caller's own.
-      expect(error).toBeInstanceOf(TypeError);
+  it("hand out frozen records on every engine, so a caller's change cannot reach the next", async () => {
+    for (const asOf of [now(), undefined]) {
+      const resource = await store.getResource("icfg_1", "res_1", asOf);
+      const installation = await store.getInstallation("icfg_1", asOf);
+      if (!resource || !installation) throw new Error("seeded rows missing");
+      expect(() => {
+        (resource.metadata as Record<string, unknown>).region = "fra1";
+      }).toThrow(TypeError);
+      expect(() => {
+        (installation as { billingPlanId: string | null }).billingPlanId = "enterprise";
+      }).toThrow(TypeError);
     }
     expect((await store.getResource("icfg_1", "res_1", now()))?.metadata).toEqual({});
+    expect((await store.getInstallation("icfg_1"))?.billingPlanId).toBe("team");
   });
 });
 

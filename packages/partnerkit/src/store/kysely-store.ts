@@ -31,7 +31,7 @@ import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
 import { TransferQueries } from "./transfer-queries.ts";
-import { VersionedCache } from "./versioned-cache.ts";
+import { deepFreeze, VersionedCache } from "./versioned-cache.ts";
 import {
   type NewWebhookEvent,
   pruneWebhookEvents,
@@ -73,14 +73,19 @@ interface HotRecords {
   resources: VersionedCache<ResourceRecord>;
 }
 
-/** `version`: the change counter read before this read; without it (or a cache), the table. */
-function throughCache<Value extends object>(
+/**
+ * `version`: the change counter read before this read; without it (or a cache), the table. The
+ * record is frozen either way, so code that would change one fails on every engine alike.
+ */
+async function throughCache<Value extends object>(
   cache: VersionedCache<Value> | undefined,
   version: number | undefined,
   key: string,
   read: () => Promise<Value | undefined>,
 ): Promise<Value | undefined> {
-  return cache && version !== undefined ? cache.get(version, key, read) : read();
+  if (cache && version !== undefined) return cache.get(version, key, read);
+  const value = await read();
+  return value && deepFreeze(value);
 }
 
 // Every authenticated Partner API call reads these two.

@@ -42,7 +42,8 @@ export class VersionedCache<Value extends object> {
   }
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes `value` and everything it holds. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
