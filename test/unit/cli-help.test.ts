@@ -35,6 +35,7 @@ const COMMANDS = [
   "refund",
   "credentials",
   "build",
+  "reseal",
 ];
 
 describe("the partnerkit CLI", () => {

@@ -53,6 +53,19 @@ describe("SecretBox", () => {
     expect(() => SecretBox.fromEnv(oldKey).open(sealedWithNew, "ctx")).toThrow(/not configured/);
   });
 
+  it("names the newest key and the key that sealed a value", () => {
+    const oldKey = `old:${key()}`;
+    const rotated = SecretBox.fromEnv(`new:${key()},${oldKey}`);
+    expect(rotated.newestKeyId).toBe("new");
+    expect(rotated.keyIds).toEqual(["new", "old"]);
+    const sealedWithOld = SecretBox.fromEnv(oldKey).seal("legacy", "ctx");
+    expect(SecretBox.keyIdOf(sealedWithOld)).toBe("old");
+    expect(sealedWithOld.startsWith(SecretBox.prefixOf("old"))).toBe(true);
+    expect(rotated.seal("fresh", "ctx").startsWith(SecretBox.prefixOf("new"))).toBe(true);
+    expect(SecretBox.keyIdOf("not sealed")).toBeUndefined();
+    expect(SecretBox.keyIdOf("v1.old.")).toBeUndefined();
+  });
+
   it("accepts hex keys and named keys, and refuses keys of the wrong size", () => {
     const hex = randomBytes(32).toString("hex");
     expect(SecretBox.fromEnv(`primary:${hex}`).seal("x", "c").split(".")[1]).toBe("primary");

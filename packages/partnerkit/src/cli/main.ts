@@ -52,6 +52,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "rotate an installation's Vercel token",
     load: async () => (await import("./credentials.ts")).credentialsCommand,
   },
+  reseal: {
+    summary: "seal stored secrets again with the newest encryption key",
+    load: async () => (await import("./reseal.ts")).resealCommand,
+  },
 };
 
 const USAGE = `Usage: partnerkit <command> [options]

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { ActionRunChange, ActionRunRecord, ActionTarget } from "./records.ts";
+import { outcomeContext } from "./sealed-contexts.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { ActionRunsTable, Tables } from "./tables.ts";
-
-const outcomeContext = (id: string) => `action-run:${id}:outcome`;
 
 /** Deployment action runs: one per (deployment, resource, action), outcomes sealed at rest. */
 export class ActionRunQueries {

@@ -27,6 +27,7 @@ import type {
 import { reusableQuery } from "./reusable-query.ts";
 import { RotationQueries } from "./rotation-queries.ts";
 import { runMigrations } from "./run-migrations.ts";
+import { credentialsContext, idempotencyContext, secretsContext } from "./sealed-contexts.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { Store } from "./store.ts";
 import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
@@ -580,10 +581,6 @@ const scopeColumns = (scope: IdempotencyScope) => ({
   key: scope.key,
 });
 
-const credentialsContext = (installationId: string) => `installation:${installationId}:credentials`;
-const secretsContext = (resourceId: string) => `resource:${resourceId}:secrets`;
-const idempotencyContext = (scope: IdempotencyScope) =>
-  `idempotency:${scope.installationId}:${scope.method}:${scope.path}:${scope.key}`;
 
 function toInstallation(row: Selectable<InstallationsTable>): InstallationRecord {
   return {

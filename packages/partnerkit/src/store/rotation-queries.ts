@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { Secret } from "../protocol/common.ts";
 import type { NewSecretRotation, SecretRotationRecord } from "./records.ts";
+import { previousSecretsContext } from "./sealed-contexts.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { SecretRotationsTable, Tables } from "./tables.ts";
-
-const previousContext = (id: string) => `secret-rotation:${id}:previous`;
 
 /** Secret rotations of resources (spec §4.10); the replaced secrets are sealed at rest. */
 export class RotationQueries {
@@ -26,7 +25,7 @@ export class RotationQueries {
       delay_hours: rotation.delayHours,
       previous_secrets: this.box.seal(
         JSON.stringify(rotation.previousSecrets),
-        previousContext(id),
+        previousSecretsContext(id),
       ),
       expires_at: null,
       revoked_at: null,
@@ -97,7 +96,7 @@ export class RotationQueries {
       reason: row.reason,
       delayHours: Number(row.delay_hours),
       previousSecrets: JSON.parse(
-        this.box.open(row.previous_secrets, previousContext(row.id)),
+        this.box.open(row.previous_secrets, previousSecretsContext(row.id)),
       ) as Secret[],
       expiresAt: row.expires_at,
       revokedAt: row.revoked_at,

@@ -39,6 +39,26 @@ export class SecretBox {
     return randomBytes(32).toString("base64");
   }
 
+  /** The id of the key that sealed `sealed`; undefined when it is not a sealed value. */
+  static keyIdOf(sealed: string): string | undefined {
+    return parseSealed(sealed)?.keyId;
+  }
+
+  /** What every value sealed with key `keyId` starts with. */
+  static prefixOf(keyId: string): string {
+    return `${FORMAT_VERSION}.${keyId}.`;
+  }
+
+  /** The id of the key `seal` uses: the first one. */
+  get newestKeyId(): string {
+    return (this.#keys[0] as Key).id;
+  }
+
+  /** The ids of the configured keys, newest first. */
+  get keyIds(): string[] {
+    return this.#keys.map((key) => key.id);
+  }
+
   seal(plaintext: string, context: string): string {
     const key = this.#keys[0] as Key;
     const iv = randomBytes(IV_BYTES);
@@ -53,10 +73,9 @@ export class SecretBox {
   }
 
   open(sealed: string, context: string): string {
-    const [version, keyId, iv, body] = sealed.split(".");
-    if (version !== FORMAT_VERSION || !keyId || !iv || !body) {
-      throw new Error("Encrypted value has an unknown format");
-    }
+    const parsed = parseSealed(sealed);
+    if (!parsed) throw new Error("Encrypted value has an unknown format");
+    const { keyId, iv, body } = parsed;
     const key = this.#keys.find((candidate) => candidate.id === keyId);
     if (!key) throw new Error(`Encryption key ${keyId} is not configured`);
     const bytes = Buffer.from(body, "base64url");
@@ -72,6 +91,12 @@ export class SecretBox {
       decipher.final(),
     ]).toString("utf8");
   }
+}
+
+function parseSealed(sealed: string): { keyId: string; iv: string; body: string } | undefined {
+  const [version, keyId, iv, body] = sealed.split(".");
+  if (version !== FORMAT_VERSION || !keyId || !iv || !body) return undefined;
+  return { keyId, iv, body };
 }
 
 function parseKeyEntry(entry: string): Key {
