@@ -108,6 +108,7 @@ beforeAll(async () => {
     "--no-fund",
     partnerkit,
     "zod@4",
+    "esbuild@0.28",
     "typescript@~5.9.3",
     "@types/node@20",
   ]);
@@ -253,6 +254,39 @@ describe("the packed partnerkit, installed into an empty project", () => {
       expect(server.stderr).not.toMatch(/error/i);
     } catch (error) {
       throw new Error(`${String(error)}\nserver output:\n${server.stdout}${server.stderr}`);
+    } finally {
+      await server.stop();
+    }
+    expect(server.exitStatus?.code).toBe(0);
+  });
+
+  it("builds the integration into one server with `partnerkit build`, which serves on plain node", async () => {
+    await sh(project, join(project, "node_modules", ".bin", "partnerkit"), [
+      "build",
+      "--integration",
+      "./integration.mjs",
+    ]);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(project, "dist", "server", "server.mjs")], {
+      cwd: project,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        INTEGRATION_CLIENT_ID: "oac_pebble",
+        INTEGRATION_CLIENT_SECRET: randomBytes(24).toString("base64url"),
+        PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        DATABASE_URL: join(project, "data", "built.db"),
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const server = new PartnerkitProcess(child, port);
+    try {
+      await server.waitUntilReady(30_000);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      // The Partner API is there: a request without a token is refused as the spec says.
+      const anonymous = await fetch(`${server.url}/v1/installations/icfg_1`);
+      expect(anonymous.status).toBe(401);
     } finally {
       await server.stop();
     }
