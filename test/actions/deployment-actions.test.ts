@@ -424,6 +424,31 @@ describe("deployment actions canceled after their work ended", () => {
   });
 });
 
+describe("deployment actions of an installation uninstalled meanwhile", () => {
+  it("drops a final status still owed to Vercel once the installation is uninstalled", async () => {
+    const resource = await setup({ jobBackoff: { baseMs: 60_000, maxMs: 60_000 } });
+    vercel.faults.add({ method: "PATCH", path: /\/actions\//, status: 503 });
+    await deliver("start", resource.id);
+    await partner.jobs.drain();
+    const [startJob] = await partner.store.listJobs({ status: "queued" });
+    const uninstalled = await partner.call("DELETE", "/v1/installations/icfg_1", {
+      body: { cascadeResourceDeletion: true, reason: "uninstall" },
+    });
+    expect(uninstalled.status).toBe(200);
+    const installation = vercel.state.installations.get("icfg_1");
+    if (installation) installation.status = "uninstalled";
+
+    // Vercel answers 410 for a removed installation: re-sending would only fail until the job is dead.
+    vercel.faults.clear();
+    const patchesBefore = vercel.calls().filter((call) => call.method === "PATCH").length;
+    expect(await partner.store.requeueJob(startJob?.id ?? "")).toBe(true);
+    await partner.jobs.drain();
+    expect(vercel.calls().filter((call) => call.method === "PATCH")).toHaveLength(patchesBefore);
+    expect(await partner.store.listJobs({ status: "queued" })).toEqual([]);
+    expect(await partner.store.listJobs({ status: "dead" })).toEqual([]);
+  });
+});
+
 describe("deployment actions across instances on one database", () => {
   it("a cancel processed by another instance aborts the start running here; nothing is reported", async () => {
     const events: string[] = [];

@@ -229,6 +229,37 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
     expect(vercel.calls()).toEqual([]);
   });
 
+  it("a request that died mid-hook: once it stopped renewing its rotation, the next request settles it and rotates", async () => {
+    const advance = useClock();
+    const { resource, token } = await setup();
+    let release = () => {};
+    hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    // Never answered: as if the process had died while the hook ran.
+    const abandoned = partner.call("POST", rotatePath(resource.id), { body: {} });
+    await vi.waitFor(() => expect(hookCalls).toBe(1));
+    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(409);
+
+    // Vercel's retry comes once the request's idempotency claim ran out (60 s), long after the
+    // rotation was last renewed: waiting 5 minutes for the recovery job is not needed.
+    advance(60_000);
+    hold = undefined;
+    const retried = await partner.call("POST", rotatePath(resource.id), { body: {} });
+    expect(retried.status).toBe(200);
+    const answer = await readBody(retried, RotateSecretsResponse);
+    if (!answer.sync) throw new Error("expected a synchronous answer");
+    const newToken = secretValue(answer.secrets, "KV_REST_API_TOKEN");
+    expect(newToken).not.toBe(token);
+    expect(hookCalls).toBe(2);
+    // The hook that outlived its request finishes: its secrets are not stored.
+    release();
+    expect((await abandoned).status).toBe(500);
+    const stored = await partner.store.resourceSecrets(resource.id);
+    expect(secretValue(stored, "KV_REST_API_TOKEN")).toBe(newToken);
+    expect(await kvStatus(resource.id, newToken)).toBe(200);
+  });
+
   it("a request that died after storing the new secrets: its job sends them to Vercel", async () => {
     const advance = useClock();
     const { resource, token: oldToken } = await setup();

@@ -71,7 +71,8 @@ export class ActionService {
       return;
     }
     if (FINAL.includes(run.status)) {
-      if (!run.reported && run.status !== "canceled") await this.report(run, log);
+      if (!run.reported && run.status !== "canceled" && (await this.stillInstalled(run, log)))
+        await this.report(run, log);
       return;
     }
     if (
@@ -252,6 +253,18 @@ export class ActionService {
       log,
     );
     return true;
+  }
+
+  /**
+   * Whether a final status still owed to Vercel can reach it: once the installation is
+   * uninstalled Vercel refuses every call of its token (410), so re-sending would only fail until
+   * the job is dead.
+   */
+  private async stillInstalled(run: ActionRunRecord, log: Logger): Promise<boolean> {
+    const installation = await this.store.getInstallation(run.installationId);
+    if (installation && !installation.deletedAt) return true;
+    log.info("the installation was uninstalled; its final status is no longer sent");
+    return false;
   }
 
   private async report(run: ActionRunRecord, log: Logger): Promise<void> {

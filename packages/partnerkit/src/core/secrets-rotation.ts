@@ -32,6 +32,27 @@ const HOUR_MS = 60 * 60_000;
 const SYNC_ROTATION_RECOVERY_MS = 5 * 60_000;
 
 /**
+ * A synchronous rotation's request renews its rotation every third of this while it runs; one
+ * not renewed for this long belongs to a request that died, and the next request settles it
+ * instead of answering 409 until the recovery job comes (Vercel retries a request whose
+ * Idempotency-Key claim ran out, after 60 s).
+ */
+const SYNC_ROTATION_LEASE_MS = 30_000;
+
+const abandoned = (rotation: SecretRotationRecord) =>
+  Date.parse(rotation.updatedAt) < Date.now() - SYNC_ROTATION_LEASE_MS;
+
+const rotationInProgress = () =>
+  PartnerError.conflict("A rotation of this resource is still in progress");
+
+/** Calls `renew` every third of the lease until the returned function is called. */
+function keepRenewing(renew: () => Promise<unknown>): () => void {
+  const timer = setInterval(() => void renew().catch(() => undefined), SYNC_ROTATION_LEASE_MS / 3);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
  * Secrets rotation, spec §4.10. A rotation remembers the secrets it replaces (sealed). Once
  * Vercel has the new ones — from the 200 answer, or from Update Resource Secrets in async mode —
  * a job is scheduled at the end of the grace period that calls the provider's `revoke`, so old
@@ -62,48 +83,66 @@ export class SecretsRotationService {
     if (!definition) {
       throw PartnerError.unprocessable(`Product ${product.id} does not rotate secrets`);
     }
-    const rotation = await this.store
-      .transaction(async (store) => {
-        const created = await store.rotations.insert({
-          installationId,
-          resourceId: resource.id,
-          status: "requested",
-          reason: body.reason ?? null,
-          delayHours: body.delayOldSecretsExpirationHours ?? 0,
-          previousSecrets: await store.resourceSecrets(resource.id),
-        });
-        // Async: the job does the rotation. Sync: this request does, and the job only cleans up
-        // after a request that died before it finished.
-        await store.enqueueJob({
-          kind: ROTATE_SECRETS_JOB,
-          payload: { rotationId: created.id },
-          dedupeKey: `rotate:${created.id}`,
-          ...(!definition.async && { runAt: new Date(Date.now() + SYNC_ROTATION_RECOVERY_MS) }),
-        });
-        return created;
-      })
-      .catch(async (error: unknown) => {
-        // The unique index on unfinished rotations refused it: one is still on its way.
-        if (await this.store.rotations.unfinished(resource.id)) {
-          throw PartnerError.conflict("A rotation of this resource is still in progress");
-        }
-        throw error;
+    const open = () => this.open(installationId, resource.id, body, definition);
+    const rotation = await open().catch(async (error: unknown) => {
+      // The unique index on unfinished rotations refused it: one is still on its way, unless its
+      // synchronous request died. Then it is settled now, as its recovery job would do later.
+      const unfinished = await this.store.rotations.unfinished(resource.id);
+      if (!unfinished) throw error;
+      if (definition.async || !abandoned(unfinished)) throw rotationInProgress();
+      await this.runRotation(unfinished.id, request.log);
+      return open().catch(() => {
+        throw rotationInProgress();
       });
+    });
     if (definition.async) {
       request.log.info({ resourceId, rotationId: rotation.id }, "secrets rotation queued");
       return { sync: false };
     }
-    let result: RotationResult;
+    const stopRenewing = keepRenewing(() => this.store.rotations.renew(rotation.id));
     try {
-      const ctx = this.contexts.create(request, installation);
-      result = await this.rotate(definition, ctx, resource, rotation);
-    } catch (error) {
-      await this.store.rotations.transition(rotation.id, ["requested"], { status: "failed" });
-      throw error;
+      let result: RotationResult;
+      try {
+        const ctx = this.contexts.create(request, installation);
+        result = await this.rotate(definition, ctx, resource, rotation);
+      } catch (error) {
+        await this.store.rotations.transition(rotation.id, ["requested"], { status: "failed" });
+        throw error;
+      }
+      // Vercel takes the new secrets from this answer: the grace period starts now.
+      await this.complete(rotation);
+      return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
+    } finally {
+      stopRenewing();
     }
-    // Vercel takes the new secrets from this answer: the grace period starts now.
-    await this.complete(rotation);
-    return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
+  }
+
+  /** Records the rotation with its job, in one transaction. */
+  private open(
+    installationId: string,
+    resourceId: string,
+    body: RotateSecretsRequest,
+    definition: SecretsRotationDefinition<JsonObject>,
+  ): Promise<SecretRotationRecord> {
+    return this.store.transaction(async (store) => {
+      const created = await store.rotations.insert({
+        installationId,
+        resourceId,
+        status: "requested",
+        reason: body.reason ?? null,
+        delayHours: body.delayOldSecretsExpirationHours ?? 0,
+        previousSecrets: await store.resourceSecrets(resourceId),
+      });
+      // Async: the job does the rotation. Sync: this request does, and the job only cleans up
+      // after a request that died before it finished.
+      await store.enqueueJob({
+        kind: ROTATE_SECRETS_JOB,
+        payload: { rotationId: created.id },
+        dedupeKey: `rotate:${created.id}`,
+        ...(!definition.async && { runAt: new Date(Date.now() + SYNC_ROTATION_RECOVERY_MS) }),
+      });
+      return created;
+    });
   }
 
   /**

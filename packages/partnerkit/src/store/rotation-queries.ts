@@ -75,6 +75,17 @@ export class RotationQueries {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Marks an unfinished rotation as still worked on (its `updatedAt`); false once it is not. */
+  async renew(id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("secret_rotations")
+      .set({ updated_at: new Date().toISOString() })
+      .where("id", "=", id)
+      .where("status", "in", ["requested", "rotated"])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Records the revocation once; false when it was already recorded. */
   async markRevoked(id: string): Promise<boolean> {
     const at = new Date().toISOString();
