@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runEmulatorVerb } from "../../packages/partnerkit/src/cli/emulator-verbs.ts";
+import { createEmulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { emulatedMarketplace, type Marketplace } from "../support/marketplace.ts";
 
 let market: Marketplace;
@@ -20,15 +21,17 @@ afterEach(async () => {
 });
 
 /** Runs `partnerkit emulator <verb> …` against the emulator and parses what it printed. */
-async function verb(name: string, ...args: string[]) {
+function verb(name: string, ...args: string[]) {
+  return verbWithEnv({}, name, ...args, "--emulator-url", emulatorUrl);
+}
+
+async function verbWithEnv(env: Record<string, string>, name: string, ...args: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await runEmulatorVerb(
-    name,
-    [...args, "--emulator-url", emulatorUrl],
-    {},
-    { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-  );
+  const code = await runEmulatorVerb(name, args, env, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  });
   return { code, stdout, stderr, json: () => JSON.parse(stdout || stderr) };
 }
 
@@ -90,8 +93,97 @@ describe("partnerkit emulator install|provision|deploy|trigger", () => {
     expect(result.envelope.payload.installationId).toBe(installationId);
     expect(await market.partner.store.getWebhookEvent(result.envelope.id)).toBeDefined();
 
-    const tampered = await verb("trigger", "marketplace.member.changed", "--tamper", "signature");
-    expect(tampered.json().attempts[0].status).toBe(401);
+    // A forger's delivery is sent once; the partner's refusal is the expected outcome, exit 0.
+    for (const tamper of ["signature", "body"]) {
+      const tampered = await verb("trigger", "marketplace.member.changed", "--tamper", tamper);
+      expect(tampered.json().attempts).toEqual([{ status: 401 }]);
+      expect(tampered.stderr).toContain("rejected as expected (401)");
+      expect(tampered.code).toBe(0);
+    }
+  });
+
+  it("exits 1 when a partner takes a tampered delivery", async () => {
+    const takesAnything = await createEmulator({
+      url: "http://emulator.test",
+      partnerUrl: "http://partner.test",
+      clientId: "oac_test",
+      clientSecret: "secret",
+      partnerFetch: async () => new Response(null, { status: 200 }),
+    });
+    await new Promise((resolve) => server.close(resolve));
+    server = serve({ fetch: takesAnything.fetch, port: 0 });
+    await new Promise((resolve) => server.once("listening", resolve));
+    emulatorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const args = ["marketplace.member.changed", "--payload", "{}", "--tamper", "body"];
+    const accepted = await verb("trigger", ...args);
+    expect(accepted.stderr).toContain("tampered delivery accepted (200)");
+    expect(accepted.code).toBe(1);
+  });
+
+  it("reports a deployment whose action failed with exit 1", async () => {
+    const installationId: string = (await verb("install")).json().installation.id;
+    await verb(
+      "provision",
+      "--installation",
+      installationId,
+      "--project",
+      "web",
+      "--actions",
+      "nope",
+    );
+    const deployed = await verb("deploy", "--project", "web");
+    expect(deployed.json().deployment.state).not.toBe("ready");
+    expect(deployed.stderr).toContain(`deployment ${deployed.json().deployment.state}`);
+    expect(deployed.code).toBe(1);
+  });
+
+  it("finds the emulator on EMULATOR_PORT, and provisions the product it was started with", async () => {
+    const port = String((server.address() as AddressInfo).port);
+    const installed = await verbWithEnv({ EMULATOR_PORT: port }, "install");
+    expect(installed.code, installed.stderr).toBe(0);
+    const installationId: string = installed.json().installation.id;
+
+    const provisioned = await verbWithEnv(
+      { EMULATOR_URL: emulatorUrl },
+      "provision",
+      "--installation",
+      installationId,
+    );
+    expect(provisioned.json(), provisioned.stderr).toHaveProperty("resource.productId", "acme-kv");
+  });
+
+  it("sends the emulator's only product, whatever it is, and asks to choose among several", async () => {
+    const other = await emulatedMarketplace({ emulator: { products: [{ id: "other-db" }] } });
+    try {
+      const installation = await other.emulator.partner.install({});
+      const request = new Request(
+        `http://emulator.test/__emulator/installations/${installation.id}/resources`,
+        { method: "POST", body: "{}" },
+      );
+      await other.emulator.fetch(request);
+      const urls = other.emulator.calls({ direction: "vercel→partner" }).map((call) => call.url);
+      expect(urls).toContainEqual(expect.stringContaining("/v1/products/other-db/plans"));
+    } finally {
+      await other.close();
+    }
+
+    const several = await emulatedMarketplace({
+      emulator: { products: [{ id: "kv" }, { id: "sql" }] },
+    });
+    try {
+      const installation = await several.emulator.partner.install({});
+      const answer = await several.emulator.fetch(
+        new Request(`http://emulator.test/__emulator/installations/${installation.id}/resources`, {
+          method: "POST",
+          body: "{}",
+        }),
+      );
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain("this emulator offers kv, sql");
+    } finally {
+      await several.close();
+    }
   });
 
   it("explains bad usage and refusals instead of failing silently", async () => {

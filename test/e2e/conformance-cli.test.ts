@@ -1,14 +1,16 @@
 /**
  * `partnerkit conformance` as a provider runs it: the real CLI against `partnerkit start` in
  * another process, over sockets, with the partner configured only by the environment the
- * conformance command tells it to use — including the deployment action round trip.
+ * conformance command tells it to use — including the deployment action round trip — and beside
+ * `partnerkit dev`, with nothing but the partner's URL.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import type { ConformanceReport } from "../../packages/partnerkit/src/emulator/conformance/run-conformance.ts";
+import { ConformanceReport } from "../../packages/partnerkit/src/emulator/conformance/report.ts";
+import { startDev } from "../support/browser.ts";
 import {
   createE2eDatabase,
   freePort,
@@ -16,6 +18,7 @@ import {
   spawnPartnerkit,
   startPartnerkit,
 } from "../support/server-process.ts";
+import { parseXml } from "../support/xml.ts";
 
 afterAll(killAllPartnerkits);
 
@@ -42,7 +45,8 @@ it("passes every check, the action round trip included, against `partnerkit star
       DATABASE_URL: database.url,
       PUBLIC_URL: partnerUrl,
     });
-    const reportFile = join(devDir, "report.json");
+    const [reportFile, junitFile] = [join(devDir, "report.json"), join(devDir, "junit.xml")];
+    // Product, metadata and REPL commands come from the integration (PARTNERKIT_INTEGRATION).
     const conformance = spawnPartnerkit({ ...client, PARTNERKIT_DEV_DIR: devDir }, "conformance", [
       "--url",
       partnerUrl,
@@ -54,19 +58,64 @@ it("passes every check, the action round trip included, against `partnerkit star
       String(emulatorPort),
       "--json",
       reportFile,
+      "--junit",
+      junitFile,
     ]);
     const status = await conformance.exited;
     expect(status.code, conformance.stdout + conformance.stderr).toBe(0);
-    expect(conformance.stdout).toMatch(/conformance: \d+ passed, 0 failed, 0 skipped/);
+    expect(conformance.stdout).toMatch(/conformance: \d+ passed, 0 warned, 0 failed, 0 skipped/);
     expect(conformance.stdout).toContain(`VERCEL_API_URL=http://localhost:${emulatorPort}`);
-    const report = JSON.parse(await readFile(reportFile, "utf8")) as ConformanceReport;
+    const report = ConformanceReport.parse(JSON.parse(await readFile(reportFile, "utf8")));
     expect(report.failed).toBe(0);
     expect(report.results.find((result) => result.id === "action-round-trip")?.detail).toMatch(
       /^succeeded in \d+ ms$/,
     );
+    const suite = parseXml(await readFile(junitFile, "utf8")).children[0];
+    expect(suite?.attributes).toMatchObject({
+      tests: String(report.results.length),
+      failures: "0",
+      skipped: "0",
+    });
     await partner.stop();
   } finally {
     await database.drop();
     await rm(devDir, { recursive: true, force: true });
   }
 }, 90_000);
+
+it("checks the server of a running `partnerkit dev` with only its URL, and never fights for its port", async () => {
+  const dev = await startDev();
+  try {
+    const conformance = (...args: string[]) => {
+      const run = spawnPartnerkit(
+        { PARTNERKIT_DEV_DIR: dev.devDir, PARTNERKIT_INTEGRATION: "" },
+        "conformance",
+        ["--url", dev.partnerUrl, ...args],
+      );
+      return run.exited.then((status) => ({ ...status, output: run.stdout + run.stderr }));
+    };
+    const alone = await conformance();
+    expect(alone.code, alone.output + dev.output()).toBe(0);
+    expect(alone.output).toContain(`as the running emulator ${dev.emulatorUrl}`);
+    expect(alone.output).toMatch(/Products from \S+acme-kv\S+index\.ts/);
+    expect(alone.output).toMatch(/conformance: \d+ passed, \d+ warned, 0 failed, \d+ skipped/);
+    // Only what needs the emulator's own state is skipped, and it says why.
+    expect(alone.output).toMatch(/SKIP .*whose state this command cannot read/);
+
+    const samePort = await conformance("--port", new URL(dev.emulatorUrl).port);
+    expect(samePort.code, samePort.output).toBe(0);
+    expect(samePort.output).toContain(`as the running emulator ${dev.emulatorUrl}`);
+
+    const named = await conformance("--emulator-url", dev.emulatorUrl);
+    expect(named.code, named.output).toBe(0);
+
+    const taken = await conformance("--port", new URL(dev.partnerUrl).port);
+    expect(taken.code).toBe(1);
+    expect(taken.output).toMatch(
+      /^partnerkit: port \d+ is taken by something that is not an emulator/,
+    );
+    expect(taken.output).not.toMatch(/\n\s+at /);
+  } finally {
+    await dev.stop();
+  }
+}, 180_000);

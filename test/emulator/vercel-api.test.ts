@@ -606,6 +606,53 @@ describe("Vercel API fake: bad bodies are a 400 naming the field", () => {
   });
 });
 
+describe("Vercel API fake: fields Vercel's request schemas do not name", () => {
+  it("accepts them, but says so in the timeline and the log instead of a silent 204", async () => {
+    const warn = vi.fn<(message: string) => void>();
+    ({ app, store } = vercelApiRoutes({ state, recorder, warn }));
+    const response = await raw(`/v1/installations/${installation.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ billingPlanID: "pro", notifcation: { title: "x" }, staus: "ready" }),
+    });
+    expect(response.status).toBe(204);
+    expect(store.installationDetails.get(installation.id)).toEqual({});
+
+    const [call] = recorder.list();
+    expect(call?.warnings).toEqual([
+      expect.stringContaining("`billingPlanID`, `notifcation`, `staus` ignored"),
+    ]);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]?.[0]).toMatch(
+      new RegExp(`^PATCH /v1/installations/${installation.id} \\(204\\): unknown fields`),
+    );
+  });
+
+  it("names nested keys, and leaves open objects (a billing plan) alone", async () => {
+    const warn = vi.fn<(message: string) => void>();
+    ({ app } = vercelApiRoutes({ state, recorder, warn }));
+    const response = await raw(`/v1/installations/${installation.id}/resources/kv_1`, {
+      method: "PATCH",
+      body: JSON.stringify({
+        billingPlan: { id: "pro", type: "subscription", name: "Pro", tier: "gold" },
+        secrets: { secrets: [{ name: "KV_URL", value: "v" }], partail: true },
+        notification: { level: "info", title: "t", colour: "red" },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(recorder.list()[0]?.warnings).toEqual([
+      expect.stringContaining("`secrets.partail`, `notification.colour` ignored"),
+    ]);
+
+    const clean = await raw(`/v1/installations/${installation.id}/resources/kv_1/secrets`, {
+      method: "PUT",
+      body: JSON.stringify({ secrets: [{ name: "KV_URL", value: "v" }], partial: true }),
+    });
+    expect(clean.status).toBe(201);
+    expect(recorder.list()[1]?.warnings).toBeUndefined();
+    expect(warn).toHaveBeenCalledOnce();
+  });
+});
+
 describe("Vercel API fake: auth", () => {
   it("401 without a token or with an unknown one", async () => {
     const none = await raw(`/v1/installations/${installation.id}/account`, { token: null });

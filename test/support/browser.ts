@@ -18,6 +18,9 @@ export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
 /** Where screenshots go (gitignored; CI keeps the directory as its artifacts). */
 export const ARTIFACTS_DIR = join(REPO_ROOT, "test-artifacts");
 
+/** The README's screenshots, rewritten only when `UPDATE_SCREENSHOTS=1`. */
+export const DOCS_SCREENSHOTS_DIR = join(REPO_ROOT, "docs", "screenshots");
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -57,6 +60,8 @@ export interface DevServer {
   /** The emulator's console, as `npm run dev` prints it. */
   emulatorUrl: string;
   partnerUrl: string;
+  /** Its `.partnerkit/` directory (PARTNERKIT_DEV_DIR): keys, secrets, the running emulator's record. */
+  devDir: string;
   /** Everything both servers printed so far (for failure messages). */
   output(): string;
   /** Stops the whole process group (dev, `tsx watch` and the partner) and removes the temp files. */
@@ -85,21 +90,38 @@ const groupAlive = (pid: number) => killGroup(pid, 0);
  * root with a temp `.partnerkit/` directory and SQLite file and free ports, and waits until the
  * emulator and the partner both answer HTTP.
  */
-export async function startDev(timeoutMs = 45_000): Promise<DevServer> {
-  const directory = await mkdtemp(join(tmpdir(), "partnerkit-browser-"));
+export async function startDev(
+  options: {
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    /**
+     * A `.partnerkit/` directory to start from and keep (database included), as a restarted
+     * `npm run dev` finds it; a temp one, removed on stop, when omitted.
+     */
+    devDir?: string;
+    /** After `partnerkit dev --integration …`, e.g. `--reset`. */
+    args?: string[];
+  } = {},
+): Promise<DevServer> {
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const temporary = options.devDir
+    ? undefined
+    : await mkdtemp(join(tmpdir(), "partnerkit-browser-"));
+  const devDir = options.devDir ?? join(temporary ?? "", "dev");
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of DEV_VARIABLES) delete env[name];
   Object.assign(env, {
     PORT: String(port),
     EMULATOR_PORT: String(emulatorPort),
-    PARTNERKIT_DEV_DIR: join(directory, "dev"),
-    DATABASE_URL: join(directory, "partnerkit.db"),
+    // `dev` keeps its SQLite database in it too.
+    PARTNERKIT_DEV_DIR: devDir,
     LOG_LEVEL: "info",
+    ...options.env,
   });
   const child = spawn(
     process.execPath,
-    [...CLI_NODE_ARGS, "dev", "--integration", ACME_KV_MODULE],
+    [...CLI_NODE_ARGS, "dev", "--integration", ACME_KV_MODULE, ...(options.args ?? [])],
     {
       cwd: REPO_ROOT,
       env,
@@ -126,6 +148,7 @@ export async function startDev(timeoutMs = 45_000): Promise<DevServer> {
     pid,
     emulatorUrl: `http://localhost:${emulatorPort}`,
     partnerUrl: `http://localhost:${port}`,
+    devDir,
     output: () => output,
     async stop() {
       killGroup(pid, "SIGTERM");
@@ -136,7 +159,7 @@ export async function startDev(timeoutMs = 45_000): Promise<DevServer> {
       const reaped = Date.now() + 5_000;
       while (groupAlive(pid) && Date.now() < reaped) await sleep(50);
       groups.delete(pid);
-      await rm(directory, { recursive: true, force: true });
+      if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
 

@@ -88,14 +88,29 @@ describe("WebhookSender", () => {
 
   it("tampers on request: a foreign signature, or a body changed after signing", async () => {
     for (const tamper of ["signature", "body"] as const) {
-      const target = receiver([401]);
+      const target = receiver([401, 401]);
       const sender = senderTo(target.fetch);
-      const result = await sender.deliver(sender.envelope("x", {}), {
-        tamper,
-        retry: { attempts: 1 },
+      const result = await sender.deliver(sender.envelope("x", {}), { tamper });
+      // Sent once, as a forger would; the refusal is the outcome a correct partner earns.
+      expect(result).toMatchObject({
+        delivered: false,
+        verdict: "rejected as expected",
+        passed: true,
+        attempts: [{ status: 401 }],
       });
-      expect(result.delivered).toBe(false);
+      expect(target.received).toHaveLength(1);
       expect(target.received[0]?.verified).toBe(false);
+    }
+  });
+
+  it("fails a tamper test that the partner accepts, or answers with a 5xx", async () => {
+    for (const [status, verdict] of [
+      [200, "tampered delivery accepted"],
+      [500, "tampered delivery not refused cleanly"],
+    ] as const) {
+      const sender = senderTo(receiver([status]).fetch);
+      const result = await sender.deliver(sender.envelope("x", {}), { tamper: "body" });
+      expect(result).toMatchObject({ verdict, passed: false });
     }
   });
 });

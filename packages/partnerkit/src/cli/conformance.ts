@@ -1,22 +1,52 @@
 import { writeFile } from "node:fs/promises";
+import type { ConformanceTarget } from "../emulator/conformance/check.ts";
+import { junitXml } from "../emulator/conformance/junit.ts";
+import { type ProductProfile, productProfile } from "../emulator/conformance/product-profile.ts";
 import { formatReport, runConformance } from "../emulator/conformance/run-conformance.ts";
-import { partnerConfiguration, startEmulator } from "./emulator-setup.ts";
-import { expectUsage, parseCommand } from "./parse.ts";
+import { integrationOf } from "../emulator/integration-products.ts";
+import {
+  type ConformanceEmulator,
+  conformanceEmulator,
+  EmulatorUnavailable,
+} from "./conformance-emulator.ts";
+import { partnerConfiguration } from "./emulator-setup.ts";
+import { integrationFlag, integrationPath } from "./integration-flag.ts";
+import { loadIntegration } from "./load-integration.ts";
+import { expectUsage, parseCommand, UsageError } from "./parse.ts";
 
 const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
 
+  Beside a running \`partnerkit dev\`, its emulator and integration are found in .partnerkit/
+  and used: \`partnerkit conformance --url http://localhost:3000\` needs nothing else.
+
   --webhook-url <url>        the partner's webhook receiver (checks signature handling)
-  --product <id>             product to provision (default acme-kv)
-  --metadata <json>          valid metadata for it (default {"region":"iad1"})
-  --invalid-metadata <json>  metadata it must refuse (default {"region":"mars"})
+  -i, --integration <module> the partner's integration module: product, metadata, invalid
+                             metadata and REPL commands come from its first product (or --product)
+  --product <id>             product to provision (required without an integration module)
+  --metadata <json>          valid metadata for it (default: the product form's defaults, or {})
+  --invalid-metadata <json>  metadata it must refuse (default: derived from the product's schema;
+                             without either, that check is skipped)
   --plan <id>                billing plan to use (default: the first selectable)
   --action <slug>            a deployment action of the product: checks its round trip (§7);
-                             the partner's VERCEL_API_URL must point at the emulator
-  --repl-read <input>        a REPL command that only reads (default keys)
-  --repl-write <input>       a REPL command that writes (default "set conformance 1")
-  --port <n>                 port of the emulator's issuer (default 3100)
-  --json <file>              also write the report as JSON
+                             the partner's VERCEL_API_URL must point at this command's emulator
+  --repl-read <input>        a REPL command that only reads (default: from the product)
+  --repl-write <input>       a REPL command that writes (default: from the product)
+  --emulator-url <url>       use this running emulator (it must sign with .partnerkit's key);
+                             default EMULATOR_URL
+  --port <n>                 start an emulator of our own on this port instead (default
+                             EMULATOR_PORT or 3100); the action and billing checks need one
+  --json <file>              also write the report as JSON (schema: README, "Conformance report")
+  --junit <file>             also write the report as JUnit XML, for CI
 `;
+
+const parseJson = (flag: string, value: string | undefined) => {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`${flag} is not JSON: ${value}`, USAGE);
+  }
+};
 
 /** `partnerkit conformance`: checks any partner server against the protocol; non-zero on failure. */
 export async function conformanceCommand(
@@ -26,41 +56,64 @@ export async function conformanceCommand(
   const { values } = parseCommand(USAGE, {
     args,
     options: {
+      ...integrationFlag,
       url: { type: "string" },
       "webhook-url": { type: "string" },
-      product: { type: "string", default: "acme-kv" },
-      metadata: { type: "string", default: '{"region":"iad1"}' },
-      "invalid-metadata": { type: "string", default: '{"region":"mars"}' },
+      product: { type: "string" },
+      metadata: { type: "string" },
+      "invalid-metadata": { type: "string" },
       plan: { type: "string" },
       action: { type: "string" },
-      "repl-read": { type: "string", default: "keys" },
-      "repl-write": { type: "string", default: "set conformance 1" },
-      port: { type: "string", default: "3100" },
+      "repl-read": { type: "string" },
+      "repl-write": { type: "string" },
+      "emulator-url": { type: "string" },
+      port: { type: "string" },
       json: { type: "string" },
+      junit: { type: "string" },
     },
   });
   expectUsage(values.url, "--url is required", USAGE);
-  const running = await startEmulator({
-    partnerUrl: values.url,
-    webhookUrl: values["webhook-url"],
-    port: Number(values.port),
-    env,
-  });
-  process.stdout.write(
-    `Checking ${values.url}. The partner must be configured with:\n${partnerConfiguration(running)}\n\n`,
-  );
+  const metadata = parseJson("--metadata", values.metadata);
+  const invalidMetadata = parseJson("--invalid-metadata", values["invalid-metadata"]);
+  await expectAnswering(values.url);
+  let running: ConformanceEmulator;
   try {
-    const webhookUrl = values["webhook-url"];
+    running = await conformanceEmulator({
+      partnerUrl: values.url,
+      webhookUrl: values["webhook-url"],
+      emulatorUrl: values["emulator-url"] ?? (env.EMULATOR_URL || undefined),
+      port: portOf(values.port),
+      env,
+    });
+  } catch (error) {
+    if (error instanceof EmulatorUnavailable) throw new UsageError(error.message, USAGE);
+    throw error;
+  }
+  try {
+    const modulePath = integrationPath(values, env) ?? running.integration;
+    const profile = modulePath
+      ? productProfile(await integrationOf(await loadIntegration(modulePath)), values.product)
+      : undefined;
+    const productId = values.product ?? profile?.productId;
+    expectUsage(
+      productId,
+      modulePath
+        ? `${modulePath} defines no product`
+        : "--product is required when the integration module is not known (--integration, or a running `partnerkit dev`)",
+      USAGE,
+    );
+    process.stdout.write(introduction(values.url, running, modulePath));
+    const webhookUrl = values["webhook-url"] ?? running.webhookUrl;
     const report = await runConformance({
       partner: running.emulator.partner,
       issuer: running.emulator.issuer,
-      productId: values.product,
-      metadata: JSON.parse(values.metadata),
-      invalidMetadata: JSON.parse(values["invalid-metadata"]),
+      productId,
+      metadata: metadata ?? profile?.metadata ?? {},
+      invalidMetadata: invalidMetadata ?? profile?.invalidMetadata,
       billingPlanId: values.plan,
       action: values.action,
-      emulator: running.emulator,
-      repl: { read: values["repl-read"], write: values["repl-write"] },
+      ...inProcessEmulator(running),
+      repl: replCommands(values["repl-read"], values["repl-write"], profile),
       webhook: webhookUrl
         ? {
             url: webhookUrl,
@@ -71,8 +124,60 @@ export async function conformanceCommand(
     });
     process.stdout.write(formatReport(report));
     if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2));
+    if (values.junit) await writeFile(values.junit, junitXml(report));
     return report.failed === 0 ? 0 : 1;
   } finally {
     await running.close();
   }
+}
+
+function portOf(flag: string | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  const port = Number(flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port is not a port: ${flag}`, USAGE);
+  return port;
+}
+
+/** Any HTTP answer will do; a refused connection would otherwise fail every check alike. */
+async function expectAnswering(url: string): Promise<void> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new UsageError(
+      `nothing answers at ${url} (${String((error as Error).cause ?? error)})`,
+      USAGE,
+    );
+  }
+}
+
+function introduction(url: string, running: ConformanceEmulator, modulePath?: string): string {
+  const product = modulePath ? `Products from ${modulePath}.\n` : "";
+  if (!running.inProcess) {
+    return `Checking ${url} as the running emulator ${running.url}.\n${product}\n`;
+  }
+  return `Checking ${url}. ${product}The partner must be configured with:\n${partnerConfiguration(running)}\n\n`;
+}
+
+/**
+ * The action and billing checks read the emulator's own state, so it must live in this process;
+ * a running emulator elsewhere makes the installations instead, so it can answer the partner.
+ */
+function inProcessEmulator(running: ConformanceEmulator): Partial<ConformanceTarget> {
+  return running.inProcess
+    ? { emulator: running.emulator }
+    : {
+        install: running.install,
+        emulatorMissing: `the partner reports to the running emulator ${running.url}, whose state this command cannot read; run with --port <free port> and point the partner's VERCEL_API_URL there`,
+      };
+}
+
+function replCommands(
+  read: string | undefined,
+  write: string | undefined,
+  profile: ProductProfile | undefined,
+): ConformanceTarget["repl"] {
+  if (read !== undefined && write !== undefined) return { read, write };
+  const fromProduct = profile?.repl;
+  return fromProduct && { read: read ?? fromProduct.read, write: write ?? fromProduct.write };
 }

@@ -5,6 +5,7 @@ import { SecretBox } from "../store/secret-box.ts";
 
 export const DEV_DIRECTORY = ".partnerkit";
 const DEV_FILE = "dev.json";
+const DEV_DATABASE_FILE = "partnerkit.db";
 
 interface DevSecrets {
   clientId: string;
@@ -14,17 +15,26 @@ interface DevSecrets {
 
 type Env = Record<string, string | undefined>;
 
+/** A file of the dev directory (`PARTNERKIT_DEV_DIR`, `.partnerkit/` by default). */
+export const devPath = (env: Env, name: string) =>
+  join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, name);
+
+/** The SQLite database `dev` serves from unless DATABASE_URL says otherwise. */
+export const devDatabaseFile = (env: Env) => devPath(env, DEV_DATABASE_FILE);
+
 /**
  * `partnerkit dev` needs no configuration: a client id/secret and an encryption key are made once
  * and kept in `.partnerkit/dev.json` (never used by `start`). Variables already set win.
  */
 export async function devEnvironment(env: Env): Promise<Env> {
-  const secrets = await loadOrCreate(join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, DEV_FILE));
+  const secrets = await loadOrCreate(devPath(env, DEV_FILE));
   return {
     ...env,
     INTEGRATION_CLIENT_ID: env.INTEGRATION_CLIENT_ID || secrets.clientId,
     INTEGRATION_CLIENT_SECRET: env.INTEGRATION_CLIENT_SECRET || secrets.clientSecret,
     PARTNERKIT_ENCRYPTION_KEY: env.PARTNERKIT_ENCRYPTION_KEY || secrets.encryptionKey,
+    // Beside the emulator's state, so that `--reset` empties both sides together.
+    DATABASE_URL: env.DATABASE_URL || devDatabaseFile(env),
     // A minute, so the emulator console shows billing data while you try things out.
     PARTNERKIT_BILLING_INTERVAL: env.PARTNERKIT_BILLING_INTERVAL || "60",
   };

@@ -1,23 +1,29 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createEmulator } from "../emulator/emulator.ts";
 import { describeProducts } from "../emulator/integration-products.ts";
-import { DEV_DIRECTORY, devEnvironment } from "./dev-environment.ts";
+import { forgetDevEmulator, recordDevEmulator } from "./dev-emulator-record.ts";
+import { devEnvironment } from "./dev-environment.ts";
+import { loadPrettifier, relayLogs } from "./dev-logs.ts";
+import { resetDevState } from "./dev-reset.ts";
+import { devEmulatorOptions } from "./emulator-setup.ts";
 import { integrationFlag, integrationOption, requiredIntegrationPath } from "./integration-flag.ts";
 import { isTypeScript, loadIntegration } from "./load-integration.ts";
 import { parseCommand } from "./parse.ts";
+import { resolveFromProject } from "./project-module.ts";
 
 type Env = Record<string, string | undefined>;
 
-const USAGE = `Usage: partnerkit dev --integration <module>
+const USAGE = `Usage: partnerkit dev --integration <module> [--reset]
 
   Starts the Marketplace emulator (EMULATOR_PORT, default 3100) and the integration's server
   (PORT, default 3000) wired to each other, with a client id and secret, an encryption key and an
-  SQLite database made once under .partnerkit/. The server restarts when its code changes.
+  SQLite database made once under .partnerkit/. The server restarts when its code changes; the
+  emulated Marketplace is kept in .partnerkit/ too, so both remember the same installations.
 
 ${integrationOption}
+      --reset                 start from an empty Marketplace and an empty dev database
 `;
 
 /**
@@ -25,8 +31,15 @@ ${integrationOption}
  * when the integration code changes, wired to each other with no configuration.
  */
 export async function devCommand(args: string[], baseEnv: Env): Promise<number> {
-  const { values } = parseCommand(USAGE, { args, options: integrationFlag });
+  const { values } = parseCommand(USAGE, {
+    args,
+    options: { ...integrationFlag, reset: { type: "boolean", default: false } },
+  });
   const integrationPath = requiredIntegrationPath(values, baseEnv, USAGE);
+  if (values.reset) {
+    for (const line of await resetDevState(baseEnv, { database: true }))
+      process.stdout.write(`${line}\n`);
+  }
   const products = await describeProducts(await loadIntegration(integrationPath));
   const env = await devEnvironment(baseEnv);
   const partnerPort = Number(env.PORT || 3000);
@@ -39,13 +52,20 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
     partnerUrl,
     clientId: env.INTEGRATION_CLIENT_ID ?? "",
     clientSecret: env.INTEGRATION_CLIENT_SECRET ?? "",
-    keyFile: join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, "emulator-key.json"),
     products,
+    ...devEmulatorOptions(env),
   });
   const emulatorServer = serve({ fetch: emulator.fetch, port: emulatorPort });
+  // `partnerkit conformance` finds this emulator and the integration through the record.
+  await recordDevEmulator(env, {
+    url: emulatorUrl,
+    partnerUrl,
+    integration: resolve(integrationPath),
+  });
 
+  const prettify = await loadPrettifier();
   const partner = spawn(process.execPath, watchedStart(process.argv[1] ?? "", integrationPath), {
-    stdio: "inherit",
+    stdio: ["inherit", "pipe", "inherit"],
     env: {
       ...env,
       PORT: String(partnerPort),
@@ -56,12 +76,17 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
     },
   });
 
+  relayLogs(partner.stdout, prettify);
+
   process.stdout.write(
     [
       "",
       `  Marketplace emulator  ${emulatorUrl}   ← open this to install, provision and inspect`,
       `  Partner server        ${partnerUrl}   (${integrationPath}, restarts when its code changes)`,
       `  Client id             ${env.INTEGRATION_CLIENT_ID}`,
+      ...(prettify
+        ? []
+        : ["  Logs                  JSON (add pino-pretty to devDependencies to read them)"]),
       "",
       "",
     ].join("\n"),
@@ -76,7 +101,9 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
     process.once("SIGTERM", stop);
     partner.once("exit", (code) => resolve(code ?? 1));
   });
-  await new Promise<void>((resolve) => emulatorServer.close(() => resolve()));
+  await forgetDevEmulator(env);
+  await new Promise<void>((closed) => emulatorServer.close(() => closed()));
+  await emulator.close();
   return exitCode;
 }
 
@@ -87,19 +114,10 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
 function watchedStart(cliEntry: string, integrationPath: string): string[] {
   const conditions = process.execArgv.filter((flag) => flag.startsWith("--conditions"));
   const start = [cliEntry, "start", "--integration", integrationPath];
-  const tsxCli = isTypeScript(cliEntry) || isTypeScript(integrationPath) ? tsxCliPath() : undefined;
+  const tsxCli =
+    isTypeScript(cliEntry) || isTypeScript(integrationPath)
+      ? resolveFromProject("tsx/cli")
+      : undefined;
   if (tsxCli) return [tsxCli, "watch", "--clear-screen=false", ...conditions, ...start];
   return [...conditions, "--watch", ...start];
-}
-
-function tsxCliPath(): string | undefined {
-  try {
-    return createRequire(join(process.cwd(), "package.json")).resolve("tsx/cli");
-  } catch {
-    try {
-      return createRequire(import.meta.url).resolve("tsx/cli");
-    } catch {
-      return undefined;
-    }
-  }
 }

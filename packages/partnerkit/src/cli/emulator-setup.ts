@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { ConsoleProduct } from "../emulator/console/pages.ts";
-import { createEmulator, type Emulator } from "../emulator/emulator.ts";
-import { DEV_DIRECTORY, devEnvironment } from "./dev-environment.ts";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/emulator.ts";
+import { devEnvironment, devPath } from "./dev-environment.ts";
+import { emulatorStateFile } from "./dev-reset.ts";
 
 export interface EmulatorFlags {
   partnerUrl: string;
@@ -10,6 +10,8 @@ export interface EmulatorFlags {
   port: number;
   products?: ConsoleProduct[];
   env: Record<string, string | undefined>;
+  /** false: a throwaway Marketplace (conformance's) that must not touch `.partnerkit/`'s state. */
+  keepState?: boolean;
 }
 
 export interface RunningEmulator {
@@ -33,7 +35,8 @@ export async function startEmulator(flags: EmulatorFlags): Promise<RunningEmulat
     products: flags.products,
     clientId: env.INTEGRATION_CLIENT_ID ?? "",
     clientSecret: env.INTEGRATION_CLIENT_SECRET ?? "",
-    keyFile: join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, "emulator-key.json"),
+    ...devEmulatorOptions(env),
+    ...(flags.keepState === false && { stateFile: undefined }),
   });
   const server = serve({ fetch: emulator.fetch, port: flags.port });
   await new Promise<void>((resolve, reject) => {
@@ -44,12 +47,29 @@ export async function startEmulator(flags: EmulatorFlags): Promise<RunningEmulat
     emulator,
     url,
     webhookUrl: emulator.webhookUrl,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await emulator.close();
+    },
+  };
+}
+
+/**
+ * What every emulator of `dev` and `emulator` gets: the signing key and the Marketplace's state of
+ * `.partnerkit/`, kept between runs, and its warnings on stderr.
+ */
+export function devEmulatorOptions(
+  env: Record<string, string | undefined>,
+): Pick<EmulatorOptions, "keyFile" | "stateFile" | "warn"> {
+  return {
+    keyFile: devPath(env, "emulator-key.json"),
+    stateFile: emulatorStateFile(env),
+    warn: (message) => process.stderr.write(`emulator: ${message}\n`),
   };
 }
 
 /** What to put in the partner's environment so it trusts this emulator. */
-export function partnerConfiguration(running: RunningEmulator): string {
+export function partnerConfiguration(running: Pick<RunningEmulator, "emulator" | "url">): string {
   return [
     `  INTEGRATION_CLIENT_ID=${running.emulator.clientId}`,
     `  INTEGRATION_CLIENT_SECRET=${running.emulator.clientSecret}`,

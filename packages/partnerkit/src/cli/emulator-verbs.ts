@@ -1,16 +1,27 @@
 import type { parseArgs } from "node:util";
+import { z } from "zod";
 import { parseCommand } from "./parse.ts";
 
 type Env = Record<string, string | undefined>;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** What an answer of the control API means for the exit code, with a line saying why. */
+interface Outcome {
+  passed: boolean;
+  line: string;
+}
 
 /** A verb: its flags, and how they become a call to the running emulator's control API. */
 interface Verb {
   usage: string;
   options: NonNullable<Parameters<typeof parseArgs>[0]>["options"];
   request(
-    values: Record<string, string | boolean | string[] | undefined>,
+    values: Values,
     positionals: string[],
   ): { path: string; body: Record<string, unknown> } | string;
+  /** Judges a 2xx answer whose content can still be a failure; a 2xx passes without it. */
+  outcome?(answer: unknown, values: Values): Outcome;
 }
 
 const list = (value: unknown) =>
@@ -29,6 +40,14 @@ const json = (value: unknown, flag: string): Record<string, unknown> | undefined
   return parsed as Record<string, unknown>;
 };
 
+/** The part of the answers (`emulator/deployments.ts`, `webhook-sender.ts`) that decides the exit code. */
+const DeployAnswer = z.object({ deployment: z.object({ state: z.string() }) });
+const TriggerAnswer = z.object({
+  verdict: z.string(),
+  passed: z.boolean(),
+  attempts: z.array(z.object({ status: z.number() })),
+});
+
 export const VERBS: Record<string, Verb> = {
   install: {
     usage: "install [--installation-id icfg_…]",
@@ -40,11 +59,12 @@ export const VERBS: Record<string, Verb> = {
   },
   provision: {
     usage:
-      "provision --installation <id> [--product acme-kv] [--name n] [--metadata '{…}'] [--plan id]\n" +
+      "provision --installation <id> [--product id] [--name n] [--metadata '{…}'] [--plan id]\n" +
       "            [--project my-app] [--environments production,preview] [--prefix p] [--actions branch]",
     options: {
       installation: { type: "string" },
-      product: { type: "string", default: "acme-kv" },
+      // Default: the emulator's product when it offers only one (it names them otherwise).
+      product: { type: "string" },
       name: { type: "string" },
       metadata: { type: "string" },
       plan: { type: "string" },
@@ -90,6 +110,16 @@ export const VERBS: Record<string, Verb> = {
         },
       };
     },
+    outcome: (answer, values) => {
+      const result = DeployAnswer.safeParse(answer);
+      if (!result.success) return { passed: false, line: "unexpected answer from the emulator" };
+      const { state } = result.data.deployment;
+      // Without waiting, a deployment still provisioning is what was asked for.
+      return {
+        passed: state === "ready" || values["no-wait"] === true,
+        line: `deployment ${state}`,
+      };
+    },
   },
   trigger: {
     usage:
@@ -126,6 +156,12 @@ export const VERBS: Record<string, Verb> = {
         },
       };
     },
+    outcome: (answer) => {
+      const result = TriggerAnswer.safeParse(answer);
+      if (!result.success) return { passed: false, line: "unexpected answer from the emulator" };
+      const { verdict, passed, attempts } = result.data;
+      return { passed, line: `${verdict} (${attempts.map(({ status }) => status).join(", ")})` };
+    },
   },
 };
 
@@ -150,7 +186,10 @@ export async function runEmulatorVerb(
     allowPositionals: true,
     options: {
       ...verb.options,
-      "emulator-url": { type: "string", default: env.EMULATOR_URL ?? "http://localhost:3100" },
+      "emulator-url": {
+        type: "string",
+        default: env.EMULATOR_URL ?? `http://localhost:${env.EMULATOR_PORT || 3100}`,
+      },
     },
   });
   let request: ReturnType<Verb["request"]>;
@@ -179,15 +218,26 @@ export async function runEmulatorVerb(
     );
     return 1;
   }
-  const answer = await response.text();
-  (response.ok ? out.stdout : out.stderr)(`${prettyJson(answer)}\n`);
-  return response.ok ? 0 : 1;
+  const text = await response.text();
+  const answer = parseJson(text);
+  if (!response.ok) {
+    out.stderr(`${prettyJson(answer, text)}\n`);
+    return 1;
+  }
+  out.stdout(`${prettyJson(answer, text)}\n`);
+  const outcome = verb.outcome?.(answer, values);
+  if (!outcome) return 0;
+  out.stderr(`partnerkit emulator ${name}: ${outcome.line}\n`);
+  return outcome.passed ? 0 : 1;
 }
 
-function prettyJson(text: string): string {
+function parseJson(text: string): unknown {
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    return JSON.parse(text);
   } catch {
-    return text;
+    return undefined;
   }
 }
+
+const prettyJson = (answer: unknown, text: string) =>
+  answer === undefined ? text : JSON.stringify(answer, null, 2);

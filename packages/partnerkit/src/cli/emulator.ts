@@ -1,13 +1,17 @@
+import { resetDevState } from "./dev-reset.ts";
 import { partnerConfiguration, startEmulator } from "./emulator-setup.ts";
 import { runEmulatorVerb, VERB_USAGE, VERBS } from "./emulator-verbs.ts";
 import { parseCommand } from "./parse.ts";
 
 export const EMULATOR_USAGE = `Usage:
   partnerkit emulator [--partner-url http://localhost:3000] [--webhook-url <url>] [--port 3100]
-                      [--product acme-kv ...] [--action branch ...] [--repl]
+                      [--product acme-kv ...] [--action branch ...] [--repl] [--reset]
 ${VERB_USAGE}
 
-The verbs drive a running emulator (--emulator-url, default http://localhost:3100) and print JSON.
+The Marketplace it emulates is kept in .partnerkit/ between runs; --reset starts it empty.
+The verbs drive a running emulator (--emulator-url, default $EMULATOR_URL or
+http://localhost:$EMULATOR_PORT, port 3100) and print JSON; the exit code is 1 when the step failed,
+e.g. a deployment not ready or a tampered delivery that the partner did not refuse with a 4xx.
 `;
 
 /** `partnerkit emulator`: the Marketplace emulator alone in front of any partner server, or a verb. */
@@ -36,8 +40,14 @@ export async function emulatorCommand(
       action: { type: "string", multiple: true, default: [] },
       // The products declare a resource REPL: the console offers its panel.
       repl: { type: "boolean", default: false },
+      reset: { type: "boolean", default: false },
     },
   });
+  if (values.reset) {
+    // The partner's database is not ours to empty here: it may be any server.
+    for (const line of await resetDevState(env, { database: false }))
+      process.stdout.write(`${line}\n`);
+  }
   const running = await startEmulator({
     partnerUrl: values["partner-url"],
     webhookUrl: values["webhook-url"],

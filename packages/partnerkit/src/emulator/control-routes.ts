@@ -23,7 +23,8 @@ export interface ControlOptions {
 const InstallRequest = z.object({ installationId: z.string().optional() }).default({});
 
 const ProvisionRequest = z.object({
-  productId: z.string().min(1),
+  /** The emulator's product when it offers exactly one. */
+  productId: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
   /** The product form's defaults when omitted. */
   metadata: JsonObject.optional(),
@@ -92,15 +93,16 @@ export function controlRoutes(options: ControlOptions): Hono {
       throw ApiError.badRequest(`No installation ${installationId}; run install first`);
     }
     const request = await readBody(c, ProvisionRequest);
-    const product = options.products.find((candidate) => candidate.id === request.productId);
+    const productId = request.productId ?? onlyProduct(options.products);
+    const product = options.products.find((candidate) => candidate.id === productId);
     const metadata = request.metadata ?? defaultMetadata(product?.metadataSchema);
     const billingPlanId =
       request.billingPlanId ??
-      (await partner.productPlans(request.productId, metadata)).find((plan) => !plan.disabled)?.id;
-    if (!billingPlanId) throw ApiError.badRequest(`${request.productId} offers no selectable plan`);
+      (await partner.productPlans(productId, metadata)).find((plan) => !plan.disabled)?.id;
+    if (!billingPlanId) throw ApiError.badRequest(`${productId} offers no selectable plan`);
     const provisioned = await partner.provision(installationId, {
-      productId: request.productId,
-      name: request.name ?? `my-${request.productId}`,
+      productId,
+      name: request.name ?? `my-${productId}`,
       metadata,
       billingPlanId,
     });
@@ -156,6 +158,15 @@ export function controlRoutes(options: ControlOptions): Hono {
   });
 
   return routes;
+}
+
+function onlyProduct(products: ConsoleProduct[]): string {
+  const [first, ...others] = products;
+  if (first && others.length === 0) return first.id;
+  const offered = products.map((product) => product.id).join(", ");
+  throw ApiError.badRequest(
+    `Name the product to provision${offered ? `: this emulator offers ${offered}` : ""}`,
+  );
 }
 
 /** Secrets are named, never shown: a terminal's scrollback is not a secret store. */

@@ -8,6 +8,7 @@ import { MarketplaceIssuer } from "./issuer.ts";
 import { type Fetch, PartnerClient } from "./partner-client.ts";
 import { type CallFilter, CallRecorder, type RecordedCall } from "./recorder.ts";
 import { EmulatorState } from "./state.ts";
+import { StateFile } from "./state-file.ts";
 import { vercelApiRoutes } from "./vercel-api/app.ts";
 import type { FaultPlan } from "./vercel-api/faults.ts";
 import { VercelApiState } from "./vercel-api/store.ts";
@@ -35,6 +36,10 @@ export interface EmulatorOptions {
   partnerFetch?: Fetch;
   /** Products offered in the console, with their metadata form as JSON Schema. */
   products?: ConsoleProduct[];
+  /** Hears what the partner should fix although its call was accepted (e.g. unknown fields). */
+  warn?: (message: string) => void;
+  /** Keeps the Marketplace's state in this file across restarts (see `state-file.ts`). */
+  stateFile?: string;
 }
 
 export interface Emulator {
@@ -62,6 +67,8 @@ export interface Emulator {
   clientSecret: string;
   /** Where webhooks go. */
   webhookUrl: string;
+  /** Writes the state file one last time, when there is one. */
+  close(): Promise<void>;
 }
 
 /** A fake Vercel Marketplace that talks to the partner only over HTTP. */
@@ -72,7 +79,14 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     audience: options.clientId,
     keyFile: options.keyFile,
   });
+  const warn = options.warn ?? (() => {});
   const state = new EmulatorState();
+  // Vercel's REST API (spec §5): the partner's VERCEL_API_URL points here.
+  const vercelApiStore = new VercelApiState();
+  const stateFile =
+    options.stateFile === undefined
+      ? undefined
+      : await StateFile.open({ file: options.stateFile, state, vercelApi: vercelApiStore, warn });
   const recorder = new CallRecorder();
   const partner = new PartnerClient({
     partnerUrl: options.partnerUrl,
@@ -99,8 +113,6 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   app.get("/__emulator/calls", (c) =>
     c.json({ calls: recorder.list({ installationId: c.req.query("installationId") }) }),
   );
-  // Vercel's REST API (spec §5): the partner's VERCEL_API_URL points here.
-  const vercelApiStore = new VercelApiState();
   const deployments = new DeploymentSimulator({
     state,
     store: vercelApiStore,
@@ -117,6 +129,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         ? partner.refreshResource(installationId, event.resourceId)
         : undefined,
     onActionReport: (record) => deployments.actionReported(record),
+    warn,
   });
   app.route("/", vercelApi.app);
   const billing = new BillingDriver(vercelApi.store, webhooks, partner);
@@ -157,6 +170,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     webhookUrl,
+    close: async () => stateFile?.close(),
   };
 }
 

@@ -1,3 +1,5 @@
+export { junitXml } from "./conformance/junit.ts";
+export { CheckResult, ConformanceReport } from "./conformance/report.ts";
 export { formatReport, runConformance } from "./conformance/run-conformance.ts";
 export type { ConsoleProduct } from "./console/pages.ts";
 export type { DeploymentState, EmulatedDeployment } from "./deployments.ts";

@@ -9,7 +9,7 @@ import type { ConsoleProduct } from "./console/pages.ts";
 
 /** The integration's products as the emulator's console shows them: form schema, deployment actions, REPL. */
 export async function describeProducts(source: IntegrationSource): Promise<ConsoleProduct[]> {
-  const integration = typeof source === "function" ? await buildThrowaway(source) : source;
+  const integration = await integrationOf(source);
   return integration.products.map((product) => ({
     id: product.id,
     name: product.name,
@@ -19,7 +19,18 @@ export async function describeProducts(source: IntegrationSource): Promise<Conso
       name: action.name,
     })),
     repl: product.repl !== undefined,
+    replCommands: Object.entries(product.repl ?? {}).map(([name, command]) => ({
+      name,
+      args: command.args,
+      description: command.description,
+      write: command.write,
+    })),
   }));
+}
+
+/** The integration itself, or a factory's built only to read its product definitions. */
+export async function integrationOf(source: IntegrationSource): Promise<Integration> {
+  return typeof source === "function" ? buildThrowaway(source) : source;
 }
 
 /** A factory built once against an in-memory database, only to read its product definitions. */

@@ -15,6 +15,8 @@ export interface RecordedCall {
   requestBody?: unknown;
   responseBody?: unknown;
   error?: string;
+  /** What the partner should fix although the call was accepted (e.g. unknown body fields). */
+  warnings?: string[];
 }
 
 export interface CallFilter {

@@ -58,6 +58,14 @@ export const holdsToken = (installation: EmulatedInstallation, token: string) =>
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
 
+/** The state as plain data, for `state-file.ts`. */
+export interface EmulatorStateSnapshot {
+  installations: EmulatedInstallation[];
+  resources: EmulatedResource[];
+  projects: EmulatedProject[];
+  transfers: EmulatedTransfer[];
+}
+
 /**
  * What Vercel keeps about an integration: installations, resources and their secrets, projects,
  * transfer claims.
@@ -67,6 +75,23 @@ export class EmulatorState {
   readonly resources = new Map<string, EmulatedResource>();
   readonly projects = new Map<string, EmulatedProject>();
   readonly transfers = new Map<string, EmulatedTransfer>();
+
+  snapshot(): EmulatorStateSnapshot {
+    return {
+      installations: [...this.installations.values()],
+      resources: [...this.resources.values()],
+      projects: [...this.projects.values()],
+      transfers: [...this.transfers.values()],
+    };
+  }
+
+  restore(snapshot: EmulatorStateSnapshot): void {
+    for (const installation of snapshot.installations)
+      this.installations.set(installation.id, installation);
+    for (const resource of snapshot.resources) this.resources.set(resource.id, resource);
+    for (const project of snapshot.projects) this.projects.set(project.id, project);
+    for (const transfer of snapshot.transfers) this.transfers.set(transfer.id, transfer);
+  }
 
   installationByToken(accessToken: string): EmulatedInstallation | undefined {
     for (const installation of this.installations.values()) {

@@ -26,9 +26,23 @@ export interface DeliveryAttempt {
   error?: string;
 }
 
+/**
+ * Whether the partner did the right thing: take a signed delivery (2xx), and refuse a tampered one
+ * with a 4xx, as any forged request (spec §6.2). A 5xx or no answer to a tampered one is a fault too.
+ */
+export type DeliveryVerdict =
+  | "delivered"
+  | "not delivered"
+  | "rejected as expected"
+  | "tampered delivery accepted"
+  | "tampered delivery not refused cleanly";
+
 export interface DeliveryResult {
   envelope: WebhookEnvelope;
   delivered: boolean;
+  verdict: DeliveryVerdict;
+  /** Whether the verdict is what a correct partner earns. */
+  passed: boolean;
   attempts: DeliveryAttempt[];
 }
 
@@ -94,21 +108,43 @@ export class WebhookSender {
   }
 
   async deliver(envelope: WebhookEnvelope, options: DeliveryOptions = {}): Promise<DeliveryResult> {
-    const retry = { ...DEFAULT_RETRY, ...this.options.retry, ...options.retry };
     if (options.delayMs) await sleep(options.delayMs);
+    if (options.tamper) return this.deliverTampered(envelope, options.tamper);
+    const retry = { ...DEFAULT_RETRY, ...this.options.retry, ...options.retry };
     const attempts: DeliveryAttempt[] = [];
     for (let attempt = 0; attempt < retry.attempts; attempt++) {
       if (attempt > 0)
         await sleep(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
-      const outcome = await this.send(envelope, options.tamper);
+      const outcome = await this.send(envelope);
       attempts.push(outcome);
-      if (outcome.status >= 200 && outcome.status < 300) {
+      if (isSuccess(outcome)) {
         for (let copy = 0; copy < (options.duplicates ?? 0); copy++)
           attempts.push(await this.send(envelope));
-        return { envelope, delivered: true, attempts };
+        return { envelope, delivered: true, verdict: "delivered", passed: true, attempts };
       }
     }
-    return { envelope, delivered: false, attempts };
+    return { envelope, delivered: false, verdict: "not delivered", passed: false, attempts };
+  }
+
+  /** Sent once, as a forger would: Vercel never retries what it did not sign. */
+  private async deliverTampered(
+    envelope: WebhookEnvelope,
+    tamper: NonNullable<DeliveryOptions["tamper"]>,
+  ): Promise<DeliveryResult> {
+    const attempt = await this.send(envelope, tamper);
+    const refused = attempt.status >= 400 && attempt.status < 500;
+    const verdict: DeliveryVerdict = isSuccess(attempt)
+      ? "tampered delivery accepted"
+      : refused
+        ? "rejected as expected"
+        : "tampered delivery not refused cleanly";
+    return {
+      envelope,
+      delivered: isSuccess(attempt),
+      verdict,
+      passed: refused,
+      attempts: [attempt],
+    };
   }
 
   private async send(
@@ -155,6 +191,8 @@ export class WebhookSender {
     return attempt;
   }
 }
+
+const isSuccess = (attempt: DeliveryAttempt) => attempt.status >= 200 && attempt.status < 300;
 
 function shuffled<T>(items: T[]): T[] {
   const copy = [...items];

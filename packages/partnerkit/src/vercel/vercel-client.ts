@@ -77,6 +77,8 @@ export class VercelApiError extends Error {
     readonly body?: string,
   ) {
     super(message);
+    // Vercel answered: a refusal is not a bug here, and a stack in every retry's log line is noise.
+    if (status !== undefined) this.stack = `${this.name}: ${message}`;
   }
 }
 

@@ -15,7 +15,8 @@ const TERMINAL = new Set(["succeeded", "failed"]);
 function actionSetup(target: ConformanceTarget, state: ConformanceState) {
   if (!target.action) return "no --action given";
   if (!target.webhook) return "no --webhook-url given";
-  if (!target.emulator) return "no emulator to receive the action's report";
+  if (!target.emulator)
+    return target.emulatorMissing ?? "no emulator to receive the action's report";
   if (!state.resourceId) return "no resource was provisioned";
   return { action: target.action, emulator: target.emulator, resourceId: state.resourceId };
 }

@@ -2,18 +2,20 @@ import { randomBytes } from "node:crypto";
 import { ProvisionPurchaseResponse } from "../../protocol/billing.ts";
 import { PlansResponse } from "../../protocol/common.ts";
 import type { VercelInvoiceState } from "../../protocol/vercel-api.ts";
-import type { PartnerAnswer } from "../partner-client.ts";
 import type { VercelApiState } from "../vercel-api/store.ts";
 import {
   type Check,
-  type CheckOutcome,
   type ConformanceState,
   type ConformanceTarget,
-  expectAnswer,
+  described,
+  type Exchange,
+  expectRefusal,
   fail,
+  installOn,
   pass,
   skip,
 } from "./check.ts";
+import type { CheckOutcome } from "./report.ts";
 
 /** A second installation with a resource on a prepayment plan, made by the first billing check. */
 interface BillingSetup {
@@ -30,7 +32,9 @@ const CREDIT_CENTS = 1234;
 /** The setup, or why the billing checks cannot run. */
 function setupOf(target: ConformanceTarget, state: ConformanceState): BillingSetup | string {
   if (!target.emulator?.vercelApi.store)
-    return "needs the emulator's Vercel API (the partner's VERCEL_API_URL)";
+    return (
+      target.emulatorMissing ?? "needs the emulator's Vercel API (the partner's VERCEL_API_URL)"
+    );
   return setups.get(state) ?? "no billing setup";
 }
 
@@ -56,17 +60,28 @@ function paidCreditInvoice(
   );
 }
 
-function purchase(target: ConformanceTarget, setup: BillingSetup, invoiceId: string) {
-  return target.partner.provisionPurchase(setup.installationId, invoiceId, "system");
+/** Provision Purchase of `invoiceId` (system token), with what was sent. */
+async function purchase(
+  target: ConformanceTarget,
+  setup: BillingSetup,
+  invoiceId: string,
+): Promise<Exchange> {
+  return {
+    sent: `POST /v1/installations/${setup.installationId}/billing/provision (invoice ${invoiceId})`,
+    answer: await target.partner.provisionPurchase(setup.installationId, invoiceId, "system"),
+  };
 }
 
-/** The resource's balance in cents from a 200 answer, or why the answer is wrong. */
-function balanceOf(answer: PartnerAnswer, setup: BillingSetup): number | string {
-  if (answer.status !== 200) return `answered ${answer.status}`;
-  const body = ProvisionPurchaseResponse.safeParse(answer.body);
-  if (!body.success) return `body is not { timestamp, balances }: ${body.error.issues[0]?.message}`;
+/** The resource's balance in cents from a 200 answer, or what was wrong with the answer. */
+function balanceOf(done: Exchange, setup: BillingSetup): number | string {
+  if (done.answer.status !== 200) return `${described(done)}; expected 200`;
+  const body = ProvisionPurchaseResponse.safeParse(done.answer.body);
+  if (!body.success)
+    return `${described(done)}; not { timestamp, balances }: ${body.error.issues[0]?.message}`;
   const balance = body.data.balances.find((candidate) => candidate.resourceId === setup.resourceId);
-  return balance ? balance.currencyValueInCents : "no balance for the credited resource";
+  return balance
+    ? balance.currencyValueInCents
+    : `${described(done)}; no balance for the credited resource`;
 }
 
 function withSetup(
@@ -120,18 +135,16 @@ export const BILLING_CHECKS: Check[] = [
         setups.set(state, "the product offers no prepayment plan (Provision Purchase is optional)");
         return skip("no prepayment plan");
       }
-      const installation = await target.partner.install({
-        installationId: `${state.installationId}_billing_${randomBytes(3).toString("hex")}`,
-        accountId: state.accountId,
-      });
-      const resource = await target.partner.provision(installation.id, {
+      const installationId = `${state.installationId}_billing_${randomBytes(3).toString("hex")}`;
+      await installOn(target, installationId, state.accountId);
+      const resource = await target.partner.provision(installationId, {
         productId: target.productId,
         name: "conformance-credits",
         metadata: target.metadata,
         billingPlanId: plan.id,
       });
       setups.set(state, {
-        installationId: installation.id,
+        installationId,
         resourceId: resource.id,
         planId: plan.id,
       });
@@ -147,7 +160,7 @@ export const BILLING_CHECKS: Check[] = [
       if (typeof balance === "string") return fail(balance);
       return balance >= CREDIT_CENTS
         ? pass(`${balance} cents`)
-        : fail(`balance ${balance} < ${CREDIT_CENTS}`);
+        : fail(`a paid invoice of ${CREDIT_CENTS} cents left the balance at ${balance} cents`);
     },
   ),
   withSetup(
@@ -163,7 +176,10 @@ export const BILLING_CHECKS: Check[] = [
       for (const answer of again) {
         const balance = balanceOf(answer, setup);
         if (typeof balance === "string") return fail(balance);
-        if (balance !== first) return fail(`credited again: ${first} then ${balance} cents`);
+        if (balance !== first)
+          return fail(
+            `invoice ${invoice.invoiceId} presented again was credited again: ${first} then ${balance} cents`,
+          );
       }
       return pass(`${first} cents`);
     },
@@ -173,11 +189,7 @@ export const BILLING_CHECKS: Check[] = [
     "An invoice that is not paid is refused with an error body",
     async (target, setup, vercelApi) => {
       const invoice = paidCreditInvoice(vercelApi, setup, "notpaid");
-      return expectAnswer(
-        await purchase(target, setup, invoice.invoiceId),
-        [400, 409, 422],
-        "unpaid invoice",
-      );
+      return expectRefusal(await purchase(target, setup, invoice.invoiceId), [400, 409, 422]);
     },
   ),
 ];

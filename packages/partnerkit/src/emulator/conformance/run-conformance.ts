@@ -1,20 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Check, CheckOutcome, ConformanceState, ConformanceTarget } from "./check.ts";
+import type { Check, ConformanceState, ConformanceTarget } from "./check.ts";
 import { CHECKS } from "./checks.ts";
-
-export interface CheckResult extends CheckOutcome {
-  id: string;
-  section: string;
-  title: string;
-  ms: number;
-}
-
-export interface ConformanceReport {
-  passed: number;
-  failed: number;
-  skipped: number;
-  results: CheckResult[];
-}
+import type { CheckOutcome, CheckResult, CheckStatus, ConformanceReport } from "./report.ts";
 
 /** Runs the checks in order (the first ones create what later ones use); a thrown error fails its check. */
 export async function runConformance(
@@ -42,21 +29,27 @@ export async function runConformance(
       ms: Math.round(performance.now() - started),
     });
   }
-  const count = (status: CheckOutcome["status"]) =>
+  const count = (status: CheckStatus) =>
     results.filter((result) => result.status === status).length;
-  return { passed: count("pass"), failed: count("fail"), skipped: count("skip"), results };
+  return {
+    schemaVersion: 1,
+    passed: count("pass"),
+    warned: count("warn"),
+    failed: count("fail"),
+    skipped: count("skip"),
+    results,
+  };
 }
 
 /** The report as a table for a terminal. */
 export function formatReport(report: ConformanceReport): string {
-  const mark = { pass: "PASS", fail: "FAIL", skip: "SKIP" } as const;
   const lines = report.results.map(
     (result) =>
-      `${mark[result.status]}  ${result.section.padEnd(6)} ${result.title}${result.detail ? ` — ${result.detail}` : ""}`,
+      `${result.status.toUpperCase()}  ${result.section.padEnd(6)} ${result.title}${result.detail ? ` — ${result.detail}` : ""}`,
   );
   lines.push(
     "",
-    `conformance: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
+    `conformance: ${report.passed} passed, ${report.warned} warned, ${report.failed} failed, ${report.skipped} skipped`,
   );
   return `${lines.join("\n")}\n`;
 }

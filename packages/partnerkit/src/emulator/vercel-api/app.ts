@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { CallRecorder } from "../recorder.ts";
 import type { EmulatorState } from "../state.ts";
-import type { VercelApiDeps, VercelApiEnv } from "./context.ts";
+import type { VercelApiDeps, VercelApiEnv, Warn } from "./context.ts";
 import { handleApiError } from "./errors.ts";
 import { FaultPlan } from "./faults.ts";
 import { injectFaults } from "./inject-faults.ts";
@@ -25,6 +25,8 @@ export interface VercelApiOptions {
   onEvent?: VercelApiDeps["onEvent"];
   onActionReport?: VercelApiDeps["onActionReport"];
   client?: VercelApiDeps["client"];
+  /** Hears what a partner should fix although its call was accepted, e.g. unknown body fields. */
+  warn?: Warn;
 }
 
 /**
@@ -47,7 +49,11 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   app.onError(handleApiError);
   app.route("/", inspectorRoutes({ store, recorder: options.recorder, faults }));
   for (const prefix of ["/v1/installations/*", "/v1/deployments/*", "/v13/deployments/*"]) {
-    app.use(prefix, recordCalls(options.recorder), injectFaults(faults));
+    app.use(
+      prefix,
+      recordCalls(options.recorder, options.warn ?? (() => {})),
+      injectFaults(faults),
+    );
   }
   app.route("/", installationRoutes(deps));
   app.route("/", credentialRoutes(deps));

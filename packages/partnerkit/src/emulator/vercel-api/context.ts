@@ -2,9 +2,12 @@ import type { VercelEvent } from "../../protocol/vercel-api.ts";
 import type { EmulatorState } from "../state.ts";
 import type { DeploymentActionRecord, VercelApiState } from "./store.ts";
 
-/** Hono variables of the fake: the installation the bearer token belongs to, once known. */
+/**
+ * Hono variables of the fake: the installation the bearer token belongs to, once known, and the
+ * body keys the request schema does not know (see `unknown-fields.ts`).
+ */
 export interface VercelApiEnv {
-  Variables: { installationId?: string };
+  Variables: { installationId?: string; unknownFields?: string[] };
 }
 
 /** What every route group of the fake reads and writes. */
@@ -21,3 +24,6 @@ export interface VercelApiDeps {
   /** The integration's client credentials, checked by credential rotation (spec §5.4). */
   client?: { id: string; secret: string };
 }
+
+/** Where the fake says what a partner should fix although the call was accepted. */
+export type Warn = (message: string) => void;

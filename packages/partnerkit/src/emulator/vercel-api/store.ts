@@ -92,6 +92,8 @@ const DEFAULT_ACCOUNT: VercelAccountResponse = {
   contact: { email: "owner@emulator.test", name: "Emulator Owner" },
 };
 
+export type VercelApiSnapshot = ReturnType<VercelApiState["snapshot"]>;
+
 /**
  * What Vercel keeps of the partner's calls to its REST API (spec §5), beside the installations
  * and resources in `EmulatorState`: interim billing, invoices, balances, events, deployment
@@ -115,6 +117,44 @@ export class VercelApiState {
   private invoiceCount = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** Everything kept, as plain data for `state-file.ts`. */
+  snapshot() {
+    return {
+      installationDetails: [...this.installationDetails],
+      accounts: [...this.accounts],
+      members: [...this.members].map(([id, members]) => [id, [...members.values()]] as const),
+      events: [...this.events],
+      billing: [...this.billing],
+      billingHistory: [...this.billingHistory],
+      balances: [...this.balances],
+      invoices: [...this.invoices],
+      resourceExtras: [...this.resourceExtras],
+      deployments: [...this.deployments],
+      actions: [...this.actions],
+      invoiceCount: this.invoiceCount,
+    };
+  }
+
+  restore(snapshot: VercelApiSnapshot): void {
+    const fill = <K, V>(map: Map<K, V>, entries: readonly (readonly [K, V])[]) => {
+      for (const [key, value] of entries) map.set(key, value);
+    };
+    fill(this.installationDetails, snapshot.installationDetails);
+    fill(this.accounts, snapshot.accounts);
+    for (const [id, members] of snapshot.members) {
+      for (const member of members) this.setMember(id, member);
+    }
+    fill(this.events, snapshot.events);
+    fill(this.billing, snapshot.billing);
+    fill(this.billingHistory, snapshot.billingHistory);
+    fill(this.balances, snapshot.balances);
+    fill(this.invoices, snapshot.invoices);
+    fill(this.resourceExtras, snapshot.resourceExtras);
+    fill(this.deployments, snapshot.deployments);
+    fill(this.actions, snapshot.actions);
+    this.invoiceCount = snapshot.invoiceCount;
+  }
 
   account(installationId: string): VercelAccountResponse {
     return this.accounts.get(installationId) ?? DEFAULT_ACCOUNT;

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { VercelBalancesRequest, VercelBillingDataRequest } from "../../../protocol/vercel-api.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, readBody } from "../errors.ts";
+import { ApiError } from "../errors.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 import { refsOf, unknownResources } from "./resource-refs.ts";
 
 /** Interim billing data (§5.12) and prepayment balances (§5.14): both 201 with no body. */
@@ -11,7 +12,7 @@ export function billingRoutes({ state, store }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/billing", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "billing");
-    const body = await readBody(c, VercelBillingDataRequest);
+    const body = await readVercelBody(c, VercelBillingDataRequest);
     const { items, discounts = [] } = Array.isArray(body.billing)
       ? { items: body.billing, discounts: [] }
       : body.billing;
@@ -30,7 +31,7 @@ export function billingRoutes({ state, store }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/billing/balance", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "billing");
-    const body = await readBody(c, VercelBalancesRequest);
+    const body = await readVercelBody(c, VercelBalancesRequest);
     const fields = unknownResources(state, installation.id, refsOf("balances", body.balances));
     if (fields.length > 0) {
       throw ApiError.invalid(fields);

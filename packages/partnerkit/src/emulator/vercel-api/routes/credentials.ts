@@ -8,7 +8,8 @@ import {
 } from "../../../protocol/vercel-api.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, readBody } from "../errors.ts";
+import { ApiError } from "../errors.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 
 /**
  * Installation credential rotation, spec §5.4: a new token beside the current one; revoke retires
@@ -24,7 +25,7 @@ export function credentialRoutes({ state, client }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/credentials/rotate", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
-    const body = await readBody(c, VercelRotateCredentialRequest);
+    const body = await readVercelBody(c, VercelRotateCredentialRequest);
     checkClient(body.client_secret, body.client_id);
     installation.previousTokens = [
       ...(installation.previousTokens ?? []),
@@ -43,7 +44,7 @@ export function credentialRoutes({ state, client }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/credentials/revoke", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
-    const body = await readBody(c, VercelRevokeCredentialRequest);
+    const body = await readVercelBody(c, VercelRevokeCredentialRequest);
     checkClient(body.client_secret, body.client_id);
     const live = [installation.accessToken, ...(installation.previousTokens ?? [])];
     if (!live.includes(body.token)) {

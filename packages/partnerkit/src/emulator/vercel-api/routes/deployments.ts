@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { VercelDeploymentActionRequest } from "../../../protocol/vercel-api.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, readBody } from "../errors.ts";
+import { ApiError } from "../errors.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 
 const ACTION_PATH =
   "/v1/deployments/:deploymentId/integrations/:id/resources/:resourceId/actions/:action";
@@ -26,7 +27,7 @@ export function deploymentRoutes({ state, store, onActionReport }: VercelApiDeps
     if (resource?.installationId !== installation.id || resource.deleted) {
       throw ApiError.notFound(`No resource ${resourceId} in this installation`);
     }
-    const body = await readBody(c, VercelDeploymentActionRequest);
+    const body = await readVercelBody(c, VercelDeploymentActionRequest);
     // Deployments the fake never created are accepted: the emulator may start an action for any id.
     const result = store.reportAction(
       { deploymentId, installationId: installation.id, resourceId, action },

@@ -5,7 +5,8 @@ import {
 } from "../../../protocol/vercel-api.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, readBody } from "../errors.ts";
+import { ApiError } from "../errors.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 
 /** Installation-level calls: update (§5.1), account (§5.2), member (§5.3), events (§5.5), finalize (§5.15). */
 export function installationRoutes({ state, store, onEvent }: VercelApiDeps) {
@@ -13,7 +14,7 @@ export function installationRoutes({ state, store, onEvent }: VercelApiDeps) {
 
   routes.patch("/v1/installations/:id", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
-    const body = await readBody(c, VercelUpdateInstallationRequest);
+    const body = await readVercelBody(c, VercelUpdateInstallationRequest);
     store.updateInstallation(installation.id, body);
     return c.body(null, 204);
   });
@@ -36,7 +37,7 @@ export function installationRoutes({ state, store, onEvent }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/events", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
-    const { event } = await readBody(c, VercelCreateEventRequest);
+    const { event } = await readVercelBody(c, VercelCreateEventRequest);
     if (event.type === "resource.updated") {
       const resource = state.resources.get(event.resourceId);
       if (resource?.installationId !== installation.id || resource.deleted) {

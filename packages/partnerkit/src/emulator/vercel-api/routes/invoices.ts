@@ -8,8 +8,9 @@ import {
 import type { EmulatedInstallation, EmulatorState } from "../../state.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, readBody } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 import { invoiceTotalCents, toCents } from "../money.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 import { refsOf, unknownResources } from "./resource-refs.ts";
 
 /** Submit (§5.13, 200 JSON), get (200 JSON) and refund (204) invoices. */
@@ -18,7 +19,7 @@ export function invoiceRoutes({ state, store }: VercelApiDeps) {
 
   routes.post("/v1/installations/:id/billing/invoices", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "billing");
-    const body = await readBody(c, SubmitInvoiceSchema);
+    const body = await readVercelBody(c, SubmitInvoiceSchema);
     const fields = invoiceProblems(state, installation, body);
     // `test.validate` only checks: the answer lists the problems and nothing is stored.
     if (body.test?.validate) {
@@ -45,7 +46,7 @@ export function invoiceRoutes({ state, store }: VercelApiDeps) {
     const installation = authorize(c, state, c.req.param("id"), "billing");
     const stored = store.invoice(installation.id, c.req.param("invoiceId"));
     if (!stored) throw ApiError.notFound(`No invoice ${c.req.param("invoiceId")}`);
-    const body = await readBody(c, VercelInvoiceActionRequest);
+    const body = await readVercelBody(c, VercelInvoiceActionRequest);
     if (toCents(body.total) > toCents(stored.invoice.total)) {
       throw ApiError.invalid([
         { key: "total", message: `exceeds the invoice total ${stored.invoice.total}` },

@@ -11,8 +11,9 @@ import {
 import type { EmulatedInstallation, EmulatedResource, EmulatorState } from "../../state.ts";
 import { authorize } from "../auth.ts";
 import type { VercelApiDeps, VercelApiEnv } from "../context.ts";
-import { ApiError, issuesToFields, readBody } from "../errors.ts";
+import { ApiError, issuesToFields } from "../errors.ts";
 import { stripUndefined } from "../objects.ts";
+import { readVercelBody } from "../unknown-fields.ts";
 
 /** Resource calls: import (§5.8), update (§5.9), update secrets by id (§5.11). */
 export function resourceRoutes({ state, store }: VercelApiDeps) {
@@ -21,7 +22,7 @@ export function resourceRoutes({ state, store }: VercelApiDeps) {
   routes.put("/v1/installations/:id/resources/:resourceId", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
     const resourceId = c.req.param("resourceId");
-    const body = await readBody(c, VercelImportResourceRequest);
+    const body = await readVercelBody(c, VercelImportResourceRequest);
     const existing = state.resources.get(resourceId);
     if (existing && existing.installationId !== installation.id) {
       throw ApiError.conflict(`Resource ${resourceId} belongs to another installation`);
@@ -46,10 +47,8 @@ export function resourceRoutes({ state, store }: VercelApiDeps) {
   routes.patch("/v1/installations/:id/resources/:resourceId", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
     const resource = ownResource(state, installation, c.req.param("resourceId"));
-    const { ownership, extras, secrets, billingPlan, notification, ...fields } = await readBody(
-      c,
-      VercelUpdateResourceRequest,
-    );
+    const { ownership, extras, secrets, billingPlan, notification, ...fields } =
+      await readVercelBody(c, VercelUpdateResourceRequest);
     Object.assign(resource, stripUndefined(fields));
     if (billingPlan) resource.billingPlan = resourcePlan(billingPlan);
     if (notification === null) delete resource.notification;
@@ -72,7 +71,7 @@ export function resourceRoutes({ state, store }: VercelApiDeps) {
   routes.put("/v1/installations/:id/resources/:resourceId/secrets", async (c) => {
     const installation = authorize(c, state, c.req.param("id"), "live");
     const resource = ownResource(state, installation, c.req.param("resourceId"));
-    const body = await readBody(c, VercelUpdateSecretsRequest);
+    const body = await readVercelBody(c, VercelUpdateSecretsRequest);
     resource.secrets = applySecrets(resource.secrets, body);
     return c.body(null, 201);
   });

@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import { jwtVerify } from "jose";
+import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import type { MarketplaceIssuer } from "../../packages/partnerkit/src/emulator/issuer.ts";
+
+/**
+ * A partner server Vercel would work with, written the way many are: it answers 201 to a provision,
+ * refuses bad tokens and signatures with plain text, ignores Idempotency-Key, accepts any
+ * metadata, refuses REPL writes in-band and implements the older transfer routes.
+ */
+type LenientEnv = { Variables: { claims: Record<string, unknown> } };
+
+export function lenientPartner(issuer: MarketplaceIssuer, webhookSecret: string): Hono<LenientEnv> {
+  const resources = new Map<string, Record<string, unknown>>();
+  const app = new Hono<LenientEnv>();
+  const refuse = () => new Response("Forbidden", { status: 403 });
+
+  app.use("/v1/*", async (c, next) => {
+    const token = c.req.header("authorization")?.replace(/^Bearer /, "") ?? "";
+    try {
+      const { payload } = await jwtVerify(token, issuer.localKeySet(), {
+        issuer: issuer.issuer,
+        audience: issuer.options.audience,
+        algorithms: ["RS256"],
+      });
+      const [, , collection, installationId] = c.req.path.split("/");
+      if (collection === "installations" && payload.installation_id !== installationId)
+        return refuse();
+      c.set("claims", payload);
+    } catch {
+      return refuse();
+    }
+    await next();
+  });
+  const isUser = (claims: Record<string, unknown>) => typeof claims.user_id === "string";
+  const isAdmin = (claims: Record<string, unknown>) =>
+    isUser(claims) && claims.user_role === "ADMIN";
+
+  app.put("/v1/installations/:id", (c) => (isUser(c.get("claims")) ? c.body(null, 204) : refuse()));
+  app.delete("/v1/installations/:id", (c) => c.body(null, 204));
+  app.get("/v1/products/:slug/plans", (c) =>
+    c.json({ plans: [{ id: "free", type: "subscription", name: "Free", description: "Free" }] }),
+  );
+  app.post("/v1/installations/:id/resources", async (c) => {
+    if (!isAdmin(c.get("claims"))) return refuse();
+    const body = await c.req.json().catch(() => undefined);
+    if (!body) return c.json({ error: { code: "bad_request", message: "Not JSON" } }, 400);
+    const resource = {
+      id: `res_${resources.size + 1}`,
+      productId: body.productId,
+      name: body.name,
+      metadata: body.metadata,
+      status: "ready",
+    };
+    resources.set(resource.id, resource);
+    return c.json({ ...resource, secrets: [{ name: "DB_URL", value: "db://x" }] }, 201);
+  });
+  app.get("/v1/installations/:id/resources/:rid", (c) => {
+    const resource = resources.get(c.req.param("rid"));
+    return resource
+      ? c.json(resource)
+      : c.json({ error: { code: "not_found", message: "No such resource" } }, 404);
+  });
+  app.delete("/v1/installations/:id/resources/:rid", (c) => c.body(null, 204));
+  app.post("/v1/installations/:id/resources/:rid/repl", async (c) => {
+    if (!isUser(c.get("claims"))) return refuse();
+    const { input, readOnly } = await c.req.json();
+    const text = readOnly && String(input).startsWith("set") ? "no permission: read-only" : "ok";
+    return c.json([{ type: "paragraph", children: [{ type: "text", text }] }]);
+  });
+  app.put("/v1/installations/:id/resource-transfer-requests/:claim", (c) => c.json({}));
+  app.post("/v1/installations/:id/resource-transfer-requests/:claim/verify", (c) =>
+    c.json({ valid: true }),
+  );
+  app.post("/webhooks", async (c) =>
+    c.req.header("x-vercel-signature") === signWebhookPayload(await c.req.text(), webhookSecret)
+      ? c.body(null, 200)
+      : c.text("bad signature", 400),
+  );
+  return app;
+}
