@@ -3,21 +3,26 @@
  * Chromium, and only clicks, form fields and visible text — install, pick a region and a plan,
  * create a resource, run REPL commands on it, connect it to a project with the `branch` action, read its env vars, deploy
  * and watch the action take the deployment from provisioning to ready with the branch's env vars,
- * follow the timeline, uninstall.
- * Screenshots of each step go to test-artifacts/console-*.png.
+ * follow the timeline, uninstall. Then every console page at 1280 px, checked for anything that
+ * overflows sideways and for requests that answer 404.
+ * Screenshots of each step go to test-artifacts/console-*.png; `UPDATE_SCREENSHOTS=1` also rewrites
+ * the README's, in docs/screenshots/.
  */
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   ARTIFACTS_DIR,
   CHROMIUM_PATH,
   type DevServer,
+  DOCS_SCREENSHOTS_DIR,
   HAS_CHROMIUM,
   launchChromium,
   processGroupAlive,
   startDev,
 } from "../support/browser.ts";
+import { horizontalOverflow, openAllDetails } from "./overflow.ts";
 
 const MASK = "••••••";
 const TITLE =
@@ -35,7 +40,11 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
-  [dev, browser] = await Promise.all([startDev(), launchChromium()]);
+  // Billing every few seconds, so the billing page has usage to chart while the test runs.
+  [dev, browser] = await Promise.all([
+    startDev({ env: { PARTNERKIT_BILLING_INTERVAL: "3" } }),
+    launchChromium(),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -47,6 +56,20 @@ afterAll(async () => {
   }
 }, 20_000);
 
+/** The control API answers what it made by kind (`installation`, `resource`, `project`, …). */
+const ControlAnswer = z.record(z.string(), z.unknown());
+const Identified = z.object({ id: z.string() });
+
+/** The pages whose screenshots the README shows (docs/screenshots/console-<name>.png). */
+const DOCUMENTED = new Set([
+  "installation",
+  "resource",
+  "deployment",
+  "timeline",
+  "webhooks",
+  "billing",
+]);
+
 /** The text a user sees (closed <details> and the like excluded), whitespace collapsed. */
 async function visible(locator: Locator): Promise<string> {
   return (await locator.innerText()).replace(/\s+/g, " ").trim();
@@ -54,6 +77,38 @@ async function visible(locator: Locator): Promise<string> {
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS_DIR, `console-${name}.png`), fullPage: true });
+}
+
+/**
+ * Runs `steps` in a fresh 1280 px page; a failure says where the page was, what it showed and what
+ * the dev server printed. Script errors on any page fail the test.
+ */
+async function drive(steps: (page: Page, dev: DevServer) => Promise<void>): Promise<void> {
+  if (!dev || !browser) throw new Error("beforeAll did not start the servers");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  try {
+    await steps(page, dev);
+    expect(pageErrors).toEqual([]);
+  } catch (error) {
+    await shot(page, "failure").catch(() => undefined);
+    // `npm run dev` restarts the partner when a source file changes: say so if it did.
+    const restarted = dev.output().includes("Restarting...")
+      ? "\n(note: the partner restarted during the test because a source file changed)"
+      : "";
+    throw new Error(
+      `${String(error)}${restarted}\n--- page ${page.url()} ---\n${await page
+        .locator("body")
+        .innerText()
+        .catch(() => "")}\n--- partnerkit dev output ---\n${dev.output().slice(-4000)}`,
+      { cause: error },
+    );
+  } finally {
+    await context.close();
+  }
 }
 
 /** The <section> whose heading is `name`. */
@@ -65,15 +120,9 @@ describe("emulator console in Chromium", () => {
     HAS_CHROMIUM
       ? TITLE
       : `${TITLE} — SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`,
-    async () => {
-      if (!dev || !browser) throw new Error("beforeAll did not start the servers");
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(String(error)));
-      const h1 = page.locator("h1");
-      try {
+    () =>
+      drive(async (page, dev) => {
+        const h1 = page.locator("h1");
         // The dashboard, as `npm run dev` tells the user to open it.
         await page.goto(dev.emulatorUrl);
         expect(await visible(h1)).toBe("Integration");
@@ -187,7 +236,7 @@ describe("emulator console in Chromium", () => {
         await h1.filter({ hasText: "ready" }).waitFor({ timeout: 15_000 });
         expect(await visible(h1)).toBe(`Deployment ${deploymentId} ready`);
         const actions = await visible(section(page, "Integration actions"));
-        expect(actions).toContain(`branch ${resourceId} succeeded`);
+        expect(actions).toContain("branch cache succeeded");
         const deploymentEnv = section(page, "Environment variables");
         const branchUrl = deploymentEnv.locator("tr", { hasText: "CACHE_KV_REST_API_URL" });
         await branchUrl.locator("summary").click();
@@ -213,7 +262,7 @@ describe("emulator console in Chromium", () => {
             'GET /v1/products/acme-kv/plans?metadata={"region":"fra1"}',
             `POST ${installation}/resources`,
             `GET ${installation}/resources/${resourceId}`,
-            "POST /webhooks",
+            "POST /webhooks deployment.integration.action.start",
             `GET /v13/deployments/${deploymentId}`,
             `PATCH /v1/deployments/${deploymentId}/integrations/${installationId}/resources/${resourceId}/actions/branch`,
           ]),
@@ -239,15 +288,24 @@ describe("emulator console in Chromium", () => {
         await page.waitForURL(/\/installations\/icfg_[0-9a-f]+$/);
         expect(await visible(section(page, "Resources"))).toContain("cache acme-kv Pro ready");
         const uninstall = section(page, "Uninstall");
-        expect(
-          await uninstall.getByRole("checkbox", { name: "Delete all resources" }).isChecked(),
-        ).toBe(true);
+        const cascade = uninstall.getByRole("checkbox", { name: "Delete all resources" });
+        expect(await cascade.isChecked()).toBe(false);
+        await cascade.check();
+        // Nothing happens until the user confirms.
+        await uninstall.getByRole("button", { name: "Uninstall integration" }).click();
+        expect(await visible(h1)).toBe(`Installation ${installationId} installed`);
+        await uninstall.getByRole("checkbox", { name: /Yes, uninstall/ }).check();
         await uninstall.getByRole("button", { name: "Uninstall integration" }).click();
         await h1.filter({ hasText: "uninstalled" }).waitFor();
         expect(await visible(h1)).toBe(`Installation ${installationId} uninstalled`);
         expect(await page.getByRole("heading", { name: "Create a resource" }).count()).toBe(0);
         expect(await page.getByRole("button", { name: "Uninstall integration" }).count()).toBe(0);
         expect(await visible(section(page, "Resources"))).toContain("No resources.");
+        // Pro owes its month: the partner's jobs send the final invoices, then finalize.
+        const result = section(page, "Uninstall result");
+        expect(await visible(result)).toContain("not finalized: final invoices to follow");
+        await result.getByText("called by the partner").waitFor({ timeout: 15_000 });
+        expect(await visible(result)).toMatch(/Final invoices INV-\d{4}: \$[\d.]+/);
         await shot(page, "09-uninstalled");
 
         await page.goto(resourceUrl);
@@ -263,25 +321,138 @@ describe("emulator console in Chromium", () => {
         expect(after.indexOf(`DELETE ${installation}`)).toBeLessThan(
           after.indexOf(`POST ${installation}/resources`),
         );
-
-        expect(pageErrors).toEqual([]);
-      } catch (error) {
-        await shot(page, "failure").catch(() => undefined);
-        // `npm run dev` restarts the partner when a source file changes: say so if it did.
-        const restarted = dev.output().includes("Restarting...")
-          ? "\n(note: the partner restarted during the test because a source file changed)"
-          : "";
-        throw new Error(
-          `${String(error)}${restarted}\n--- page ${page.url()} ---\n${await page
-            .locator("body")
-            .innerText()
-            .catch(() => "")}\n--- partnerkit dev output ---\n${dev.output().slice(-4000)}`,
-          { cause: error },
-        );
-      } finally {
-        await context.close();
-      }
-    },
+      }),
     60_000,
+  );
+
+  it.skipIf(!HAS_CHROMIUM)(
+    "every console page fits 1280 px: nothing overflows sideways, no request answers 404",
+    () =>
+      drive(async (page, dev) => {
+        const missing: string[] = [];
+        page.on("response", (response) => {
+          if (response.status() === 404 && !response.url().endsWith("/no-such-page")) {
+            missing.push(response.url());
+          }
+        });
+        /** Creates something through the emulator's control API; the id of `kind` in its answer. */
+        const create = async (kind: string, path: string, body: unknown): Promise<string> => {
+          const response = await fetch(`${dev.emulatorUrl}/__emulator${path}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          const answer = await response.text();
+          expect(response.status, answer).toBe(201);
+          return Identified.parse(ControlAnswer.parse(JSON.parse(answer))[kind]).id;
+        };
+        const installationId = await create("installation", "/installations", {});
+        const resources = `/installations/${installationId}/resources`;
+        const resourceId = await create("resource", resources, {
+          productId: "acme-kv",
+          name: "sessions",
+          billingPlanId: "pro",
+          project: "storefront",
+          actions: ["branch"],
+        });
+        // A second resource on the project: the answer names the project too.
+        const projectId = await create("project", resources, {
+          productId: "acme-kv",
+          name: "cache",
+          billingPlanId: "free",
+          project: "storefront",
+        });
+        const walletId = await create("resource", resources, {
+          productId: "acme-kv",
+          name: "wallet",
+          billingPlanId: "credits",
+        });
+        const deploymentId = await create("deployment", "/deployments", {
+          project: "storefront",
+          ref: "feature-checkout-with-a-rather-long-branch-name",
+        });
+        for (const tamper of [undefined, "body"]) {
+          await fetch(`${dev.emulatorUrl}/__emulator/webhooks`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              type: "marketplace.member.changed",
+              installationId,
+              tamper,
+            }),
+          });
+        }
+        const resourcePath = `/installations/${installationId}/resources/${resourceId}`;
+
+        // A REPL session, so the resource page shows its commands and a history.
+        await page.goto(`${dev.emulatorUrl}${resourcePath}`);
+        const repl = section(page, "REPL");
+        expect(await visible(repl.locator("[data-repl-commands]"))).toContain("set <key> <value>");
+        await repl.getByRole("checkbox", { name: "Read-only" }).uncheck();
+        for (const input of ['set cart:42 "3 items, 1 coupon"', "keys", "help"]) {
+          await repl.getByLabel("Command").fill(input);
+          await repl.getByRole("button", { name: "Run" }).click();
+          await page.waitForURL(/#repl$/);
+        }
+        expect(await repl.locator("[data-repl-output]").count()).toBe(3);
+
+        // Credits: the balance shows at once, before the partner's next billing run.
+        const billingPath = `/installations/${installationId}/billing`;
+        await page.goto(`${dev.emulatorUrl}${billingPath}`);
+        await page.getByLabel("Buy credits for").selectOption({ label: "wallet" });
+        await page.getByRole("button", { name: "Pay and provision the purchase" }).click();
+        await page.waitForURL(/notice=/);
+        expect(await visible(section(page, "Prepaid balances"))).toContain("wallet");
+        // The partner reports usage every few seconds: wait for a chart of each unit.
+        for (let attempt = 0; attempt < 30; attempt++) {
+          if ((await page.locator("[data-usage-chart]").count()) >= 2) break;
+          await page.waitForTimeout(1000);
+          await page.reload();
+        }
+        expect(await page.locator("[data-usage-chart]").count()).toBe(2);
+
+        const pages: [name: string, path: string][] = [
+          ["integration", "/"],
+          ["installation", `/installations/${installationId}`],
+          ["resource", resourcePath],
+          ["projects", "/projects"],
+          ["project", `/projects/${projectId}`],
+          ["deployments", "/deployments"],
+          ["deployment", `/deployments/${deploymentId}`],
+          ["timeline", "/timeline"],
+          ["timeline-filtered", `/timeline?direction=webhook&installationId=${installationId}`],
+          ["webhooks", "/webhooks"],
+          ["billing-index", "/billing"],
+          ["billing", billingPath],
+          ["wallet", `/installations/${installationId}/resources/${walletId}`],
+          ["not-found", "/no-such-page"],
+        ];
+        const overflowing: string[] = [];
+        for (const [name, path] of pages) {
+          await page.goto(`${dev.emulatorUrl}${path}`);
+          await shot(page, `layout-${name}`);
+          if (DOCUMENTED.has(name) && process.env.UPDATE_SCREENSHOTS === "1") {
+            await page.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `console-${name}.png`) });
+          }
+          await openAllDetails(page);
+          for (const problem of await horizontalOverflow(page)) {
+            overflowing.push(`${path}: ${problem}`);
+          }
+        }
+        expect(overflowing).toEqual([]);
+        expect(missing).toEqual([]);
+
+        // The timeline's last columns are on screen, and statuses are coloured by class.
+        await page.goto(`${dev.emulatorUrl}/timeline?status=4xx&direction=webhook`);
+        const refused = page.locator("[data-timeline] tr").nth(1);
+        expect(await visible(refused)).toMatch(
+          /webhook POST \/webhooks marketplace\.member\.changed 401 [\d.]+$/,
+        );
+        const badge = refused.locator(".status");
+        expect(await badge.getAttribute("class")).toBe("status client-error");
+        const box = await badge.boundingBox();
+        expect((box?.x ?? Infinity) + (box?.width ?? 0)).toBeLessThanOrEqual(1280);
+      }),
+    90_000,
   );
 });

@@ -79,6 +79,17 @@ describe("console: deployments and webhooks", () => {
       await market.emulator.app.request("/webhooks?type=marketplace.member.changed")
     ).text();
     expect(page).toContain(installation.id);
+    // The sample is about the installation picked, the newest by default.
+    expect(page).toContain(`<option value="${installation.id}" selected>`);
+    const other = await market.emulator.partner.install();
+    const picked = await (
+      await market.emulator.app.request(
+        `/webhooks?type=marketplace.member.changed&installationId=${installation.id}`,
+      )
+    ).text();
+    expect(picked).toContain(`<option value="${installation.id}" selected>`);
+    expect(picked).toContain(`&quot;installationId&quot;: &quot;${installation.id}&quot;`);
+    expect(picked).not.toContain(`&quot;installationId&quot;: &quot;${other.id}&quot;`);
 
     const payload = JSON.stringify({
       installationId: installation.id,
@@ -100,7 +111,10 @@ describe("console: deployments and webhooks", () => {
       "/webhooks",
       postForm({ type: "marketplace.member.changed", payload, tamper: "body" }),
     );
-    expect(await tampered.text()).toContain('<span class="status failed">failed</span>');
+    // A deliberate tamper that the partner refuses is the expected outcome, not a failure.
+    expect(await tampered.text()).toContain(
+      '<span class="status succeeded">succeeded</span> rejected as expected',
+    );
     expect(market.emulator.calls({ direction: "webhook" }).at(-1)?.status).toBe(401);
 
     const invalid = await market.emulator.app.request(

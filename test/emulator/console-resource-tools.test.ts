@@ -83,6 +83,9 @@ describe("emulator console: secrets rotation", () => {
     expect(after).not.toBe(before);
     const shown = await pageText(path);
     expect(shown).toContain("the partner answered new");
+    expect(shown).toMatch(/Rotated at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC:/);
+    // The grace period stays as typed: a second click must not revoke the old token at once.
+    expect(shown).toMatch(/name="delayOldSecretsExpirationHours"[^>]*value="1"/);
     expect(shown).toContain("<code>KV_REST_API_TOKEN</code> (only these changed)");
     expect(shown).toContain(`<summary>${MASK}</summary><code>${after}</code>`);
     expect(shown).not.toContain(before);
@@ -162,6 +165,45 @@ describe("emulator console: REPL", () => {
 
     await request(`${path}/repl`, postForm({ input: "flush" }));
     expect(replOutput(await pageText(path))).toContain("Unknown command");
+  });
+
+  it("lists the product's commands up front, answers help, and keeps a history of outputs", async () => {
+    const { resource, path } = await setup({
+      emulator: {
+        products: [
+          {
+            id: "acme-kv",
+            repl: true,
+            replCommands: [
+              { name: "get", args: ["key"], description: "the value of a key" },
+              { name: "set", args: ["key", "value"], description: "store a value", write: true },
+            ],
+          },
+        ],
+      },
+    });
+    const page = await pageText(path);
+    const listed = page.split("data-repl-commands")[1]?.split("</table>")[0] ?? "";
+    expect(listed).toContain("<code>get &lt;key&gt;</code>");
+    expect(listed).toContain("<code>set &lt;key&gt; &lt;value&gt;</code>");
+    expect(listed).toContain("store a value");
+
+    const replCalls = () =>
+      world.emulator.calls().filter((call) => call.url.endsWith(`/${resource.id}/repl`));
+    await request(`${path}/repl`, postForm({ input: "help", readOnly: "true" }));
+    expect(replCalls()).toHaveLength(0);
+    expect(replOutput(await pageText(path))).toContain("<code>get &lt;key&gt;</code>");
+
+    await request(`${path}/repl`, postForm({ input: "set a 1" }));
+    await request(`${path}/repl`, postForm({ input: "get a", readOnly: "true" }));
+    const history = (await pageText(path)).split("data-repl-output").slice(1);
+    expect(history.map((output) => output.match(/&gt; ([^<]+)<\/code>/)?.[1])).toEqual([
+      "get a",
+      "set a 1",
+      "help",
+    ]);
+    expect(history[0]).toContain("<p>1</p>");
+    expect(history[1]).toContain("<p>OK</p>");
   });
 
   it("offers no REPL for a product that does not declare one", async () => {

@@ -157,7 +157,7 @@ describe("emulator console", () => {
     });
     const response = await emulator.app.request(
       `/installations/${installationId}/uninstall`,
-      postForm({ cascade: "true" }),
+      postForm({ cascade: "true", confirm: "yes" }),
     );
     expect(response.status).toBe(303);
     expect(emulator.state.installations.get(installationId)).toMatchObject({

@@ -1,19 +1,30 @@
 import { html } from "hono/html";
 import type { Balance } from "../../protocol/billing.ts";
 import { formatCents } from "../../protocol/money.ts";
+import type { VercelBillingItem } from "../../protocol/vercel-api.ts";
 import { ANNOUNCED_INVOICE_STATES } from "../billing-driver.ts";
 import type { EmulatedInstallation, EmulatedResource } from "../state.ts";
 import type { BillingSubmission, StoredInvoice } from "../vercel-api/store.ts";
 import type { Html } from "./layout.ts";
+import { formatInstant } from "./time.ts";
+import { usageCharts } from "./usage-chart.ts";
+
+/** Prepaid balances as the console last learnt them, and from which call. */
+export interface KnownBalances {
+  timestamp: string;
+  balances: Balance[];
+  source: "submitted" | "purchase";
+}
 
 export interface BillingView {
   installation: EmulatedInstallation;
   resources: EmulatedResource[];
   history: BillingSubmission[];
   invoices: StoredInvoice[];
-  balances?: { timestamp: string; balances: Balance[] };
+  balances?: KnownBalances;
   /** The answer to the last credit purchase, when the page follows one. */
   notice?: string;
+  resourceName: (id: string) => string;
 }
 
 export function billingIndexPage(installations: EmulatedInstallation[]): Html {
@@ -41,8 +52,12 @@ export function billingPage(view: BillingView): Html {
     ${view.notice ? html`<section role="status"><p>${view.notice}</p></section>` : ""}
     <section>
       <h2>Usage over time</h2>
-      ${usageChart(view.history)}
-      <p class="muted">Running totals for the period from each Submit Billing Data call (§5.12).</p>
+      ${usageCharts(view.history, view.resourceName)}
+      <p class="muted">Running totals for the period from each Submit Billing Data call (§5.12), one chart per unit.</p>
+    </section>
+    <section>
+      <h2>Current period</h2>
+      ${currentPeriod(view)}
     </section>
     <section>
       <h2>Invoices</h2>
@@ -50,7 +65,7 @@ export function billingPage(view: BillingView): Html {
     </section>
     <section>
       <h2>Prepaid balances</h2>
-      ${balanceTable(view.balances)}
+      ${balanceTable(view.balances, view.resourceName)}
       ${installation.status === "installed" ? creditForm(installation.id, view.resources) : ""}
     </section>`;
 }
@@ -79,21 +94,28 @@ function invoiceTable(installationId: string, invoices: StoredInvoice[]): Html {
   </table>`;
 }
 
-function balanceTable(submitted: BillingView["balances"]): Html {
-  if (!submitted || submitted.balances.length === 0) {
-    return html`<p class="muted">No balances submitted yet.</p>`;
+function balanceTable(
+  known: KnownBalances | undefined,
+  resourceName: (id: string) => string,
+): Html {
+  if (!known || known.balances.length === 0) {
+    return html`<p class="muted">No balances yet: the partner reports them with its billing data, or in answer to a credit purchase.</p>`;
   }
   return html`<table>
     <tr><th>Resource</th><th>Balance</th><th>Credit</th></tr>
-    ${submitted.balances.map(
+    ${known.balances.map(
       (balance) => html`<tr>
-        <td>${balance.resourceId ?? "installation"}</td>
+        <td>${balance.resourceId ? resourceName(balance.resourceId) : "installation"}</td>
         <td>${formatCents(balance.currencyValueInCents)} USD</td>
         <td>${balance.credit ?? ""}</td>
       </tr>`,
     )}
   </table>
-  <p class="muted">As of ${submitted.timestamp} (§5.14).</p>`;
+  <p class="muted">As of ${formatInstant(known.timestamp)}, ${
+    known.source === "purchase"
+      ? "from the answer to the credit purchase (§4.15)"
+      : "as the partner submitted them (§5.14)"
+  }.</p>`;
 }
 
 function creditForm(installationId: string, resources: EmulatedResource[]): Html {
@@ -110,41 +132,31 @@ function creditForm(installationId: string, resources: EmulatedResource[]): Html
   </form>`;
 }
 
-const COLORS = ["#0070f3", "#e5484d", "#30a46c", "#f5a623", "#8e4ec6", "#12a594"];
-const WIDTH = 640;
-const HEIGHT = 200;
-const PAD = 32;
-
-/** One line per (resource, meter): its period value at each submission, on a shared time axis. */
-export function usageChart(history: BillingSubmission[]): Html {
-  const series = new Map<string, { t: number; v: number }[]>();
-  for (const { data } of history) {
-    const t = Date.parse(data.timestamp);
-    for (const usage of data.usage) {
-      const key = `${usage.resourceId ?? "installation"} · ${usage.name} (${usage.units})`;
-      series.set(key, [...(series.get(key) ?? []), { t, v: usage.periodValue }]);
+/** The latest billing data's items: what the period's invoice will hold if nothing changes. */
+function currentPeriod({ history, resourceName }: BillingView): Html {
+  const latest = history.at(-1)?.data;
+  if (!latest) return html`<p class="muted">No billing data submitted yet.</p>`;
+  const items: VercelBillingItem[] = Array.isArray(latest.billing)
+    ? latest.billing
+    : latest.billing.items;
+  const total = items.reduce((cents, item) => cents + Math.round(Number(item.total) * 100), 0);
+  return html`<p>Period ${formatInstant(latest.period.start)} → ${formatInstant(latest.period.end)}, as reported ${formatInstant(latest.timestamp)}.</p>
+    ${
+      items.length === 0
+        ? html`<p class="muted">Nothing billed so far.</p>`
+        : html`<table data-period-items>
+            <tr><th>Item</th><th>Resource</th><th>Quantity</th><th>Price</th><th>Total</th></tr>
+            ${items.map(
+              (item) => html`<tr>
+                <td>${item.name}${item.details ? html` <span class="muted">${item.details}</span>` : ""}</td>
+                <td>${item.resourceId ? resourceName(item.resourceId) : "installation"}</td>
+                <td>${item.quantity.toLocaleString("en-US")} ${item.units}</td>
+                <td>$${item.price}</td>
+                <td>$${item.total}</td>
+              </tr>`,
+            )}
+            <tr><th colspan="4">Total so far</th><th>$${formatCents(total)}</th></tr>
+          </table>`
     }
-  }
-  if (series.size === 0) return html`<p class="muted">No billing data submitted yet.</p>`;
-  const points = [...series.values()].flat();
-  const [minT, maxT] = [Math.min(...points.map((p) => p.t)), Math.max(...points.map((p) => p.t))];
-  const maxV = Math.max(1, ...points.map((p) => p.v));
-  const x = (t: number) => PAD + ((t - minT) / Math.max(1, maxT - minT)) * (WIDTH - 2 * PAD);
-  const y = (v: number) => HEIGHT - PAD - (v / maxV) * (HEIGHT - 2 * PAD);
-  const lines = [...series.entries()].map(([label, values], index) => ({
-    label,
-    color: COLORS[index % COLORS.length],
-    path: values.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" "),
-  }));
-  return html`<svg role="img" aria-label="Usage over time" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" style="max-width:${WIDTH}px">
-      <line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#ccc" />
-      <line x1="${PAD}" y1="${PAD}" x2="${PAD}" y2="${HEIGHT - PAD}" stroke="#ccc" />
-      <text x="${PAD}" y="${PAD - 8}" font-size="11" fill="#777">${maxV.toLocaleString("en-US")}</text>
-      <text x="${PAD}" y="${HEIGHT - 10}" font-size="11" fill="#777">${new Date(minT).toISOString().slice(0, 16)}</text>
-      <text x="${WIDTH - PAD}" y="${HEIGHT - 10}" font-size="11" fill="#777" text-anchor="end">${new Date(maxT).toISOString().slice(0, 16)}</text>
-      ${lines.map((line) => html`<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${line.path}" />`)}
-    </svg>
-    <ul class="muted">
-      ${lines.map((line) => html`<li><span style="color:${line.color}">■</span> ${line.label}</li>`)}
-    </ul>`;
+    <p class="muted">The partner closes the period by submitting its invoice once the period has ended (§5.13), or at once as final invoices when the integration is uninstalled; it then appears under Invoices.</p>`;
 }

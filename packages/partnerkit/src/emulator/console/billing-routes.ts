@@ -3,8 +3,9 @@ import { MoneyString } from "../../protocol/money.ts";
 import { ANNOUNCED_INVOICE_STATES, type BillingDriver } from "../billing-driver.ts";
 import type { EmulatorState } from "../state.ts";
 import type { VercelApiState } from "../vercel-api/store.ts";
-import { billingIndexPage, billingPage } from "./billing-pages.ts";
+import { billingIndexPage, billingPage, type KnownBalances } from "./billing-pages.ts";
 import { errorBox, page } from "./layout.ts";
+import { answerBody } from "./partner-answer.ts";
 
 export interface BillingConsoleOptions {
   state: EmulatorState;
@@ -15,6 +16,16 @@ export interface BillingConsoleOptions {
 /** The console's billing views: usage chart, invoices with their state buttons, balances. */
 export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOptions): Hono {
   const routes = new Hono();
+  // The balances a Provision Purchase answered: shown until the partner submits newer ones.
+  const purchased = new Map<string, KnownBalances>();
+  const knownBalances = (installationId: string): KnownBalances | undefined => {
+    const submitted = store.balances.get(installationId);
+    const bought = purchased.get(installationId);
+    if (submitted && (!bought || Date.parse(submitted.at) >= Date.parse(bought.timestamp))) {
+      return { timestamp: submitted.timestamp, balances: submitted.balances, source: "submitted" };
+    }
+    return bought;
+  };
 
   routes.get("/billing", (c) =>
     page(c, "Billing", billingIndexPage([...state.installations.values()])),
@@ -33,8 +44,9 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
         invoices: [...store.invoices.values()].filter(
           (stored) => stored.installationId === installation.id,
         ),
-        balances: store.balances.get(installation.id),
+        balances: knownBalances(installation.id),
         notice: c.req.query("notice"),
+        resourceName: (id) => state.resources.get(id)?.name ?? id,
       }),
     );
   });
@@ -68,7 +80,7 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
         400,
       );
     }
-    const { answer } = await driver.buyCredits({
+    const { answer, balances } = await driver.buyCredits({
       installationId: id,
       billingPlanId: planId,
       amount: amount.data,
@@ -78,9 +90,12 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
       return page(
         c,
         "Purchase refused",
-        errorBox(`Provision Purchase answered ${answer.status}`, answer.body),
+        errorBox(`Provision Purchase answered ${answer.status}`, answerBody(answer.body)),
         400,
       );
+    }
+    if (balances) {
+      purchased.set(id, { timestamp: new Date().toISOString(), balances, source: "purchase" });
     }
     const notice = `Bought ${amount.data} USD of credit for ${resource.name}.`;
     return c.redirect(`/installations/${id}/billing?${new URLSearchParams({ notice })}`, 303);

@@ -1,7 +1,18 @@
 import { html } from "hono/html";
 import type { EmulatedDeployment } from "../deployments.ts";
-import type { EmulatedProject } from "../state.ts";
+import type { EmulatedProject, EmulatedResource } from "../state.ts";
 import { envTable, type Html, statusBadge } from "./layout.ts";
+import { resourceLink } from "./names.ts";
+import { formatInstant } from "./time.ts";
+
+/** How a deployment's ids read as names. */
+export interface DeploymentNames {
+  projectOf: (id: string) => EmulatedProject | undefined;
+  resourceOf: (id: string) => EmulatedResource | undefined;
+}
+
+const projectLink = (id: string, names: DeploymentNames) =>
+  html`<a href="/projects/${id}">${names.projectOf(id)?.name ?? id}</a>`;
 
 export function deployForm(project: EmulatedProject): Html {
   const actions = project.connections.flatMap((connection) => connection.actions ?? []);
@@ -46,13 +57,37 @@ export function deploymentList(deployments: EmulatedDeployment[]): Html {
   </section>`;
 }
 
-export function deploymentPage(deployment: EmulatedDeployment): Html {
+/** Every deployment of every project, newest first. */
+export function deploymentsPage(deployments: EmulatedDeployment[], names: DeploymentNames): Html {
+  return html`<h1>Deployments</h1>
+    <section>
+      ${
+        deployments.length === 0
+          ? html`<p class="muted">None yet. Deploy from a project's page.</p>`
+          : html`<table>
+              <tr><th>Deployment</th><th>Project</th><th>Target</th><th>Branch</th><th>Created</th><th>State</th></tr>
+              ${deployments.map(
+                (deployment) => html`<tr>
+                  <td><a href="/deployments/${deployment.id}">${deployment.id}</a></td>
+                  <td>${projectLink(deployment.projectId, names)}</td>
+                  <td>${deployment.target ?? "preview"}</td>
+                  <td>${deployment.ref}</td>
+                  <td>${formatInstant(deployment.createdAt)}</td>
+                  <td>${statusBadge(deployment.state)}</td>
+                </tr>`,
+              )}
+            </table>`
+      }
+    </section>`;
+}
+
+export function deploymentPage(deployment: EmulatedDeployment, names: DeploymentNames): Html {
   const provisioning = deployment.state === "provisioning";
   const base = `/deployments/${deployment.id}`;
   return html`<h1>Deployment ${deployment.id} <span data-deployment-state>${statusBadge(deployment.state)}</span></h1>
     <section>
       <table>
-        <tr><th>Project</th><td><a href="/projects/${deployment.projectId}">${deployment.projectId}</a></td></tr>
+        <tr><th>Project</th><td>${projectLink(deployment.projectId, names)}</td></tr>
         <tr><th>URL</th><td><code>${deployment.url}</code></td></tr>
         <tr><th>Target</th><td>${deployment.target ?? "preview"} (${deployment.environment} env)</td></tr>
         <tr><th>Branch</th><td>${deployment.ref}</td></tr>
@@ -68,7 +103,7 @@ export function deploymentPage(deployment: EmulatedDeployment): Html {
               ${deployment.actions.map(
                 (action) => html`<tr>
                   <td><code>${action.action}</code></td>
-                  <td><a href="/installations/${action.installationId}/resources/${action.resourceId}">${action.resourceId}</a></td>
+                  <td>${resourceLink(action.resourceId, names.resourceOf)}</td>
                   <td>${statusBadge(action.status)}</td>
                   <td>${action.statusText ?? ""} ${action.statusUrl ? html`<a href="${action.statusUrl}">details</a>` : ""}</td>
                 </tr>`,

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { PartnerCallError } from "../partner-client.ts";
 import { errorBox, type Html } from "./layout.ts";
+import { answerBody } from "./partner-answer.ts";
 
 /** The single-valued fields of a posted form. */
 export async function formValues(c: Context): Promise<Record<string, string>> {
@@ -24,6 +25,7 @@ export function numberField(value: string | undefined): number | undefined {
 
 /** What the partner answered instead of what Vercel expected, or why it could not be asked. */
 export function describeFailure(error: unknown): Html {
-  if (error instanceof PartnerCallError) return errorBox(error.message, error.answer.body);
+  if (error instanceof PartnerCallError)
+    return errorBox(error.message, answerBody(error.answer.body));
   return errorBox(`The partner could not be reached: ${String(error)}`);
 }

@@ -1,13 +1,12 @@
 import { html } from "hono/html";
 import type { BillingPlan, JsonObject } from "../../protocol/common.ts";
-import type { EmulatedDeployment } from "../deployments.ts";
-import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
+import { ENVIRONMENTS } from "../env-vars.ts";
 import { MASK } from "../mask.ts";
-import type { RecordedCall } from "../recorder.ts";
 import type { EmulatedInstallation, EmulatedProject, EmulatedResource } from "../state.ts";
-import { deployForm, deploymentList } from "./deployment-pages.ts";
-import { envTable, type Html, statusBadge } from "./layout.ts";
+import type { StoredInvoice } from "../vercel-api/store.ts";
+import { type Html, statusBadge } from "./layout.ts";
 import { type MetadataSchema, metadataFields } from "./metadata-form.ts";
+import { type UninstallOutcome, uninstallForm, uninstallResult } from "./uninstall-pages.ts";
 
 export interface ConsoleProduct {
   id: string;
@@ -17,6 +16,15 @@ export interface ConsoleProduct {
   actions?: { slug: string; name?: string }[];
   /** Whether the product declares a resource REPL (spec §4.11): the console then offers one. */
   repl?: boolean;
+  /** The REPL's commands when the product definition names them: listed up front and for `help`. */
+  replCommands?: ReplCommandInfo[];
+}
+
+export interface ReplCommandInfo {
+  name: string;
+  args?: readonly string[];
+  description?: string;
+  write?: boolean;
 }
 
 export function dashboardPage(installations: EmulatedInstallation[], partnerUrl: string): Html {
@@ -58,11 +66,15 @@ export interface InstallationView {
   billingPlanId?: string;
   plans: BillingPlan[];
   plansError?: Html;
+  uninstall?: UninstallOutcome;
+  /** Invoices the partner marked `final`, sent after the uninstall. */
+  finalInvoices: StoredInvoice[];
 }
 
 export function installationPage(view: InstallationView): Html {
   const { installation, resources } = view;
   return html`<h1>Installation ${installation.id} ${statusBadge(installation.status)}</h1>
+    ${view.uninstall ? uninstallResult(installation, view.uninstall, view.finalInvoices) : ""}
     <section>
       <h2>Resources</h2>
       ${
@@ -82,17 +94,7 @@ export function installationPage(view: InstallationView): Html {
       }
     </section>
     ${installation.status === "installed" ? createResourceForm(view) : ""}
-    ${
-      installation.status === "installed"
-        ? html`<section>
-            <h2>Uninstall</h2>
-            <form method="post" action="/installations/${installation.id}/uninstall">
-              <label><input type="checkbox" name="cascade" value="true" checked style="min-width:0" /> Delete all resources</label>
-              <button class="danger" type="submit">Uninstall integration</button>
-            </form>
-          </section>`
-        : ""
-    }`;
+    ${installation.status === "installed" ? uninstallForm(installation) : ""}`;
 }
 
 function createResourceForm(view: InstallationView): Html {
@@ -202,62 +204,4 @@ export function resourcePage({
             </form>
           </section>`
     }`;
-}
-
-export interface ProjectView {
-  project: EmulatedProject;
-  env: Record<Environment, Record<string, string>>;
-  deployments: EmulatedDeployment[];
-}
-
-export function projectPage({ project, env, deployments }: ProjectView): Html {
-  return html`<h1>Project ${project.name}</h1>
-    ${deployForm(project)}
-    ${deploymentList(deployments)}
-    <section>
-      <h2>Connected resources</h2>
-      <table>
-        <tr><th>Resource</th><th>Environments</th><th>Prefix</th><th>Deployment actions</th></tr>
-        ${project.connections.map(
-          (connection) => html`<tr>
-            <td><code>${connection.resourceId}</code></td>
-            <td>${connection.environments.join(", ")}</td>
-            <td>${connection.prefix ?? "—"}</td>
-            <td>${connection.actions?.join(", ") || "—"}</td>
-          </tr>`,
-        )}
-      </table>
-    </section>
-    ${ENVIRONMENTS.map(
-      (environment) => html`<section>
-        <h2>${environment}</h2>
-        ${envTable(env[environment])}
-      </section>`,
-    )}`;
-}
-
-export function timelinePage(calls: RecordedCall[]): Html {
-  return html`<h1>Timeline</h1>
-    <section>
-      <p class="muted">Every call in both directions, newest first. Secrets are masked.</p>
-      <table>
-        <tr><th>Time</th><th>Direction</th><th>Call</th><th>Status</th><th>ms</th></tr>
-        ${[...calls].reverse().map(
-          (call) => html`<tr>
-            <td>${call.at.slice(11, 23)}</td>
-            <td>${call.direction}</td>
-            <td>
-              <details>
-                <summary><code>${call.method} ${decodeURIComponent(new URL(call.url).pathname + new URL(call.url).search)}</code></summary>
-                ${call.requestBody === undefined ? "" : html`<div class="muted">request</div><pre>${JSON.stringify(call.requestBody, null, 2)}</pre>`}
-                ${call.responseBody === undefined ? "" : html`<div class="muted">response</div><pre>${JSON.stringify(call.responseBody, null, 2)}</pre>`}
-                ${call.error ? html`<pre>${call.error}</pre>` : ""}
-              </details>
-            </td>
-            <td>${statusBadge(String(call.status))}</td>
-            <td>${call.durationMs}</td>
-          </tr>`,
-        )}
-      </table>
-    </section>`;
 }

@@ -2,14 +2,17 @@ import { html } from "hono/html";
 import type { ReplBlock, TextBlock } from "../../protocol/repl.ts";
 import type { EmulatedInstallation, EmulatedResource, EmulatedTransfer } from "../state.ts";
 import { envTable, type Html, statusBadge } from "./layout.ts";
+import type { ReplCommandInfo } from "./pages.ts";
+import { formatInstant } from "./time.ts";
 
 /** What the last rotation request of a resource came to. */
-export type RotationOutcome =
-  | { at: string; sync: true; rotated: string[]; partial: boolean }
+export type RotationOutcome = { at: string; delayHours?: number } & (
+  | { sync: true; rotated: string[]; partial: boolean }
   /** `applied` once the partner sent the new secrets through Update Resource Secrets (§5.11). */
-  | { at: string; sync: false; applied: boolean };
+  | { sync: false; applied: boolean }
+);
 
-/** The last REPL command of a resource and what the partner answered. */
+/** A REPL command of a resource and what the partner (or, for `help`, the console) answered. */
 export interface ReplOutcome {
   input: string;
   readOnly: boolean;
@@ -18,6 +21,8 @@ export interface ReplOutcome {
   blocks: ReplBlock[];
   /** A refusal's message, when it did not come as blocks. */
   message?: string;
+  /** The console's own answer to `help`: the product's commands. */
+  commands?: ReplCommandInfo[];
 }
 
 export interface ResourceToolsView {
@@ -27,8 +32,11 @@ export interface ResourceToolsView {
   resources: EmulatedResource[];
   /** Whether the product declares a REPL. */
   repl: boolean;
+  /** The REPL's commands, when the product definition names them. */
+  replCommands?: ReplCommandInfo[];
   rotation?: RotationOutcome;
-  replOutcome?: ReplOutcome;
+  /** The resource's REPL session, newest first. */
+  replHistory: ReplOutcome[];
   /** The transfer claims this resource is part of. */
   transfers: EmulatedTransfer[];
 }
@@ -49,14 +57,14 @@ function rotationSection({ installation, resource, rotation }: ResourceToolsView
       <label for="rotate-reason">Reason (optional)</label>
       <input id="rotate-reason" name="reason" />
       <label for="rotate-delay">Keep the old secrets working for (hours, 0–720)</label>
-      <input id="rotate-delay" name="delayOldSecretsExpirationHours" type="number" min="0" max="720" step="any" value="0" />
+      <input id="rotate-delay" name="delayOldSecretsExpirationHours" type="number" min="0" max="720" step="any" value="${rotation?.delayHours ?? 0}" />
       <div><button type="submit">Request rotation</button></div>
     </form>
   </section>`;
 }
 
 function rotationOutcome(rotation: RotationOutcome): Html {
-  const at = rotation.at.slice(11, 19);
+  const at = formatInstant(rotation.at);
   if (rotation.sync) {
     const names = rotation.rotated.map((name) => html`<code>${name}</code> `);
     const scope = rotation.partial ? "(only these changed)" : "(the full set)";
@@ -67,26 +75,47 @@ function rotationOutcome(rotation: RotationOutcome): Html {
     : html`${statusBadge("pending")} Requested at ${at}: the partner answered 202; waiting for it to send the new secrets (Update Resource Secrets).`;
 }
 
-function replSection({ installation, resource, replOutcome }: ResourceToolsView): Html {
+function replSection({
+  installation,
+  resource,
+  replCommands,
+  replHistory,
+}: ResourceToolsView): Html {
   const base = `/installations/${installation.id}/resources/${resource.id}`;
-  const readOnly = replOutcome?.readOnly ?? true;
+  const readOnly = replHistory[0]?.readOnly ?? true;
   return html`<section id="repl">
     <h2>REPL</h2>
+    ${replCommands?.length ? html`<div data-repl-commands>${commandTable(replCommands)}</div><p class="muted"><code>help</code> lists them again.</p>` : html`<p class="muted">Type <code>help</code> to ask the partner for its commands.</p>`}
     <form method="post" action="${base}/repl">
       <label for="repl-input">Command</label>
-      <input id="repl-input" name="input" value="${replOutcome?.input ?? ""}" autocomplete="off" required />
+      <input id="repl-input" name="input" autocomplete="off" required />
       <label style="font-weight:normal"><input type="checkbox" name="readOnly" value="true" style="min-width:0" ${readOnly ? "checked" : ""} /> Read-only</label>
       <button type="submit">Run</button>
     </form>
-    ${replOutcome ? replOutput(replOutcome) : ""}
+    ${replHistory.length === 0 ? "" : html`<h3>History <span class="muted">(newest first)</span></h3>${replHistory.map(replOutput)}`}
   </section>`;
+}
+
+/** The commands a product's REPL offers: what `help` answers and the panel lists up front. */
+export function commandTable(commands: ReplCommandInfo[]): Html {
+  return html`<table>
+    <tr><th>Command</th><th>Changes data</th><th>Description</th></tr>
+    ${commands.map(
+      (command) => html`<tr>
+        <td><code>${[command.name, ...(command.args ?? []).map((arg) => `<${arg}>`)].join(" ")}</code></td>
+        <td>${command.write ? "yes" : "no"}</td>
+        <td>${command.description ?? ""}</td>
+      </tr>`,
+    )}
+  </table>`;
 }
 
 function replOutput(outcome: ReplOutcome): Html {
   const refused = outcome.status !== 200;
-  return html`<div data-repl-output ${refused ? html`class="error" role="alert"` : ""}>
+  return html`<div data-repl-output class="repl-entry${refused ? " error" : ""}" ${refused ? html`role="alert"` : ""}>
     <p class="muted"><code>&gt; ${outcome.input}</code>${refused ? ` — the partner answered ${outcome.status}` : ""}</p>
     ${outcome.message ? html`<p>${outcome.message}</p>` : ""}
+    ${outcome.commands ? commandTable(outcome.commands) : ""}
     ${outcome.blocks.map(replBlock)}
   </div>`;
 }
@@ -179,7 +208,7 @@ export function transferPage({ transfer, resources, targets, target }: TransferV
             ? html`<div><a href="/installations/${resource.installationId}/resources/${id}">${resource.name}</a> <code>${id}</code></div>`
             : html`<div><code>${id}</code></div>`;
         })}</td></tr>
-        <tr><th>Claimable until</th><td>${new Date(transfer.expiresAt).toISOString()}</td></tr>
+        <tr><th>Claimable until</th><td>${formatInstant(transfer.expiresAt)}</td></tr>
         <tr><th>Verified</th><td>${
           verified
             ? html`by <a href="/installations/${verified.targetInstallationId}">${verified.targetInstallationId}</a>: <code>${JSON.stringify(verified.answer)}</code>`

@@ -33,10 +33,12 @@ export interface ResourceTools {
 const HOUR_MS = 60 * 60_000;
 const DEFAULT_CLAIM_HOURS = 24;
 
+const REPL_HISTORY = 20;
+
 /** An async rotation is applied once the resource's secrets differ from those it replaced. */
 type RotationRecord =
   | Extract<RotationOutcome, { sync: true }>
-  | { at: string; sync: false; before: string };
+  | { at: string; delayHours?: number; sync: false; before: string };
 
 const fingerprint = (secrets: Secret[]) =>
   createHash("sha256").update(JSON.stringify(secrets)).digest("hex");
@@ -52,7 +54,11 @@ export function resourceToolsRoutes({
   products,
 }: ResourceToolsOptions): ResourceTools {
   const rotations = new Map<string, RotationRecord>();
-  const repls = new Map<string, ReplOutcome>();
+  const repls = new Map<string, ReplOutcome[]>();
+  const remember = (resourceId: string, outcome: ReplOutcome) =>
+    repls.set(resourceId, [outcome, ...(repls.get(resourceId) ?? [])].slice(0, REPL_HISTORY));
+  const commandsOf = (resource: EmulatedResource) =>
+    products.find((product) => product.id === resource.productId)?.replCommands;
   const routes = new Hono();
 
   const liveResource = (installationId: string, resourceId: string) => {
@@ -87,11 +93,12 @@ export function resourceToolsRoutes({
         result.sync
           ? {
               at,
+              delayHours: delay,
               sync: true,
               rotated: result.secrets.map((secret) => secret.name),
               partial: result.partial ?? false,
             }
-          : { at, sync: false, before },
+          : { at, delayHours: delay, sync: false, before },
       );
       return c.redirect(`${resourcePath(resource)}#rotate`, 303);
     } catch (error) {
@@ -105,14 +112,20 @@ export function resourceToolsRoutes({
     const form = await formValues(c);
     const input = form.input ?? "";
     const readOnly = form.readOnly === "true";
+    const commands = commandsOf(resource);
+    // `help` needs no round trip when the product definition names its commands.
+    if (commands?.length && input.trim() === "help") {
+      remember(resource.id, { input, readOnly, status: 200, blocks: [], commands });
+      return c.redirect(`${resourcePath(resource)}#repl`, 303);
+    }
     try {
       const blocks = await partner.repl(resource.installationId, resource.id, input, { readOnly });
-      repls.set(resource.id, { input, readOnly, status: 200, blocks });
+      remember(resource.id, { input, readOnly, status: 200, blocks });
     } catch (error) {
       if (!(error instanceof PartnerCallError)) {
         return page(c, "REPL failed", describeFailure(error), 400);
       }
-      repls.set(resource.id, { input, readOnly, ...refusal(error) });
+      remember(resource.id, { input, readOnly, ...refusal(error) });
     }
     return c.redirect(`${resourcePath(resource)}#repl`, 303);
   });
@@ -185,7 +198,12 @@ export function resourceToolsRoutes({
       const record = rotations.get(resource.id);
       const rotation: RotationOutcome | undefined =
         record && !record.sync
-          ? { at: record.at, sync: false, applied: fingerprint(resource.secrets) !== record.before }
+          ? {
+              at: record.at,
+              delayHours: record.delayHours,
+              sync: false,
+              applied: fingerprint(resource.secrets) !== record.before,
+            }
           : record;
       const body = resourceTools({
         installation,
@@ -193,7 +211,8 @@ export function resourceToolsRoutes({
         resources: state.resourcesOf(installation.id),
         repl: products.some((product) => product.id === resource.productId && product.repl),
         rotation,
-        replOutcome: repls.get(resource.id),
+        replCommands: commandsOf(resource),
+        replHistory: repls.get(resource.id) ?? [],
         transfers: [...state.transfers.values()].filter((transfer) =>
           transfer.resourceIds.includes(resource.id),
         ),

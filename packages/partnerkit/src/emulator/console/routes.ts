@@ -4,24 +4,22 @@ import type { DeploymentSimulator } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import type { PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
-import { SAMPLE_EVENT_TYPES, samplePayload } from "../sample-events.ts";
 import type { EmulatorState } from "../state.ts";
 import type { Deliver } from "../webhook-sender.ts";
 import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
-import { deploymentPage } from "./deployment-pages.ts";
+import { type DeploymentNames, deploymentPage, deploymentsPage } from "./deployment-pages.ts";
 import { describeFailure, formList, formValues } from "./form.ts";
-import { errorBox, type Html, page } from "./layout.ts";
+import { errorBox, FAVICON_SVG, type Html, notFoundPage, page } from "./layout.ts";
 import { metadataFromForm } from "./metadata-form.ts";
-import {
-  type ConsoleProduct,
-  dashboardPage,
-  installationPage,
-  projectPage,
-  resourcePage,
-  timelinePage,
-} from "./pages.ts";
+import { type ConsoleProduct, dashboardPage, installationPage, resourcePage } from "./pages.ts";
+import { projectPage, projectsPage } from "./project-pages.ts";
 import { resourceToolsRoutes } from "./resource-tools-routes.ts";
-import { triggerPage } from "./webhook-pages.ts";
+import { matchesFilter, TimelineFilter } from "./timeline-filter.ts";
+import { timelinePage } from "./timeline-page.ts";
+import type { UninstallOutcome } from "./uninstall-pages.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
+
+const MACHINE_PATH = /^\/(v\d+|__emulator|\.well-known)\//;
 
 export interface ConsoleOptions {
   partner: PartnerClient;
@@ -39,14 +37,29 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
   const { partner, state, deployments } = options;
   const routes = new Hono();
   const tools = resourceToolsRoutes({ partner, state, products: options.products });
+  const uninstalls = new Map<string, UninstallOutcome>();
+  const names: DeploymentNames = {
+    projectOf: (id) => state.projects.get(id),
+    resourceOf: (id) => state.resources.get(id),
+  };
+  const finalInvoices = (installationId: string) =>
+    [...(options.billing?.store.invoices.values() ?? [])].filter(
+      (stored) => stored.installationId === installationId && stored.final,
+    );
+
+  routes.get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml" }));
 
   routes.get("/", (c) =>
     page(c, "Integration", dashboardPage([...state.installations.values()], options.partnerUrl)),
   );
 
   routes.post("/console/install", async (c) => {
-    const installation = await partner.install();
-    return c.redirect(`/installations/${installation.id}`, 303);
+    try {
+      const installation = await partner.install();
+      return c.redirect(`/installations/${installation.id}`, 303);
+    } catch (error) {
+      return page(c, "Install failed", describeFailure(error), 502);
+    }
   });
 
   routes.get("/installations/:id", async (c) => {
@@ -65,6 +78,10 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         plansError = describeFailure(error);
       }
     }
+    const uninstall = uninstalls.get(installation.id);
+    // While the partner's jobs still owe the final invoices and Finalize Installation, reload.
+    const awaitingFinalize =
+      uninstall && !installation.finalized && Date.now() - Date.parse(uninstall.at) < 60_000;
     return page(
       c,
       installation.id,
@@ -78,7 +95,11 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         billingPlanId: query.billingPlanId,
         plans,
         plansError,
+        uninstall,
+        finalInvoices: finalInvoices(installation.id),
       }),
+      200,
+      { refreshSeconds: awaitingFinalize ? 2 : undefined },
     );
   });
 
@@ -151,13 +172,34 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
   routes.post("/installations/:id/uninstall", async (c) => {
     const id = c.req.param("id");
     const form = await formValues(c);
+    if (form.confirm !== "yes") {
+      return page(c, "Not uninstalled", errorBox("Tick the confirmation to uninstall"), 400);
+    }
+    const cascade = form.cascade === "true";
     try {
-      await partner.uninstall(id, { cascade: form.cascade === "true" });
+      const answer = await partner.uninstall(id, { cascade });
+      uninstalls.set(id, {
+        at: new Date().toISOString(),
+        cascade,
+        finalized: answer.finalized ?? false,
+      });
       return c.redirect(`/installations/${id}`, 303);
     } catch (error) {
       return page(c, "Uninstall failed", describeFailure(error), 400);
     }
   });
+
+  routes.get("/projects", (c) =>
+    page(
+      c,
+      "Projects",
+      projectsPage({
+        projects: [...state.projects.values()],
+        resourceOf: names.resourceOf,
+        deploymentCount: (projectId) => deployments.list(projectId).length,
+      }),
+    ),
+  );
 
   routes.get("/projects/:pid", (c) => {
     const project = state.projects.get(c.req.param("pid"));
@@ -168,7 +210,12 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     return page(
       c,
       project.name,
-      projectPage({ project, env, deployments: deployments.list(project.id) }),
+      projectPage({
+        project,
+        env,
+        deployments: deployments.list(project.id),
+        resourceOf: names.resourceOf,
+      }),
     );
   });
 
@@ -183,12 +230,16 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     return c.redirect(`/deployments/${deployment.id}`, 303);
   });
 
+  routes.get("/deployments", (c) =>
+    page(c, "Deployments", deploymentsPage(deployments.list(), names)),
+  );
+
   routes.get("/deployments/:id", (c) => {
     const deployment = deployments.get(c.req.param("id"));
     if (!deployment) return page(c, "Not found", errorBox("No such deployment"), 404);
     // Watching provisioning → ready needs no script: the page reloads until it settles.
     const refreshSeconds = deployment.state === "provisioning" ? 1 : undefined;
-    return page(c, deployment.id, deploymentPage(deployment), 200, { refreshSeconds });
+    return page(c, deployment.id, deploymentPage(deployment, names), 200, { refreshSeconds });
   });
 
   for (const [verb, act] of [
@@ -203,48 +254,25 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     });
   }
 
-  routes.get("/webhooks", (c) => {
-    const type = SAMPLE_EVENT_TYPES.find((candidate) => candidate === c.req.query("type"));
-    const chosen = type ?? SAMPLE_EVENT_TYPES[0] ?? "";
-    const payload = JSON.stringify(samplePayload(chosen, state), null, 2);
-    return page(c, "Webhooks", triggerPage({ types: SAMPLE_EVENT_TYPES, type: chosen, payload }));
-  });
-
-  routes.post("/webhooks", async (c) => {
-    const form = await formValues(c);
-    const type = form.type ?? "";
-    const view = { types: SAMPLE_EVENT_TYPES, type, payload: form.payload ?? "" };
-    let payload: unknown;
-    try {
-      payload = JSON.parse(view.payload);
-    } catch {
-      return page(
-        c,
-        "Webhooks",
-        triggerPage({ ...view, error: "The payload is not valid JSON" }),
-        400,
-      );
-    }
-    if (!payload || typeof payload !== "object" || Array.isArray(payload)) {
-      return page(
-        c,
-        "Webhooks",
-        triggerPage({ ...view, error: "The payload must be a JSON object" }),
-        400,
-      );
-    }
-    const result = await options.deliver(type, payload as Record<string, unknown>, {
-      duplicates: Math.min(5, Math.max(0, Number(form.duplicates) || 0)),
-      tamper: form.tamper === "signature" || form.tamper === "body" ? form.tamper : undefined,
-      retry: { attempts: 1 },
-    });
-    return page(c, "Webhooks", triggerPage({ ...view, result }));
-  });
-
+  routes.route("/", webhookRoutes({ state, deliver: options.deliver }));
   routes.route("/", tools.routes);
   if (options.billing) routes.route("/", billingConsoleRoutes(options.billing));
 
-  routes.get("/timeline", (c) => page(c, "Timeline", timelinePage(options.recorder.list())));
+  routes.get("/timeline", (c) => {
+    const filter = TimelineFilter.parse(c.req.query());
+    const calls = options.recorder.list().filter((call) => matchesFilter(call, filter));
+    return page(
+      c,
+      "Timeline",
+      timelinePage({ calls, filter, installations: [...state.installations.values()] }),
+    );
+  });
+
+  // Last: any other page a browser asks for is a console page that does not exist. Machine paths
+  // (the Vercel API fake, the control API, the issuer) are left to answer as they do.
+  routes.get("*", (c, next) =>
+    MACHINE_PATH.test(c.req.path) ? next() : page(c, "Not found", notFoundPage(c.req.path), 404),
+  );
 
   return routes;
 }
