@@ -2,10 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
-import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
-import { readBody } from "../support/bodies.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
-import { installationBody, provisionBody } from "../support/partner-app.ts";
+import { installAndProvision } from "../support/over-http.ts";
 import {
   createE2eDatabase,
   type E2eDatabase,
@@ -71,22 +69,7 @@ it("kill -9 in the middle of deployment actions: after a restart every action re
     DATABASE_URL: database.url,
   };
   let server = await startPartnerkit(env);
-  const user = {
-    authorization: `Bearer ${await issuer.userToken()}`,
-    "content-type": "application/json",
-  };
-  const installed = await fetch(`${server.url}/v1/installations/icfg_1`, {
-    method: "PUT",
-    headers: user,
-    body: JSON.stringify(installationBody()),
-  });
-  expect(installed.status).toBe(200);
-  const provisioned = await fetch(`${server.url}/v1/installations/icfg_1/resources`, {
-    method: "POST",
-    headers: user,
-    body: JSON.stringify(provisionBody()),
-  });
-  const resource = await readBody(provisioned, ProvisionResourceResponse);
+  const { resource } = await installAndProvision(server.url, issuer);
   const resourceId = resource.id;
   vercel.knowResource(resource);
   for (let index = 0; index < ACTIONS; index++) vercel.createDeployment(`dpl_${index}`);

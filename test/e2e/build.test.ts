@@ -8,10 +8,8 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
-import { readBody } from "../support/bodies.ts";
 import { JwksServer, TEST_CLIENT_ID, TEST_ISSUER, TestIssuer } from "../support/issuer.ts";
-import { installationBody, provisionBody } from "../support/partner-app.ts";
+import { installAndProvision } from "../support/over-http.ts";
 import {
   createE2eDatabase,
   type E2eDatabase,
@@ -83,22 +81,7 @@ it("bundles an integration into a server that serves the Partner API and stops o
   await server.waitUntilReady();
   expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 
-  const user = {
-    authorization: `Bearer ${await issuer.userToken()}`,
-    "content-type": "application/json",
-  };
-  const installed = await fetch(`${server.url}/v1/installations/icfg_1`, {
-    method: "PUT",
-    headers: user,
-    body: JSON.stringify(installationBody()),
-  });
-  expect(installed.status).toBe(200);
-  const provisioned = await fetch(`${server.url}/v1/installations/icfg_1/resources`, {
-    method: "POST",
-    headers: user,
-    body: JSON.stringify(provisionBody()),
-  });
-  const resource = await readBody(provisioned, ProvisionResourceResponse);
+  const { resource, user } = await installAndProvision(server.url, issuer);
   expect(resource.secrets.map((secret) => secret.name)).toContain("KV_REST_API_TOKEN");
   const read = await fetch(`${server.url}/v1/installations/icfg_1/resources/${resource.id}`, {
     headers: user,

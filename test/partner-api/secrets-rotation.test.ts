@@ -121,6 +121,22 @@ function useClock(): (ms: number) => void {
   };
 }
 
+/**
+ * Starts a rotation whose hook is held, and checks that another rotation of the resource is
+ * refused meanwhile. `release` lets the held hook go on; hooks started later wait too until `hold`
+ * is cleared.
+ */
+async function heldRotation(resourceId: string) {
+  let release = () => {};
+  hold = new Promise((resolve) => {
+    release = resolve;
+  });
+  const request = partner.call("POST", rotatePath(resourceId), { body: {} });
+  await vi.waitFor(() => expect(hookCalls).toBe(1));
+  expect((await partner.call("POST", rotatePath(resourceId), { body: {} })).status).toBe(409);
+  return { request, release };
+}
+
 describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
   it("answers the new token, keeps the old one working for the grace period, then revokes it", async () => {
     const advance = useClock();
@@ -185,17 +201,10 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
 
   it("refuses a rotation with 409 while another one of the resource is in flight", async () => {
     const { resource, token } = await setup();
-    let release = () => {};
-    hold = new Promise((resolve) => {
-      release = resolve;
-    });
-    const first = partner.call("POST", rotatePath(resource.id), { body: {} });
-    await vi.waitFor(() => expect(hookCalls).toBe(1));
-    const second = await partner.call("POST", rotatePath(resource.id), { body: {} });
-    expect(second.status).toBe(409);
-    release();
+    const first = await heldRotation(resource.id);
+    first.release();
     hold = undefined;
-    expect((await first).status).toBe(200);
+    expect((await first.request).status).toBe(200);
     expect(hookCalls).toBe(1);
     await partner.jobs.drain();
     expect(await kvStatus(resource.id, token)).toBe(401);
@@ -204,22 +213,16 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
   it("a request that died mid-hook: once its job ran the rotation failed, and the next is accepted", async () => {
     const advance = useClock();
     const { resource, token } = await setup();
-    let release = () => {};
-    hold = new Promise((resolve) => {
-      release = resolve;
-    });
     // Never answered: as if the process had died while the hook ran.
-    const abandoned = partner.call("POST", rotatePath(resource.id), { body: {} });
-    await vi.waitFor(() => expect(hookCalls).toBe(1));
-    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(409);
+    const abandoned = await heldRotation(resource.id);
 
     advance(5 * 60_000 + 1_000);
     await partner.jobs.drain();
     expect(await partner.store.rotations.unfinished(resource.id)).toBeUndefined();
     // The hook that outlived its request finishes: its secrets are not stored.
     hold = undefined;
-    release();
-    expect((await abandoned).status).toBe(500);
+    abandoned.release();
+    expect((await abandoned.request).status).toBe(500);
     const stored = await partner.store.resourceSecrets(resource.id);
     expect(secretValue(stored, "KV_REST_API_TOKEN")).toBe(token);
     expect(await kvStatus(resource.id, token)).toBe(200);
@@ -232,14 +235,8 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
   it("a request that died mid-hook: once it stopped renewing its rotation, the next request settles it and rotates", async () => {
     const advance = useClock();
     const { resource, token } = await setup();
-    let release = () => {};
-    hold = new Promise((resolve) => {
-      release = resolve;
-    });
     // Never answered: as if the process had died while the hook ran.
-    const abandoned = partner.call("POST", rotatePath(resource.id), { body: {} });
-    await vi.waitFor(() => expect(hookCalls).toBe(1));
-    expect((await partner.call("POST", rotatePath(resource.id), { body: {} })).status).toBe(409);
+    const abandoned = await heldRotation(resource.id);
 
     // Vercel's retry comes once the request's idempotency claim ran out (60 s), long after the
     // rotation was last renewed: waiting 5 minutes for the recovery job is not needed.
@@ -253,8 +250,8 @@ describe("POST …/secrets/rotate, synchronous (spec §4.10)", () => {
     expect(newToken).not.toBe(token);
     expect(hookCalls).toBe(2);
     // The hook that outlived its request finishes: its secrets are not stored.
-    release();
-    expect((await abandoned).status).toBe(500);
+    abandoned.release();
+    expect((await abandoned.request).status).toBe(500);
     const stored = await partner.store.resourceSecrets(resource.id);
     expect(secretValue(stored, "KV_REST_API_TOKEN")).toBe(newToken);
     expect(await kvStatus(resource.id, newToken)).toBe(200);
