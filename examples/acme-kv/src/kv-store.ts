@@ -60,6 +60,17 @@ const previousTokens: Migration = {
   },
 };
 
+/** Deleting a resource and measuring its storage look its namespace up by resource. */
+const namespacesByResource: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex("acme_kv_namespaces_resource_idx")
+      .on("acme_kv_namespaces")
+      .column("resource_id")
+      .execute();
+  },
+};
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
 
 const newToken = () => `akv_${randomBytes(24).toString("base64url")}`;
@@ -82,6 +93,7 @@ export class KvStore {
         "0001-acme-kv": schema,
         "0002-acme-kv-suspensions": suspensions,
         "0003-acme-kv-previous-tokens": previousTokens,
+        "0004-acme-kv-namespaces-by-resource": namespacesByResource,
       },
       "acme_kv_migration",
     );
