@@ -267,4 +267,39 @@ describe("stopping the job runner", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await theJob()).toMatchObject({ status: "succeeded", attempts: 1, leaseEpoch: 2 });
   });
+
+  it("waits for a claim in flight when it stops: what it claims is handed back, not run", async () => {
+    await store.enqueueJob({ kind: "k", payload: {} });
+    const claiming = gate();
+    const answer = gate();
+    const claimJobs = store.claimJobs.bind(store);
+    store.claimJobs = async (...args) => {
+      const claimed = await claimJobs(...args);
+      claiming.open();
+      await answer.promise;
+      return claimed;
+    };
+    let ran = false;
+    const jobs = runner(
+      {
+        k: async () => {
+          ran = true;
+        },
+      },
+      { leaseMs: 60_000 },
+    );
+    jobs.start();
+    await within(claiming.promise);
+    let stopped = false;
+    const stopping = jobs.stop({ graceMs: 20, settleMs: 20 }).then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The claim has taken the job: returning now would leave it held until its lease ran out.
+    expect(stopped).toBe(false);
+    answer.open();
+    await within(stopping);
+    expect(ran).toBe(false);
+    expect(await theJob()).toMatchObject({ status: "queued", attempts: 0, owner: null });
+  });
 });

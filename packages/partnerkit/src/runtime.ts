@@ -133,7 +133,8 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       integration,
       store,
       services,
-      webhooks: { secrets: [options.clientSecret], onEnqueued: () => jobs.kick() },
+      // The store wakes the job runners of every instance when a job is queued (see docs/jobs.md).
+      webhooks: { secrets: [options.clientSecret] },
       logger,
       verifyToken: (token, authHeader) =>
         verifyVercelToken(token, {
@@ -183,7 +184,7 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       jobs.start();
       stoppers.push(
         startPruning(store, logger),
-        startBillingSchedule(services.billing, billingIntervalSeconds, logger, () => jobs.kick()),
+        startBillingSchedule(services.billing, billingIntervalSeconds, logger),
       );
     },
     async listen(port) {

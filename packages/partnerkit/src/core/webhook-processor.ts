@@ -6,6 +6,7 @@ import {
   InvoicePayload,
   webhookInstallationId,
 } from "../protocol/webhooks.ts";
+import { batchedRead } from "../store/batched-read.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionService } from "./actions.ts";
 import type { BillingService } from "./billing/billing-service.ts";
@@ -45,8 +46,11 @@ export function webhookProcessor(
   billing: BillingService,
   vercelFor: VercelClientFor,
 ) {
+  // Jobs a claim starts together read their deliveries, then their installations, together.
+  const readEvent = batchedRead((ids: string[]) => store.getWebhookEvents(ids));
+  const readInstallation = batchedRead((ids: string[]) => store.getInstallations(ids));
   return async (eventId: string, log: Logger): Promise<void> => {
-    const event = await store.getWebhookEvent(eventId);
+    const event = await readEvent(eventId);
     if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
     const installationId = webhookInstallationId(event.payload);
     const eventLog = log.child({ eventId, eventType: event.type, installationId });
@@ -62,7 +66,7 @@ export function webhookProcessor(
       });
     if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
       await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), eventLog);
-    const installation = installationId ? await store.getInstallation(installationId) : undefined;
+    const installation = installationId ? await readInstallation(installationId) : undefined;
     const vercel =
       installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;
     await integration.webhooks.dispatch(

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import { DEFAULT_DATABASE_PATH } from "./default-path.ts";
+import { inProcessJobWakeups, type JobWakeups, postgresJobWakeups } from "./job-wakeups.ts";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -21,6 +22,8 @@ export interface Database {
    * commit made before it arrived.
    */
   changeCounter?: (freshAsOf?: number) => number;
+  /** How job runners hear that jobs were queued (see job-wakeups.ts). */
+  jobWakeups: JobWakeups;
   close(): Promise<void>;
 }
 
@@ -33,21 +36,30 @@ export function openDatabase(
   options: { searchPath?: string } = {},
 ): Database {
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const connection = {
+      connectionString: url,
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    };
     // Imported when the first connection is needed: an SQLite server never loads the driver.
     const pool = async () => {
       const { default: pg } = await import("pg");
-      const created = new pg.Pool({
-        connectionString: url,
-        max: 10,
-        ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-      });
+      const created = new pg.Pool({ ...connection, max: 10 });
       // An idle client the server closed (restart, failover, a serverless database suspending)
       // emits 'error' on the pool; unheard, it would end the process. The pool replaces the client.
       created.on("error", () => {});
       return created;
     };
     const kysely = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
-    return { engine: "postgres", kysely, close: () => kysely.destroy() };
+    const jobWakeups = postgresJobWakeups(connection);
+    return {
+      engine: "postgres",
+      kysely,
+      jobWakeups,
+      async close() {
+        await jobWakeups.close();
+        await kysely.destroy();
+      },
+    };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, "");
   if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -60,11 +72,16 @@ export function openDatabase(
   const kysely = new Kysely<object>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite, local) }),
   });
+  const jobWakeups = inProcessJobWakeups();
   return {
     engine: "sqlite",
     kysely,
     changeCounter: sqliteChangeCounter(sqlite, local),
-    close: () => kysely.destroy(),
+    jobWakeups,
+    async close() {
+      await jobWakeups.close();
+      await kysely.destroy();
+    },
   };
 }
 

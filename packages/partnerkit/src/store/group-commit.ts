@@ -16,18 +16,26 @@ export function groupCommit<Item, Result>(
   write: BatchWrite<Item, Result>,
   maxBatch = DEFAULT_MAX_BATCH,
 ): (item: Item) => Promise<Result> {
+  return batched((items) => store.transaction((tx) => write(tx, items)), maxBatch);
+}
+
+/**
+ * Items submitted in the same tick, or while a batch is being written, are written together by
+ * one call of `write` (for one statement, atomic by itself, that needs no transaction around it).
+ * Each submission resolves with its own result once its batch is written. When a batch fails,
+ * its items are written again one by one, so one bad item fails alone.
+ */
+export function batched<Item, Result>(
+  write: (items: Item[]) => Promise<Result[]>,
+  maxBatch = DEFAULT_MAX_BATCH,
+): (item: Item) => Promise<Result> {
   type Waiter = { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void };
   let pending: Waiter[] = [];
   let writing = false;
   let scheduled = false;
 
   const commit = async (batch: Waiter[]) => {
-    const results = await store.transaction((tx) =>
-      write(
-        tx,
-        batch.map((waiter) => waiter.item),
-      ),
-    );
+    const results = await write(batch.map((waiter) => waiter.item));
     batch.forEach((waiter, index) => {
       waiter.resolve(results[index] as Result);
     });

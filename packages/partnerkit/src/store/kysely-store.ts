@@ -5,6 +5,7 @@ import { BillingQueries } from "./billing-queries.ts";
 import type { Database } from "./database.ts";
 import { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import * as jobs from "./job-queries.ts";
+import type { JobWakeups } from "./job-wakeups.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
   ActionRunChange,
@@ -34,6 +35,7 @@ import type { InstallationsTable, ResourcesTable, Tables } from "./tables.ts";
 import { TransferQueries } from "./transfer-queries.ts";
 import { deepFreeze, VersionedCache } from "./versioned-cache.ts";
 import {
+  getWebhookEvents,
   type NewWebhookEvent,
   pruneWebhookEvents,
   recordWebhookEvents,
@@ -56,6 +58,7 @@ export function createStore(
     secrets,
     false,
     clock,
+    database.jobWakeups,
     database.changeCounter && {
       changeCounter: database.changeCounter,
       installations: new VersionedCache(),
@@ -111,6 +114,7 @@ class KyselyStore implements Store {
     private readonly box: SecretBox,
     private readonly inTransaction: boolean,
     private readonly clock: () => Date,
+    private readonly wakeups: JobWakeups,
     private readonly hot?: HotRecords,
   ) {
     this.actionRuns = new ActionRunQueries(db, box);
@@ -139,7 +143,9 @@ class KyselyStore implements Store {
     if (this.inTransaction) return work(this);
     return this.db
       .transaction()
-      .execute((trx) => work(new KyselyStore(trx, this.engine, this.box, true, this.clock)));
+      .execute((trx) =>
+        work(new KyselyStore(trx, this.engine, this.box, true, this.clock, this.wakeups)),
+      );
   }
 
   getInstallation(id: string, freshAsOf?: number): Promise<InstallationRecord | undefined> {
@@ -158,6 +164,19 @@ class KyselyStore implements Store {
   /** The change counter, for a read that may be served from the hot records. */
   private hotVersion(freshAsOf: number | undefined): number | undefined {
     return freshAsOf === undefined ? undefined : this.hot?.changeCounter(freshAsOf);
+  }
+
+  async getInstallations(ids: string[]): Promise<Map<string, InstallationRecord>> {
+    if (ids.length === 1) {
+      const installation = await this.getInstallation(ids[0] ?? "");
+      return new Map(installation ? [[installation.id, installation]] : []);
+    }
+    const rows = await this.db
+      .selectFrom("installations")
+      .selectAll()
+      .where("id", "in", ids)
+      .execute();
+    return new Map(rows.map((row) => [row.id, toInstallation(row)]));
   }
 
   private readInstallation(id: string, version: number | undefined) {
@@ -453,28 +472,25 @@ class KyselyStore implements Store {
   }
 
   async getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined> {
-    const row = await this.db
-      .selectFrom("webhook_events")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        type: row.type,
-        payload: parseJson(row.payload),
-        createdAt: Number(row.created_at_ms),
-        receivedAt: row.received_at,
-      }
-    );
+    return (await getWebhookEvents(this.db, [id])).get(id);
   }
 
-  enqueueJob(job: NewJob): Promise<JobRecord | undefined> {
-    return jobs.enqueueJob(this.db, job);
+  getWebhookEvents(ids: string[]): Promise<Map<string, StoredWebhookEvent>> {
+    return getWebhookEvents(this.db, ids);
   }
 
-  enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
-    return jobs.enqueueJobs(this.db, list);
+  async enqueueJob(job: NewJob): Promise<JobRecord | undefined> {
+    return (await this.enqueueJobs([job]))[0];
+  }
+
+  async enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
+    const queued = await jobs.enqueueJobs(this.db, list);
+    if (queued.some((job) => job !== undefined)) await this.wakeups.announce(this.db);
+    return queued;
+  }
+
+  onJobsQueued(listener: () => void): () => void {
+    return this.wakeups.subscribe(listener);
   }
 
   claimJobs(
@@ -494,8 +510,10 @@ class KyselyStore implements Store {
     return jobs.failHeldJob(this.db, lease, error, retryAt);
   }
 
-  releaseHeldJobs(leases: JobLease[]): Promise<boolean[]> {
-    return jobs.releaseHeldJobs(this.db, leases);
+  async releaseHeldJobs(leases: JobLease[]): Promise<boolean[]> {
+    const released = await jobs.releaseHeldJobs(this.db, leases);
+    if (released.includes(true)) await this.wakeups.announce(this.db);
+    return released;
   }
 
   extendJobLeases(leases: JobLease[], leaseMs: number): Promise<string[]> {
@@ -510,8 +528,10 @@ class KyselyStore implements Store {
     return jobs.listJobs(this.db, filter);
   }
 
-  requeueJob(id: string): Promise<boolean> {
-    return jobs.requeueJob(this.db, id);
+  async requeueJob(id: string): Promise<boolean> {
+    const requeued = await jobs.requeueJob(this.db, id);
+    if (requeued) await this.wakeups.announce(this.db);
+    return requeued;
   }
 
   nextJobDue(): Promise<string | undefined> {
@@ -580,7 +600,6 @@ const scopeColumns = (scope: IdempotencyScope) => ({
   path: scope.path,
   key: scope.key,
 });
-
 
 function toInstallation(row: Selectable<InstallationsTable>): InstallationRecord {
   return {

@@ -36,6 +36,8 @@ export interface Store {
    * (see `Database.changeCounter`); without it, the read goes to the table.
    */
   getInstallation(id: string, freshAsOf?: number): Promise<InstallationRecord | undefined>;
+  /** Several installations in one read, by id (those that exist). */
+  getInstallations(ids: string[]): Promise<Map<string, InstallationRecord>>;
   /** Creates or updates; an existing installation keeps its plan and notification. */
   upsertInstallation(input: InstallationUpsert): Promise<InstallationRecord>;
   setInstallationPlan(id: string, billingPlanId: string | null): Promise<void>;
@@ -90,6 +92,8 @@ export interface Store {
   /** Stores several deliveries in one statement; for each, whether it is new. */
   recordWebhookEvents(events: Omit<StoredWebhookEvent, "receivedAt">[]): Promise<boolean[]>;
   getWebhookEvent(id: string): Promise<StoredWebhookEvent | undefined>;
+  /** Several deliveries in one read, by id (those stored). */
+  getWebhookEvents(ids: string[]): Promise<Map<string, StoredWebhookEvent>>;
   /** Drops deliveries received before `before` whose job is gone or succeeded; returns how many. */
   pruneWebhookEvents(before: string): Promise<number>;
 
@@ -97,6 +101,11 @@ export interface Store {
   enqueueJob(job: NewJob): Promise<JobRecord | undefined>;
   /** `enqueueJob` for several jobs in one statement. */
   enqueueJobs(jobs: NewJob[]): Promise<(JobRecord | undefined)[]>;
+  /**
+   * Calls `listener` soon after jobs are queued (enqueued, handed back, retried) by this process,
+   * and on PostgreSQL by any process sharing the database; returns a function that stops it.
+   */
+  onJobsQueued(listener: () => void): () => void;
   /**
    * Takes up to `limit` due jobs of `kinds` (all kinds when undefined) for `owner` (a fresh id when
    * undefined): each becomes running until `leaseMs` from now, with one more attempt and a new

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { StoredWebhookEvent } from "./records.ts";
+import { reusableQuery } from "./reusable-query.ts";
 import type { Tables } from "./tables.ts";
 
 export type NewWebhookEvent = Omit<StoredWebhookEvent, "receivedAt">;
@@ -40,6 +41,34 @@ export async function recordWebhookEvents(
     .execute();
   const fresh = new Set(inserted.map((row) => row.id));
   return events.map((event, index) => firsts.get(event.id) === index && fresh.has(event.id));
+}
+
+// Every webhook job reads its delivery; those that start alone read it with this.
+const selectWebhookEvent = reusableQuery((db: Kysely<Tables>, id: string) =>
+  db.selectFrom("webhook_events").selectAll().where("id", "=", id),
+);
+
+/** The deliveries stored under `ids`, by id. */
+export async function getWebhookEvents(
+  db: Kysely<Tables>,
+  ids: string[],
+): Promise<Map<string, StoredWebhookEvent>> {
+  const rows =
+    ids.length === 1
+      ? await selectWebhookEvent(db, ids[0] ?? "")
+      : await db.selectFrom("webhook_events").selectAll().where("id", "in", ids).execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        type: row.type,
+        payload: JSON.parse(row.payload),
+        createdAt: Number(row.created_at_ms),
+        receivedAt: row.received_at,
+      },
+    ]),
+  );
 }
 
 /**

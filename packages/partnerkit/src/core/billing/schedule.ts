@@ -19,13 +19,13 @@ export function startBillingSchedule(
   billing: Pick<BillingService, "schedule">,
   intervalSeconds: number,
   logger: Logger,
-  onEnqueued: () => void,
+  onEnqueued?: () => void,
   { firstRunWithinMs }: BillingScheduleOptions = {},
 ): () => void {
   let stopped = false;
   const tick = async () => {
     try {
-      if ((await billing.schedule(intervalSeconds)) > 0 && !stopped) onEnqueued();
+      if ((await billing.schedule(intervalSeconds)) > 0 && !stopped) onEnqueued?.();
     } catch (error) {
       // A run cut short by the store closing at shutdown is not worth a warning.
       if (!stopped) logger.warn({ err: error }, "scheduling billing jobs failed");

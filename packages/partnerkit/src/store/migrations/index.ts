@@ -11,6 +11,7 @@ import { invoicesPerInstallation } from "./0008-invoices-per-installation.ts";
 import { jobLeases } from "./0009-job-leases.ts";
 import { idempotencyOwners } from "./0011-idempotency-owners.ts";
 import { installationLifecycle } from "./0012-installation-lifecycle.ts";
+import { jobClaimIndex } from "./0013-job-claim-index.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   "0009-job-leases": jobLeases,
   "0011-idempotency-owners": idempotencyOwners,
   "0012-installation-lifecycle": installationLifecycle,
+  "0013-job-claim-index": jobClaimIndex,
 };

@@ -1,0 +1,174 @@
+import { sql } from "kysely";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type JobHandler, JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
+import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
+import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
+import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
+import type { Store } from "../../packages/partnerkit/src/store/store.ts";
+import { TEST_ENGINE } from "../support/database.ts";
+import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
+import { openTestStore } from "../support/store.ts";
+
+const silent = pino({ level: "silent" });
+/** A poll far beyond the test's deadline: only a wake-up can get a job run in time. */
+const NEVER_POLLS = 600_000;
+const PROMPTLY_MS = 5_000;
+
+let database: Database;
+let store: Store;
+const cleanups: (() => Promise<void>)[] = [];
+beforeEach(async () => {
+  ({ database, store } = await openTestStore());
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await database.close();
+});
+
+/** A started runner that polls too rarely to matter; stopped after the test. */
+function idleRunner(on: Store, handlers: Record<string, JobHandler>): JobRunner {
+  const runner = new JobRunner({ store: on, log: silent, handlers, pollMs: NEVER_POLLS });
+  runner.start();
+  cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+  return runner;
+}
+
+/** Resolves with the id of each job `kind` runs, in order; `ran.next()` waits for the next. */
+function recorder() {
+  const ids: string[] = [];
+  const waiting: ((id: string) => void)[] = [];
+  const handler: JobHandler = async (job) => {
+    const next = waiting.shift();
+    if (next) next(job.id);
+    else ids.push(job.id);
+  };
+  const next = () =>
+    within(
+      new Promise<string>((resolve) => {
+        const id = ids.shift();
+        if (id) resolve(id);
+        else waiting.push(resolve);
+      }),
+    );
+  return { handler, next };
+}
+
+function within<T>(promise: Promise<T>, ms = PROMPTLY_MS): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)),
+  ]);
+}
+
+/** Lets the runner finish its start-up claim, so the test's job meets an idle runner. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+describe("an idle runner wakes when jobs are queued", () => {
+  it("runs a job queued through the store at once, long before its next poll", async () => {
+    const ran = recorder();
+    idleRunner(store, { k: ran.handler });
+    await settle();
+    const job = await store.enqueueJob({ kind: "k", payload: {} });
+    expect(await ran.next()).toBe(job?.id);
+  });
+
+  it("wakes for a job queued inside a transaction once it commits", async () => {
+    const ran = recorder();
+    idleRunner(store, { k: ran.handler });
+    await settle();
+    const job = await store.transaction(async (tx) => {
+      const queued = await tx.enqueueJob({ kind: "k", payload: {} });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return queued;
+    });
+    expect(await ran.next()).toBe(job?.id);
+  });
+
+  it("wakes for a job a retry puts back in the queue", async () => {
+    const ran = recorder();
+    const dead = await store.enqueueJob({ kind: "k", payload: {}, maxAttempts: 1 });
+    await store.claimJobs(1, -1_000, ["k"], "runner_died");
+    expect(await store.claimJobs(1, 60_000)).toEqual([]);
+    idleRunner(store, { k: ran.handler });
+    await settle();
+    expect(await store.requeueJob(dead?.id ?? "")).toBe(true);
+    expect(await ran.next()).toBe(dead?.id);
+  });
+});
+
+describe.runIf(TEST_ENGINE === "postgres")("instances sharing one PostgreSQL schema", () => {
+  /** Another instance: its own connections (pool and LISTEN) to the test's schema. */
+  async function otherInstance(): Promise<{ database: Database; store: Store }> {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      database.kysely,
+    );
+    const other = openDatabase(process.env.TEST_DATABASE_URL, { searchPath: rows[0]?.schema });
+    await migrateStore(other);
+    cleanups.push(() => other.close());
+    return { database: other, store: createStore(other, SecretBox.fromEnv(TEST_ENCRYPTION_KEY)) };
+  }
+
+  it("runs a job queued by one instance on another's idle runner at once", async () => {
+    const other = await otherInstance();
+    const ran = recorder();
+    idleRunner(other.store, { k: ran.handler });
+    await settle();
+    for (let round = 0; round < 3; round++) {
+      const job = await store.enqueueJob({ kind: "k", payload: { round } });
+      expect(await ran.next()).toBe(job?.id);
+    }
+  });
+
+  it("hands a job back to another instance's idle runner at once when its runner stops", async () => {
+    const other = await otherInstance();
+    const job = await store.enqueueJob({ kind: "k", payload: {} });
+    let started = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const stopping = new JobRunner({
+      store,
+      log: silent,
+      pollMs: NEVER_POLLS,
+      handlers: {
+        k: (_job, signal) => {
+          started();
+          return new Promise((_, reject) =>
+            signal.addEventListener("abort", () => reject(signal.reason)),
+          );
+        },
+      },
+    });
+    stopping.start();
+    await within(running);
+    const ran = recorder();
+    idleRunner(other.store, { k: ran.handler });
+    await settle();
+    await stopping.stop({ graceMs: 20 });
+    expect(await ran.next()).toBe(job?.id);
+  });
+
+  it("listens again after its connection is cut, and hears the jobs queued meanwhile", async () => {
+    const other = await otherInstance();
+    const ran = recorder();
+    idleRunner(other.store, { k: ran.handler });
+    await settle();
+    const listeners = () =>
+      sql<{ pid: number }>`
+        select pid from pg_stat_activity
+        where application_name = 'partnerkit jobs: ' || current_schema()`.execute(database.kysely);
+    const [listener] = (await listeners()).rows;
+    expect(listener).toBeDefined();
+    await sql`select pg_terminate_backend(${listener?.pid})`.execute(database.kysely);
+
+    // Queued while nobody listens: heard of once the connection is back, not at the next poll.
+    const missed = await store.enqueueJob({ kind: "k", payload: { missed: true } });
+    expect(await ran.next()).toBe(missed?.id);
+    const reconnected = (await listeners()).rows;
+    expect(reconnected).toHaveLength(1);
+    expect(reconnected[0]?.pid).not.toBe(listener?.pid);
+    const after = await store.enqueueJob({ kind: "k", payload: { missed: false } });
+    expect(await ran.next()).toBe(after?.id);
+  });
+});
