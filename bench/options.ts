@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BenchError } from "./lib/errors.ts";
+import { DEFAULT_POSTGRES_URL } from "./servers/postgres.ts";
 
 export interface BenchOptions {
   /** Seconds of measured load per server. */
@@ -16,6 +17,12 @@ export interface BenchOptions {
   coldStartRuns: number;
   /** Ids of the benchmarks to run, in the order given; empty runs them all. */
   suites: string[];
+  /** A PostgreSQL server URL: the PostgreSQL benchmarks create their own databases on it. */
+  postgresUrl: string;
+  /** Scale benchmark: installations in its data set (10 resources each). */
+  scaleInstallations: number;
+  /** Scale benchmark: load its data set again even if the database holds it already. */
+  scaleReload: boolean;
 }
 
 export class OptionsError extends BenchError {
@@ -30,6 +37,9 @@ export class OptionsError extends BenchError {
  */
 export const MAX_DURATION_SECONDS = 10;
 
+/** The scale benchmark's data set: 100,000 installations, 1,000,000 resources. */
+export const DEFAULT_SCALE_INSTALLATIONS = 100_000;
+
 export const USAGE = `Usage: npm run bench -- [options] [benchmark…]
 
 Runs every benchmark, or only those named (as arguments or with --only), e.g.
@@ -41,6 +51,11 @@ Options (environment variable in brackets):
   -c, --connections <n>    concurrent keep-alive connections [BENCH_CONNECTIONS] (default 50)
       --warmup <n>         warm-up requests per server [BENCH_WARMUP] (default 4000)
       --runs <n>           cold-start benchmark: server starts per database, fresh and migrated [BENCH_RUNS] (default 10)
+      --postgres <url>     PostgreSQL server the PostgreSQL benchmarks create their databases on [BENCH_POSTGRES_URL]
+                           (default ${DEFAULT_POSTGRES_URL})
+      --scale-installations <n>
+                           scale benchmark: installations, 10 resources each [BENCH_SCALE_INSTALLATIONS] (default ${DEFAULT_SCALE_INSTALLATIONS.toLocaleString("en-US")})
+      --scale-reload       scale benchmark: load its data set again even if its database holds it [BENCH_SCALE_RELOAD=1]
       --no-doc             do not rewrite docs/benchmarks.md [BENCH_NO_DOC=1]
       --profile <dir>      write CPU profiles of our server under <dir>/<benchmark>/ (open in Chrome DevTools) [BENCH_PROFILE_DIR]
       --only <ids>         run only these benchmarks, comma-separated; may be repeated [BENCH_ONLY]
@@ -72,7 +87,15 @@ export function parseBenchOptions(argv: string[], env: Env): BenchOptions | unde
   if (!Number.isInteger(coldStartRuns) || coldStartRuns < 1 || coldStartRuns > 100) {
     throw new OptionsError("runs must be a whole number from 1 to 100");
   }
-  const noDoc = values["no-doc"] ?? (env.BENCH_NO_DOC === "1" || env.BENCH_NO_DOC === "true");
+  const scaleInstallations = number(
+    values["scale-installations"] ?? env.BENCH_SCALE_INSTALLATIONS,
+    "scale-installations",
+    DEFAULT_SCALE_INSTALLATIONS,
+  );
+  if (!Number.isInteger(scaleInstallations) || scaleInstallations < 1) {
+    throw new OptionsError("scale-installations must be a whole number, at least 1");
+  }
+  const noDoc = values["no-doc"] ?? flag(env.BENCH_NO_DOC);
   const profileDir = values.profile ?? env.BENCH_PROFILE_DIR;
   const named = [...positionals, ...(values.only ?? (env.BENCH_ONLY ? [env.BENCH_ONLY] : []))];
   const suites = [
@@ -86,8 +109,13 @@ export function parseBenchOptions(argv: string[], env: Env): BenchOptions | unde
     ...(profileDir && { profileDir: resolve(profileDir) }),
     coldStartRuns,
     suites,
+    postgresUrl: values.postgres ?? env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
+    scaleInstallations,
+    scaleReload: values["scale-reload"] ?? flag(env.BENCH_SCALE_RELOAD),
   };
 }
+
+const flag = (raw: string | undefined) => raw === "1" || raw === "true";
 
 function parseFlags(argv: string[]) {
   try {
@@ -100,6 +128,9 @@ function parseFlags(argv: string[]) {
         warmup: { type: "string" },
         runs: { type: "string" },
         "no-doc": { type: "boolean" },
+        postgres: { type: "string" },
+        "scale-installations": { type: "string" },
+        "scale-reload": { type: "boolean" },
         profile: { type: "string" },
         only: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },

@@ -12,9 +12,10 @@ import { progress } from "./lib/progress.ts";
 import type { BenchSuite } from "./lib/suite.ts";
 import { type BenchOptions, OptionsError, parseBenchOptions, USAGE } from "./options.ts";
 import { partnerApiRead } from "./partner-api-read/suite.ts";
+import { scale } from "./scale/suite.ts";
 import { webhookIngest } from "./webhook-ingest/suite.ts";
 
-const SUITES: BenchSuite[] = [coldStart, partnerApiRead, webhookIngest, actionTurnaround];
+const SUITES: BenchSuite[] = [coldStart, partnerApiRead, webhookIngest, actionTurnaround, scale];
 
 /** The suites named in the options, in that order, or all of them. */
 function selectSuites(options: BenchOptions): BenchSuite[] {

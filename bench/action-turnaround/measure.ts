@@ -119,9 +119,9 @@ export async function measure(
     let strayReports = 0;
     for (const id of vercel.reportedDeployments())
       if (!sent.has(id)) strayReports += vercel.reports(id).length;
-    const queue = JobQueueProbe.open(databaseFile(env.dataDir));
-    const jobs = queue.counts();
-    queue.close();
+    const queue = JobQueueProbe.sqlite(databaseFile(env.dataDir));
+    const jobs = await queue.counts();
+    await queue.close();
     const [warmup, ...phases] = results as [PhaseResult, ...PhaseResult[]];
     const serverLogLines = env.ours.outputLines - logLinesBefore;
     const lastServerLogLine = env.ours.outputTail().trimEnd().split("\n").pop();

@@ -30,7 +30,9 @@ export interface EmulatedVercelApi {
   lookups(deploymentId: string): readonly number[];
   /** Resolves with the deployment's first final report, or `undefined` after `timeoutMs`. */
   waitForFinal(deploymentId: string, timeoutMs: number): Promise<ActionReport | undefined>;
-  /** Requests to anything but the two endpoints above, e.g. `GET /v1/... 404`. */
+  /** Billing data and balance submissions received (answered 201). */
+  readonly billingReports: number;
+  /** Requests to anything but the endpoints above, e.g. `GET /v1/... 404`. */
   readonly unexpected: readonly string[];
   close(): Promise<void>;
 }
@@ -81,18 +83,22 @@ export function previewDeployment(id: string): VercelDeployment {
 const DEPLOYMENT = /^\/v13\/deployments\/([^/]+)$/;
 const ACTION =
   /^\/v1\/deployments\/([^/]+)\/integrations\/([^/]+)\/resources\/([^/]+)\/actions\/([^/]+)$/;
+/** Usage and prepaid balances: the billing schedule reports them soon after the server starts. */
+const BILLING = /^\/v1\/installations\/[^/]+\/billing(\/balance)?$/;
 
 /**
  * The two Vercel endpoints a deployment action needs (spec §5.17), in the bench process so
  * arrival times share the clock the webhooks are timed with: `GET /v13/deployments/:id` answers
  * 200 with a preview deployment's git context, the action `PATCH` answers 202 with no body.
- * Each request is timestamped as soon as its headers have arrived.
+ * Each request is timestamped as soon as its headers have arrived. The billing submissions
+ * (spec §5.12, §5.14) that the server's billing schedule sends are answered 201, and counted.
  */
 export async function startVercelApi(): Promise<EmulatedVercelApi> {
   const reports = new Map<string, ActionReport[]>();
   const lookups = new Map<string, number[]>();
   const waiters = new Map<string, (report: ActionReport) => void>();
   const unexpected: string[] = [];
+  let billingReports = 0;
 
   const onPatch = async (request: IncomingMessage, match: RegExpExecArray, at: number) => {
     const [, deploymentId = "", installationId = "", resourceId = "", action = ""] = match;
@@ -126,6 +132,12 @@ export async function startVercelApi(): Promise<EmulatedVercelApi> {
     if (action) {
       await onPatch(request, action, at);
       response.writeHead(202).end();
+      return;
+    }
+    if (request.method === "POST" && BILLING.test(path)) {
+      billingReports++;
+      await readBody(request);
+      response.writeHead(201).end();
       return;
     }
     unexpected.push(`${request.method} ${path}`);
@@ -166,6 +178,9 @@ export async function startVercelApi(): Promise<EmulatedVercelApi> {
       });
     },
     unexpected,
+    get billingReports() {
+      return billingReports;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

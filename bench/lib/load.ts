@@ -3,9 +3,16 @@ import { LatencyRecorder, type LatencySummary } from "./latency.ts";
 import { processCpuMs } from "./process-cpu.ts";
 import type { RequestFeed } from "./request-feed.ts";
 
-export interface LoadSpec {
+/** A server the load is sent to. */
+export interface LoadTarget {
   baseUrl: string;
+  /** The server's process, to charge it the CPU time the run cost. */
+  serverPid?: number;
+}
+
+export interface LoadSpec extends LoadTarget {
   method?: "GET" | "POST";
+  /** The default path; a feed's part may name its own (see `RequestPart`). */
   path: string;
   /** Sent with every request; the feed's headers are added to them. */
   headers?: Record<string, string>;
@@ -16,8 +23,8 @@ export interface LoadSpec {
   durationSeconds?: number;
   /** …or exactly this many requests (a warm-up). */
   requests?: number;
-  /** The server's process, to charge it the CPU time the run cost. */
-  serverPid?: number;
+  /** Also keep latencies apart by each part's `label` (see `LoadResult.latencyByLabel`). */
+  byLabel?: boolean;
 }
 
 export interface ServerCpu {
@@ -41,6 +48,8 @@ export interface LoadResult {
   lateRequestsPerSecond: number;
   /** Of 2xx responses, leaving out a run's first response per connection (it opened it). */
   latency: LatencySummary;
+  /** With `byLabel`: the same, for the requests of each label. */
+  latencyByLabel: Record<string, LatencySummary>;
   serverCpu?: ServerCpu;
   /** Items the run took from its feed (autocannon builds one request ahead per connection). */
   itemsUsed: number;
@@ -65,64 +74,130 @@ export function itemsForRun(requestsPerSecond: number, durationSeconds: number):
  * With a `tally`, the run is one round of a longer measurement and the result covers every round
  * added to it so far (see `LoadTally`).
  */
-export async function runLoad(spec: LoadSpec, tally = new LoadTally()): Promise<LoadResult> {
+export function runLoad(spec: LoadSpec, tally = new LoadTally()): Promise<LoadResult> {
+  return runLoadAcross([spec], spec, tally);
+}
+
+/**
+ * One run against several servers at once, as a load balancer would spread it: the connections
+ * (and a warm-up's requests) are split evenly, one autocannon per server, all taking their parts
+ * from the one feed. The result is one round: every response, and the CPU time of every server.
+ */
+export async function runLoadAcross(
+  targets: readonly LoadTarget[],
+  spec: Omit<LoadSpec, keyof LoadTarget>,
+  tally = new LoadTally(),
+): Promise<LoadResult> {
   const statusCodes: Record<string, number> = {};
   const responseTimes: number[] = [];
   const usedBefore = spec.feed.used;
-
-  const setupRequest = (request: autocannon.Request): autocannon.Request => {
-    const part = spec.feed.take();
-    // A spent feed sends the request bare: it fails visibly instead of being hidden by a reuse.
-    if (part === undefined) return request;
-    return {
-      ...request,
-      headers: { ...request.headers, ...part.headers },
-      ...(part.body !== undefined && { body: part.body }),
-    };
-  };
   // Each connection builds its next request before it is sent: that many items go unsent.
-  const sendable = Math.max(1, spec.feed.remaining - spec.connections);
-  const limit =
-    spec.requests !== undefined
-      ? { amount: spec.requests }
-      : { duration: spec.durationSeconds, maxOverallRequests: sendable };
-
-  const cpuBefore = spec.serverPid ? await processCpuMs(spec.serverPid) : undefined;
+  const sendable = Math.max(targets.length, spec.feed.remaining - spec.connections);
+  const pids = targets.flatMap((target) => (target.serverPid ? [target.serverPid] : []));
+  const cpuBefore = await serversCpuMs(pids);
   const startedAt = performance.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: spec.baseUrl,
-        connections: spec.connections,
-        pipelining: 1,
-        ...limit,
-        requests: [
-          { method: spec.method ?? "GET", path: spec.path, headers: spec.headers, setupRequest },
-        ],
-      },
-      (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
-    );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      responseTimes.push(performance.now());
-      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-      // The first answers of a run also paid for opening the connections.
-      const connecting = responseTimes.length <= spec.connections;
-      if (isOk(statusCode) && !connecting) tally.latency.record(responseTime);
-    });
-  });
-  const cpuAfter = spec.serverPid ? await processCpuMs(spec.serverPid) : undefined;
+  const results = await Promise.all(
+    targets.map((target, index) => {
+      const share = (total: number) => evenShare(total, targets.length, index);
+      const limit =
+        spec.requests !== undefined
+          ? { amount: share(spec.requests) }
+          : { duration: spec.durationSeconds, maxOverallRequests: share(sendable) };
+      return oneAutocannon(target.baseUrl, share(spec.connections), limit);
+    }),
+  );
+  const cpuAfter = await serversCpuMs(pids);
 
   tally.add({
     startedAt,
     responseTimes,
     statusCodes,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    errors: results.reduce((total, result) => total + result.errors, 0),
+    timeouts: results.reduce((total, result) => total + result.timeouts, 0),
     cpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
     itemsUsed: spec.feed.used - usedBefore,
     feedExhausted: spec.feed.remaining === 0,
   });
   return tally.result();
+
+  function oneAutocannon(
+    url: string,
+    connections: number,
+    limit: Pick<autocannon.Options, "amount" | "duration" | "maxOverallRequests">,
+  ): Promise<autocannon.Result> {
+    let answered = 0;
+    // With one request in flight per connection, a connection's response comes before its next
+    // request is built: the label its context holds is the answered request's.
+    let answeredLabel: string | undefined;
+    const setupRequest = (request: autocannon.Request, context: RequestContext) => {
+      const part = spec.feed.take();
+      context.label = part?.label;
+      // A spent feed sends the request bare: it fails visibly instead of being hidden by a reuse.
+      if (part === undefined) return request;
+      return {
+        ...request,
+        headers: { ...request.headers, ...part.headers },
+        ...(part.method !== undefined && { method: part.method }),
+        ...(part.path !== undefined && { path: part.path }),
+        ...(part.body !== undefined && { body: part.body }),
+      };
+    };
+    const onResponse = (_status: number, _body: string, context: RequestContext) => {
+      answeredLabel = context.label;
+    };
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url,
+          connections,
+          pipelining: 1,
+          ...limit,
+          requests: [
+            {
+              method: spec.method ?? "GET",
+              path: spec.path,
+              headers: spec.headers,
+              setupRequest: setupRequest as autocannon.Request["setupRequest"],
+              ...(spec.byLabel && { onResponse: onResponse as autocannon.Request["onResponse"] }),
+            },
+          ],
+        },
+        (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
+      );
+      instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+        responseTimes.push(performance.now());
+        statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+        answered += 1;
+        // The first answers of a run also paid for opening the connections.
+        const connecting = answered <= connections;
+        if (!isOk(statusCode) || connecting) return;
+        tally.latency.record(responseTime);
+        if (spec.byLabel && answeredLabel !== undefined)
+          tally.latencyOf(answeredLabel).record(responseTime);
+      });
+    });
+  }
+}
+
+/** What autocannon keeps per connection between building a request and reading its answer. */
+interface RequestContext {
+  label?: string;
+}
+
+/** Part `index` of `total` split in `parts` whole shares, the first ones one larger. */
+function evenShare(total: number, parts: number, index: number): number {
+  return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
+}
+
+async function serversCpuMs(pids: readonly number[]): Promise<number | undefined> {
+  if (pids.length === 0) return undefined;
+  const times = await Promise.all(pids.map(processCpuMs));
+  let total = 0;
+  for (const time of times) {
+    if (time === undefined) return undefined;
+    total += time;
+  }
+  return total;
 }
 
 interface Round {
@@ -144,7 +219,17 @@ interface Round {
  */
 export class LoadTally {
   readonly latency = new LatencyRecorder();
+  readonly #byLabel = new Map<string, LatencyRecorder>();
   readonly #rounds: Round[] = [];
+
+  latencyOf(label: string): LatencyRecorder {
+    let recorder = this.#byLabel.get(label);
+    if (!recorder) {
+      recorder = new LatencyRecorder();
+      this.#byLabel.set(label, recorder);
+    }
+    return recorder;
+  }
 
   add(round: Round): void {
     this.#rounds.push(round);
@@ -178,6 +263,9 @@ export class LoadTally {
       requestsPerSecond: elapsedSeconds > 0 ? responses / elapsedSeconds : 0,
       lateRequestsPerSecond: last ? lateRate(last) : 0,
       latency: this.latency.summary(),
+      latencyByLabel: Object.fromEntries(
+        [...this.#byLabel].map(([label, recorder]) => [label, recorder.summary()]),
+      ),
       ...(cpuMs !== undefined &&
         responses > 0 && {
           serverCpu: { msPerRequest: cpuMs / responses, cores: cpuMs / 1000 / elapsedSeconds },

@@ -1,7 +1,11 @@
-/** What one request adds to a load's fixed method, path and headers. */
+/** What one request adds to, or changes in, a load's fixed method, path and headers. */
 export interface RequestPart {
   headers?: Record<string, string>;
   body?: Buffer | string;
+  method?: "GET" | "POST" | "PATCH";
+  path?: string;
+  /** What kind of request it is, for a load that keeps latencies per kind (`byLabel`). */
+  label?: string;
 }
 
 /** Where a load takes each request's own part from; see `OnceFeed`. */

@@ -1,3 +1,4 @@
+import { startVercelApi } from "../action-turnaround/vercel-api.ts";
 import { progress } from "../lib/progress.ts";
 import { startCeiling } from "../servers/ceiling.ts";
 import type { ChildServer } from "../servers/child-server.ts";
@@ -16,17 +17,36 @@ export interface BenchEnvironment extends PartnerkitEnvironment {
   path: string;
 }
 
+/**
+ * The emulated Vercel API answers the usage report the billing schedule sends soon after start,
+ * which would otherwise go to the real API.
+ */
 export async function startEnvironment(options: {
   profileDir?: string;
 }): Promise<BenchEnvironment> {
-  const env = await startPartnerkitEnvironment({ caller: CALLER, profileDir: options.profileDir });
+  const vercel = await startVercelApi();
+  let env: PartnerkitEnvironment;
+  try {
+    env = await startPartnerkitEnvironment({
+      caller: CALLER,
+      vercelApiUrl: vercel.url,
+      profileDir: options.profileDir,
+    });
+  } catch (error) {
+    await vercel.close();
+    throw error;
+  }
+  const close = async () => {
+    await env.close();
+    await vercel.close();
+  };
   try {
     const ceiling = await startCeiling({ jwksUrl: env.jwks.url, body: env.seeded.body });
     env.defer(() => ceiling.stop());
     progress(`ceiling serving at ${ceiling.url} (pid ${ceiling.pid})`);
-    return { ...env, ceiling, path: env.seeded.path };
+    return { ...env, ceiling, path: env.seeded.path, close };
   } catch (error) {
-    await env.close();
+    await close();
     throw error;
   }
 }

@@ -4,9 +4,63 @@ import type { LoadResult } from "../lib/load.ts";
 import type { Align, Table } from "../lib/table.ts";
 import type { BenchOptions } from "../options.ts";
 import { type Measurement, RSS_SAMPLE_MS } from "./measure.ts";
+import { MIX, type MixResult } from "./mix.ts";
 import { TARGET_P99_MS } from "./targets.ts";
 
 /** The pieces of the report, shared by its terminal and markdown forms. */
+
+const BEST_CASE = "partnerkit, best case (SQLite, 1 resource, reads only)";
+
+/**
+ * The mix on each configuration, after the best case's figures for comparison: all requests,
+ * then the reads and each kind of write on their own.
+ */
+export function mixTable(measurement: Measurement, mixes: readonly MixResult[]): Table {
+  const kinds = MIX.map((kind) => kind.label);
+  const latencies = (run: LoadResult) =>
+    kinds.flatMap((kind) => {
+      const latency = run.latencyByLabel[kind];
+      return latency ? [formatMs(latency.p50), formatMs(latency.p99)] : ["", ""];
+    });
+  const row = (name: string, run: LoadResult, databaseCpu?: number) => [
+    name,
+    formatRate(run.requestsPerSecond),
+    formatMs(run.latency.p50),
+    formatMs(run.latency.p99),
+    ...latencies(run),
+    formatCount(run.responses),
+    formatCount(run.non2xx + run.errors),
+    run.serverCpu ? run.serverCpu.msPerRequest.toFixed(3) : "n/a",
+    databaseCpu === undefined ? "" : databaseCpu.toFixed(3),
+  ];
+  return {
+    headers: [
+      "configuration",
+      "req/s",
+      "p50 ms",
+      "p99 ms",
+      ...kinds.flatMap((kind) => [`${kind} p50`, `${kind} p99`]),
+      "requests",
+      "errors",
+      "server CPU ms/req",
+      "PostgreSQL CPU ms/req",
+    ],
+    rows: [
+      row("best case: SQLite, 1 instance, 1 resource, reads only", measurement.ours),
+      ...mixes.map((mix) => row(`mix: ${mix.config.name}`, mix.run, mix.databaseCpuMsPerRequest)),
+    ],
+    align: ["left", ...Array<Align>(7 + kinds.length * 2).fill("right")],
+  };
+}
+
+/** How long each configuration's servers took to finish their start-up work. */
+export function quietNote(mixes: readonly MixResult[]): string {
+  const waits = mixes.map(
+    ({ config, quiet }) =>
+      `${config.name} ${formatSeconds(quiet.ms)}${quiet.quiet ? "" : " (not quiet: measured anyway)"}`,
+  );
+  return `Wait for the start-up work to end before loading the mix: ${waits.join(", ")}.`;
+}
 
 export function resultsTable({ ours, ceiling }: Measurement): Table {
   const row = (name: string, run: LoadResult) => [
@@ -25,7 +79,7 @@ export function resultsTable({ ours, ceiling }: Measurement): Table {
   const headers = ["server", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests"];
   return {
     headers: [...headers, "secs", "errors", "CPU ms/req", "cores"],
-    rows: [row("partnerkit (Acme KV, SQLite)", ours), row("ceiling (node:http + jose)", ceiling)],
+    rows: [row(BEST_CASE, ours), row("ceiling (node:http + jose)", ceiling)],
     align: ["left", ...Array<Align>(10).fill("right")],
   };
 }
@@ -77,7 +131,7 @@ export function memoryTable({ memory }: Measurement): Table | undefined {
     ],
     rows: [
       [
-        "partnerkit (Acme KV, SQLite)",
+        BEST_CASE,
         formatMb(beforeLoad),
         formatMb(underLoad.median),
         formatMb(underLoad.min),

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BenchError } from "../lib/errors.ts";
 import { freePort } from "../lib/free-port.ts";
 import { repoFile } from "../lib/paths.ts";
 import { BENCH_CLIENT_ID, BENCH_ISSUER } from "../tokens/issuer.ts";
@@ -10,8 +12,12 @@ export const BENCH_CLIENT_SECRET = "bench-client-secret";
 
 export interface PartnerkitOptions {
   jwksUrl: string;
-  /** A scratch directory; the SQLite database is created in it (see `databaseFile`). */
-  dataDir: string;
+  /** A scratch directory; the SQLite database is created in it (see `databaseFile`)… */
+  dataDir?: string;
+  /** …unless this `DATABASE_URL` (e.g. PostgreSQL) is given. */
+  databaseUrl?: string;
+  /** `PARTNERKIT_ENCRYPTION_KEY`; a new random key by default. */
+  encryptionKey?: string;
   /** `VERCEL_API_URL`: where the server calls Vercel, e.g. an emulated API in the bench. */
   vercelApiUrl?: string;
   logLevel?: string;
@@ -31,7 +37,12 @@ export function databaseFile(dataDir: string): string {
  */
 export async function startPartnerkit(options: PartnerkitOptions): Promise<ChildServer> {
   const port = await freePort();
-  return startChildServer({
+  const databaseUrl =
+    options.databaseUrl ??
+    (options.dataDir === undefined ? undefined : databaseFile(options.dataDir));
+  if (databaseUrl === undefined)
+    throw new BenchError("startPartnerkit needs a dataDir or a databaseUrl");
+  const server = await startChildServer({
     name: "partnerkit",
     entry: repoFile("packages/partnerkit/dist/cli/main.js"),
     args: ["start", "--integration", repoFile("examples/acme-kv/dist/index.js")],
@@ -43,12 +54,38 @@ export async function startPartnerkit(options: PartnerkitOptions): Promise<Child
       LOG_LEVEL: options.logLevel ?? "warn",
       INTEGRATION_CLIENT_ID: BENCH_CLIENT_ID,
       INTEGRATION_CLIENT_SECRET: BENCH_CLIENT_SECRET,
-      PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      DATABASE_URL: databaseFile(options.dataDir),
+      PARTNERKIT_ENCRYPTION_KEY: options.encryptionKey ?? randomBytes(32).toString("base64"),
+      DATABASE_URL: databaseUrl,
       VERCEL_OIDC_ISSUER: BENCH_ISSUER,
       VERCEL_OIDC_JWKS_URL: options.jwksUrl,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       ...(options.vercelApiUrl && { VERCEL_API_URL: options.vercelApiUrl }),
     },
   });
+  try {
+    await waitUntilReady(server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/** `/readyz` answers 200 once migrations are done: on a large database that is after listening. */
+async function waitUntilReady(server: ChildServer, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      last = `${response.status} ${await response.text()}`;
+      if (response.ok) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(50);
+  }
+  throw new BenchError(
+    `${server.name} was not ready within ${timeoutMs} ms (/readyz: ${last})\n${server.outputTail()}`,
+  );
 }

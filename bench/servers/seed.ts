@@ -25,7 +25,8 @@ const INSTALLATION = {
   },
 };
 
-const RESOURCE = {
+/** The Provision Resource body the bench sends: an Acme KV store on the free plan. */
+export const BENCH_RESOURCE = {
   productId: "acme-kv",
   name: "bench-cache",
   metadata: { region: "iad1" },
@@ -49,7 +50,7 @@ export async function seedResource(
     "POST",
     `${installationPath}/resources`,
     await admin(),
-    RESOURCE,
+    BENCH_RESOURCE,
   );
   const resourceId = (JSON.parse(provisioned) as { id?: unknown }).id;
   if (typeof resourceId !== "string")

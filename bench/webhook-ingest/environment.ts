@@ -1,3 +1,4 @@
+import { startVercelApi } from "../action-turnaround/vercel-api.ts";
 import { progress } from "../lib/progress.ts";
 import { startWebhookCeiling } from "../servers/ceiling.ts";
 import type { ChildServer } from "../servers/child-server.ts";
@@ -17,18 +18,37 @@ export interface IngestEnvironment extends PartnerkitEnvironment {
   ceiling: ChildServer;
 }
 
+/**
+ * The emulated Vercel API answers the usage report that the billing schedule sends soon after
+ * start: without it that job would retry against the real API, and the queue would never drain.
+ */
 export async function startEnvironment(options: {
   profileDir?: string;
 }): Promise<IngestEnvironment> {
-  const env = await startPartnerkitEnvironment({ caller: CALLER, profileDir: options.profileDir });
+  const vercel = await startVercelApi();
+  let env: PartnerkitEnvironment | undefined;
   try {
+    env = await startPartnerkitEnvironment({
+      caller: CALLER,
+      vercelApiUrl: vercel.url,
+      profileDir: options.profileDir,
+    });
     const body = await answerToOneDelivery(env);
     const ceiling = await startWebhookCeiling({ body });
     env.defer(() => ceiling.stop());
     progress(`webhook ceiling serving at ${ceiling.url} (pid ${ceiling.pid})`);
-    return { ...env, ceiling };
+    const ours = env;
+    return {
+      ...ours,
+      ceiling,
+      async close() {
+        await ours.close();
+        await vercel.close();
+      },
+    };
   } catch (error) {
-    await env.close();
+    await env?.close();
+    await vercel.close();
     throw error;
   }
 }

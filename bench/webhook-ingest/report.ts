@@ -5,11 +5,14 @@ import { type Align, renderMarkdownTable, renderTextTable, type Table } from "..
 import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
 import type { BenchOptions } from "../options.ts";
 import { DELIVERY_BYTES } from "./deliveries.ts";
+import type { Background } from "./load.ts";
 import type { Measurement } from "./measure.ts";
-import { TARGET_REQUESTS_PER_SECOND, verdicts } from "./targets.ts";
+import { POSTGRES_DATABASE, type PostgresOutcome, type PostgresRun } from "./postgres.ts";
+import { TARGET_P99_MS, TARGET_REQUESTS_PER_SECOND, verdicts } from "./targets.ts";
 
 export interface ReportInput {
   measurement: Measurement;
+  postgres: PostgresOutcome;
   options: BenchOptions;
   machine: MachineInfo;
   finishedAt: Date;
@@ -43,10 +46,10 @@ function resultsTable({ ours, ceiling }: Measurement): Table {
 
 /** Our job queue: did background processing keep up with ingestion? */
 function backgroundTable({ background }: Measurement): Table {
-  const { atEnd, completedDuringRun, drain, lag } = background;
   return {
     headers: [
       "jobs done during run",
+      "processed/s during run",
       "pending at end",
       "catch-up after run",
       "lag p50 ms",
@@ -56,17 +59,75 @@ function backgroundTable({ background }: Measurement): Table {
     ],
     rows: [
       [
-        formatCount(completedDuringRun),
-        formatCount(atEnd.pending),
-        drain.drained ? formatSeconds(drain.ms) : `> ${formatSeconds(drain.ms)}`,
-        formatMs(lag.p50),
-        formatMs(lag.p99),
-        formatMs(lag.max),
-        formatCount(drain.counts.dead),
+        formatCount(background.completedDuringRun),
+        formatRate(background.processedPerSecond),
+        ...queueCells(background),
+        formatCount(background.drain.counts.dead),
       ],
     ],
-    align: Array<Align>(7).fill("right"),
+    align: Array<Align>(8).fill("right"),
   };
+}
+
+function queueCells({ atEnd, drain, lag }: Background): string[] {
+  return [
+    formatCount(atEnd.pending),
+    drain.drained ? formatSeconds(drain.ms) : `> ${formatSeconds(drain.ms)}`,
+    formatMs(lag.p50),
+    formatMs(lag.p99),
+    formatMs(lag.max),
+  ];
+}
+
+/** CPU ms per delivery of our servers, all-in: the run and the catch-up after it. */
+function allInCpuMs(ours: LoadResult, background: Background): number | undefined {
+  if (!ours.serverCpu || background.drain.serverCpuMs === undefined) return undefined;
+  const total = ours.serverCpu.msPerRequest * ours.responses + background.drain.serverCpuMs;
+  return total / Math.max(1, ours.responses);
+}
+
+/** The same deliveries to 1 and 3 instances on one PostgreSQL database. */
+function postgresTable(runs: PostgresRun[]): Table {
+  return {
+    headers: [
+      "instances",
+      "req/s",
+      "p50 ms",
+      "p99 ms",
+      "processed/s during run",
+      "pending at end",
+      "catch-up after run",
+      "lag p50 ms",
+      "lag p99 ms",
+      "lag max ms",
+      "CPU ms/delivery, partnerkit",
+      "CPU ms/delivery, PostgreSQL",
+    ],
+    rows: runs.map(({ instances, ours, background, postgresCpuMsPerDelivery }) => {
+      const cpu = allInCpuMs(ours, background);
+      return [
+        String(instances),
+        formatRate(ours.requestsPerSecond),
+        formatMs(ours.latency.p50),
+        formatMs(ours.latency.p99),
+        formatRate(background.processedPerSecond),
+        ...queueCells(background),
+        cpu === undefined ? "n/a" : cpu.toFixed(3),
+        postgresCpuMsPerDelivery === undefined ? "n/a" : postgresCpuMsPerDelivery.toFixed(3),
+      ];
+    }),
+    align: Array<Align>(12).fill("right"),
+  };
+}
+
+function postgresSection(outcome: PostgresOutcome, render: (table: Table) => string): string[] {
+  if ("skipped" in outcome) return [`PostgreSQL runs skipped: ${outcome.skipped}.`];
+  return [
+    "The same on PostgreSQL, each instance a `partnerkit start` on one database, the connections " +
+      "split evenly between them:",
+    "",
+    render(postgresTable(outcome.runs)),
+  ];
 }
 
 function ratioNote({ ours, ceiling }: Measurement): string {
@@ -85,23 +146,25 @@ function ratioNote({ ours, ceiling }: Measurement): string {
 
 /** CPU for a delivery all-in: its request, and its job whether done during the run or after. */
 function allInCpuNote({ ours, background }: Measurement): string | undefined {
-  const { drain } = background;
-  if (!ours.serverCpu || drain.serverCpuMs === undefined) return undefined;
-  const total = ours.serverCpu.msPerRequest * ours.responses + drain.serverCpuMs;
+  const perDelivery = allInCpuMs(ours, background);
+  const afterwards = background.drain.serverCpuMs;
+  if (perDelivery === undefined || afterwards === undefined) return undefined;
   return (
     `Our server's CPU for the measured deliveries, ingestion and background processing together ` +
-    `(the run plus the catch-up after it): ${(total / Math.max(1, ours.responses)).toFixed(3)} ms ` +
-    `per delivery; ${formatSeconds(drain.serverCpuMs)} of the ${formatSeconds(total)} came after ` +
-    "the run ended."
+    `(the run plus the catch-up after it): ${perDelivery.toFixed(3)} ms per delivery; ` +
+    `${formatSeconds(afterwards)} of the ${formatSeconds(perDelivery * ours.responses)} came ` +
+    "after the run ended."
   );
 }
 
 function littleNote({ connections }: BenchOptions): string {
   const mean = connections / (TARGET_REQUESTS_PER_SECOND / 1000);
+  const forP99 = connections / TARGET_P99_MS;
   return (
-    `With ${connections} connections each waiting for its answer, ` +
-    `${formatCount(TARGET_REQUESTS_PER_SECOND)} req/s means a mean latency of at most ` +
-    `${mean.toFixed(1)} ms (Little's law).`
+    `With ${connections} connections each waiting for its answer, the mean latency is the ` +
+    `connections over req/s (Little's law): ${formatCount(TARGET_REQUESTS_PER_SECOND)} req/s means at most ` +
+    `${mean.toFixed(1)} ms, and a p99 under ${TARGET_P99_MS} ms needs well over ` +
+    `${formatCount(forP99 * 1000)} req/s.`
   );
 }
 
@@ -118,7 +181,7 @@ function notes(measurement: Measurement, options: BenchOptions): string[] {
   ];
 }
 
-export function renderText({ measurement, options, machine }: ReportInput): string {
+export function renderText({ measurement, postgres, options, machine }: ReportInput): string {
   const warning = busyMachineWarning(machine);
   return [
     "",
@@ -130,6 +193,8 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
     "Our background processing (the job queue):",
     renderTextTable(backgroundTable(measurement)),
     "",
+    ...postgresSection(postgres, renderTextTable),
+    "",
     renderTextTable(verdictsTable(verdicts(measurement))),
     "",
     targetsLine(verdicts(measurement)),
@@ -140,14 +205,23 @@ export function renderText({ measurement, options, machine }: ReportInput): stri
   ].join("\n");
 }
 
-export function renderMarkdown({ measurement, options, machine, finishedAt }: ReportInput): string {
+export function renderMarkdown({
+  measurement,
+  postgres,
+  options,
+  machine,
+  finishedAt,
+}: ReportInput): string {
   const warning = busyMachineWarning(machine);
   const { warmupDrain } = measurement.background;
   return `## Webhook ingest: \`POST /webhooks\`
 
 **What is measured.** How many signed webhook deliveries per second our real server accepts —
 verifies, stores with its job, answers — and how fast, at ${options.connections} connections; next to a
-*ceiling* that does only what any receiver must. Target: ≥ ${formatCount(TARGET_REQUESTS_PER_SECOND)} req/s on SQLite.
+*ceiling* that does only what any receiver must; and whether its job queue keeps up meanwhile.
+Targets on SQLite: ≥ ${formatCount(TARGET_REQUESTS_PER_SECOND)} deliveries accepted per second, as many jobs processed per second
+during the load with less than a second's worth left when it stops, p99 < ${TARGET_P99_MS} ms. The same
+load runs on PostgreSQL with 1 and 3 instances.
 
 **How** (\`bench/webhook-ingest/\`, run by \`npm run bench\`):
 
@@ -174,7 +248,16 @@ verifies, stores with its job, answers — and how fast, at ${options.connection
   still pending when it ended, how long the catch-up took, and each job's lag from enqueue to
   completion (millisecond timestamps). *CPU ms/req* is the server process's CPU time over the run
   (all threads, from \`/proc/<pid>/stat\`) divided by its responses, so it includes the background
-  work done meanwhile but not what was left for later.
+  work done meanwhile but not what was left for later; *processed/s* is the jobs completed during
+  the run over its duration.
+- *PostgreSQL*: the same, with 1 and then 3 \`partnerkit start\` children on one database
+  (\`${POSTGRES_DATABASE}\`, created afresh on the server of \`--postgres\`, ${options.postgresUrl.replace(/\/[^/]*$/, "")}),
+  sharing an encryption key; an installation is created through the first. The connections are
+  split evenly between the instances, as a load balancer spreads them, all taking deliveries
+  from one feed; each instance wakes the others through \`LISTEN/NOTIFY\` when it queues jobs.
+  No ceiling is run. *CPU ms/delivery* adds up all instances over the run and the catch-up after
+  it; *PostgreSQL* is the CPU time of the database's backend processes over the same span (those
+  still open at its end).
 - Latency is per response, from autocannon's timings at full precision, 2xx only, leaving out
   the run's first response on each connection (it also paid for opening the connection).
 - To see where our server spends its time: \`npm run bench -- webhook-ingest --profile <dir>\` writes a
@@ -189,6 +272,8 @@ ${renderMarkdownTable(resultsTable(measurement))}
 Our background processing (the job queue) during and after the measured run:
 
 ${renderMarkdownTable(backgroundTable(measurement))}
+
+${postgresSection(postgres, renderMarkdownTable).join("\n")}
 
 ${renderMarkdownTable(verdictsTable(verdicts(measurement)))}
 
