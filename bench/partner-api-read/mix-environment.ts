@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startVercelApi } from "../action-turnaround/vercel-api.ts";
+import { Cleanups } from "../lib/cleanups.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import { bulkSeed } from "../servers/bulk-seed.ts";
@@ -12,8 +13,8 @@ import { databaseFile, startPartnerkit } from "../servers/partnerkit.ts";
 import { databaseUrl, recreateDatabase } from "../servers/postgres.ts";
 import { type QuietWait, waitUntilQuiet } from "../servers/quiet-servers.ts";
 import { seedResource } from "../servers/seed.ts";
-import { BenchIssuer } from "../tokens/issuer.ts";
-import { startJwksServer } from "../tokens/jwks-server.ts";
+import type { BenchIssuer } from "../tokens/issuer.ts";
+import { startSigning } from "../tokens/signing.ts";
 
 export type MixEngine = "sqlite" | "postgres";
 
@@ -63,20 +64,16 @@ export async function prepareMixDataset(
   engine: MixEngine,
   options: BenchOptions,
 ): Promise<MixDataset> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
+  const cleanups = new Cleanups();
+  const close = () => cleanups.run();
   try {
-    const issuer = await BenchIssuer.create();
-    const jwks = await startJwksServer(issuer.jwks);
-    cleanups.push(() => jwks.close());
+    const { issuer, jwks } = await startSigning(cleanups);
     const vercel = await startVercelApi();
-    cleanups.push(() => vercel.close());
+    cleanups.add(() => vercel.close());
     let url: string;
     if (engine === "sqlite") {
       const dataDir = await mkdtemp(join(tmpdir(), "partnerkit-bench-mix-"));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      cleanups.add(() => rm(dataDir, { recursive: true, force: true }));
       url = databaseFile(dataDir);
     } else {
       await recreateDatabase(options.postgresUrl, MIX_DATABASE);

@@ -1,10 +1,12 @@
 import { type EmulatedVercelApi, startVercelApi } from "../action-turnaround/vercel-api.ts";
+import { Cleanups } from "../lib/cleanups.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import type { ChildServer } from "../servers/child-server.ts";
 import { startPartnerkit } from "../servers/partnerkit.ts";
-import { BenchIssuer } from "../tokens/issuer.ts";
-import { type JwksServer, startJwksServer } from "../tokens/jwks-server.ts";
+import type { BenchIssuer } from "../tokens/issuer.ts";
+import type { JwksServer } from "../tokens/jwks-server.ts";
+import { startSigning } from "../tokens/signing.ts";
 import { ensureScaleDataset, resetToLoaded, type ScaleDataset } from "./dataset.ts";
 
 /** The data set, and our server serving it with what the load needs around it. */
@@ -22,14 +24,10 @@ export interface ScaleEnvironment {
 }
 
 export async function startScaleEnvironment(options: BenchOptions): Promise<ScaleEnvironment> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
+  const cleanups = new Cleanups();
+  const close = () => cleanups.run();
   try {
-    const issuer = await BenchIssuer.create();
-    const jwks = await startJwksServer(issuer.jwks);
-    cleanups.push(() => jwks.close());
+    const { issuer, jwks } = await startSigning(cleanups);
     const dataset = await ensureScaleDataset({
       postgresUrl: options.postgresUrl,
       installations: options.scaleInstallations,
@@ -39,7 +37,7 @@ export async function startScaleEnvironment(options: BenchOptions): Promise<Scal
     });
     await resetToLoaded(dataset.databaseUrl);
     const vercel = await startVercelApi();
-    cleanups.push(() => vercel.close());
+    cleanups.add(() => vercel.close());
     const started = performance.now();
     const ours = await startPartnerkit({
       jwksUrl: jwks.url,
@@ -50,7 +48,7 @@ export async function startScaleEnvironment(options: BenchOptions): Promise<Scal
     });
     const readyAt = performance.now();
     const startMs = readyAt - started;
-    cleanups.push(() => ours.stop());
+    cleanups.add(() => ours.stop());
     progress(`partnerkit serving at ${ours.url} (pid ${ours.pid}) on ${dataset.databaseUrl}`);
     return { issuer, jwks, vercel, dataset, ours, startMs, readyAt, close };
   } catch (error) {

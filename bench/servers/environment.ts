@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Cleanups } from "../lib/cleanups.ts";
 import { progress } from "../lib/progress.ts";
-import { type BenchCaller, BenchIssuer } from "../tokens/issuer.ts";
-import { type JwksServer, startJwksServer } from "../tokens/jwks-server.ts";
+import type { BenchCaller, BenchIssuer } from "../tokens/issuer.ts";
+import type { JwksServer } from "../tokens/jwks-server.ts";
+import { startSigning } from "../tokens/signing.ts";
 import type { ChildServer } from "./child-server.ts";
 import { startPartnerkit } from "./partnerkit.ts";
 import { type SeededResource, seedResource } from "./seed.ts";
@@ -37,16 +39,12 @@ export interface PartnerkitEnvironmentOptions {
 export async function startPartnerkitEnvironment(
   options: PartnerkitEnvironmentOptions,
 ): Promise<PartnerkitEnvironment> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
+  const cleanups = new Cleanups();
+  const close = () => cleanups.run();
   try {
-    const issuer = await BenchIssuer.create();
-    const jwks = await startJwksServer(issuer.jwks);
-    cleanups.push(() => jwks.close());
+    const { issuer, jwks } = await startSigning(cleanups);
     const dataDir = await mkdtemp(join(tmpdir(), "partnerkit-bench-"));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    cleanups.add(() => rm(dataDir, { recursive: true, force: true }));
 
     const ours = await startPartnerkit({
       jwksUrl: jwks.url,
@@ -54,7 +52,7 @@ export async function startPartnerkitEnvironment(
       vercelApiUrl: options.vercelApiUrl,
       profileDir: options.profileDir,
     });
-    cleanups.push(() => ours.stop());
+    cleanups.add(() => ours.stop());
     progress(`partnerkit serving at ${ours.url} (pid ${ours.pid}), SQLite in ${dataDir}`);
     const seeded = await seedResource(ours.url, issuer, options.caller);
     progress(`seeded through the Partner API: ${seeded.path}`);
@@ -64,7 +62,7 @@ export async function startPartnerkitEnvironment(
       ours,
       dataDir,
       seeded,
-      defer: (cleanup) => cleanups.push(cleanup),
+      defer: (cleanup) => cleanups.add(cleanup),
       close,
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { startVercelApi } from "../action-turnaround/vercel-api.ts";
+import { Cleanups } from "../lib/cleanups.ts";
 import { BenchError } from "../lib/errors.ts";
 import { itemsForRun, type LoadResult } from "../lib/load.ts";
 import { loadFailures } from "../lib/load-failures.ts";
@@ -11,8 +12,8 @@ import { JobQueueProbe } from "../servers/job-queue.ts";
 import { startPartnerkit } from "../servers/partnerkit.ts";
 import { databaseUrl, recreateDatabase, withClient } from "../servers/postgres.ts";
 import { seedResource } from "../servers/seed.ts";
-import { type BenchCaller, BenchIssuer } from "../tokens/issuer.ts";
-import { startJwksServer } from "../tokens/jwks-server.ts";
+import type { BenchCaller } from "../tokens/issuer.ts";
+import { startSigning } from "../tokens/signing.ts";
 import { buildDeliveries } from "./deliveries.ts";
 import { type Background, drain, measuredRun, postDeliveries, queueFailures } from "./load.ts";
 
@@ -63,13 +64,11 @@ export async function measureOnPostgres(options: BenchOptions): Promise<Postgres
  * the connections split evenly between them; every instance takes jobs from the one queue.
  */
 async function measurePostgres(options: BenchOptions, instances: number): Promise<PostgresRun> {
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups = new Cleanups();
   try {
-    const issuer = await BenchIssuer.create();
-    const jwks = await startJwksServer(issuer.jwks);
-    cleanups.push(() => jwks.close());
+    const { issuer, jwks } = await startSigning(cleanups);
     const vercel = await startVercelApi();
-    cleanups.push(() => vercel.close());
+    cleanups.add(() => vercel.close());
     await recreateDatabase(options.postgresUrl, POSTGRES_DATABASE);
     const url = databaseUrl(options.postgresUrl, POSTGRES_DATABASE);
     const encryptionKey = randomBytes(32).toString("base64");
@@ -83,16 +82,16 @@ async function measurePostgres(options: BenchOptions, instances: number): Promis
         vercelApiUrl: vercel.url,
         profileDir: options.profileDir,
       });
-      cleanups.push(() => server.stop());
+      cleanups.add(() => server.stop());
       servers.push(server);
     }
     progress(`${instances} partnerkit instance(s) on PostgreSQL ${POSTGRES_DATABASE}`);
     const seeded = await seedResource(servers[0]?.url ?? "", issuer, CALLER);
     const queue = await JobQueueProbe.postgres(url);
-    cleanups.push(() => queue.close());
+    cleanups.add(() => queue.close());
     return await measure(options, servers, queue, url, seeded.installationId);
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    await cleanups.run();
   }
 }
 
