@@ -12,6 +12,7 @@ import type { InstallationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
 import type { HookContexts, HookOrigin } from "./hook-context.ts";
+import { keepRenewing } from "./lease-renewal.ts";
 import { BusyError, PartnerError } from "./partner-error.ts";
 import { installationPlans, selectable } from "./plans.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -181,13 +182,12 @@ export class InstallationService {
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
     // Hooks may run longer than a lease: renewing it keeps another instance from taking over.
-    const heartbeat = setInterval(() => {
-      this.store.lifecycle.lock(id, owner, leaseMs).catch(() => {});
-    }, leaseMs / 3);
+    // Stopped before the unlock, so that no renewal can take the lock again after it.
+    const renewal = keepRenewing(() => this.store.lifecycle.lock(id, owner, leaseMs), leaseMs);
     try {
       return await work();
     } finally {
-      clearInterval(heartbeat);
+      await renewal.stop();
       await this.store.lifecycle.unlock(id, owner);
     }
   }

@@ -7,6 +7,7 @@ import type { ResourceRecord, SecretRotationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { HookContext, Integration, SecretsRotationDefinition } from "./define-integration.ts";
 import type { HookContexts } from "./hook-context.ts";
+import { keepRenewing } from "./lease-renewal.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { ResourceService } from "./resources.ts";
@@ -44,13 +45,6 @@ const abandoned = (rotation: SecretRotationRecord) =>
 
 const rotationInProgress = () =>
   PartnerError.conflict("A rotation of this resource is still in progress");
-
-/** Calls `renew` every third of the lease until the returned function is called. */
-function keepRenewing(renew: () => Promise<unknown>): () => void {
-  const timer = setInterval(() => void renew().catch(() => undefined), SYNC_ROTATION_LEASE_MS / 3);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 /**
  * Secrets rotation, spec §4.10. A rotation remembers the secrets it replaces (sealed). Once
@@ -99,7 +93,10 @@ export class SecretsRotationService {
       request.log.info({ resourceId, rotationId: rotation.id }, "secrets rotation queued");
       return { sync: false };
     }
-    const stopRenewing = keepRenewing(() => this.store.rotations.renew(rotation.id));
+    const renewal = keepRenewing(
+      () => this.store.rotations.renew(rotation.id),
+      SYNC_ROTATION_LEASE_MS,
+    );
     try {
       let result: RotationResult;
       try {
@@ -113,7 +110,7 @@ export class SecretsRotationService {
       await this.complete(rotation);
       return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
     } finally {
-      stopRenewing();
+      await renewal.stop();
     }
   }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { keepRenewing, type LeaseRenewal } from "../core/lease-renewal.ts";
 import { PartnerError } from "../core/partner-error.ts";
 import type { IdempotencyRequest, IdempotencyScope } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
@@ -120,31 +121,20 @@ function keepClaim(
   owner: string,
   leaseMs: number,
   log: Logger,
-): { stop: () => Promise<void> } {
-  let renewing: Promise<void> = Promise.resolve();
-  const renew = async () => {
+): LeaseRenewal {
+  return keepRenewing(async () => {
     try {
-      if (await store.renewIdempotencyKey(scope, owner, leaseMs)) return;
-      clearInterval(timer);
+      if (await store.renewIdempotencyKey(scope, owner, leaseMs)) return true;
       log.warn(
         { idempotencyKey: scope.key },
         "idempotency claim was taken over while its request ran",
       );
+      return false;
     } catch (error) {
       log.warn({ err: error, idempotencyKey: scope.key }, "renewing an idempotency claim failed");
+      return true;
     }
-  };
-  const timer = setInterval(() => {
-    renewing = renewing.then(renew);
-  }, leaseMs / 3);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      // A renewal landing after the release would find no claim and warn of a takeover.
-      await renewing;
-    },
-  };
+  }, leaseMs);
 }
 
 /** Hash of the body with object keys sorted, so a retry that reorders keys still matches. */
