@@ -58,4 +58,15 @@ describe("emulator console: billing views", () => {
     );
     expect(refused.status).toBe(400);
   });
+
+  it("says so when the partner cannot close a period on demand (only partnerkit dev can)", async () => {
+    world = await billingWorld({ start: "2030-03-02T10:00:00.000Z" });
+    const path = `/installations/${world.installation.id}/billing`;
+    expect(await (await world.emulator.app.request(path)).text()).toContain("Close the period now");
+
+    const refused = await world.emulator.app.request(`${path}/close-period`, { method: "POST" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("does not offer closing a period on demand");
+    expect(world.invoices()).toEqual([]);
+  });
 });

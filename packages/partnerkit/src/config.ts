@@ -14,6 +14,11 @@ export interface ServerConfig {
   billingIntervalSeconds: number;
   /** `PARTNERKIT_INVOICE_TEST`: submit invoices in Vercel's test mode (spec §10). */
   invoiceTest?: { validate?: boolean; result?: "paid" | "notpaid" | "overdue" };
+  /**
+   * `PARTNERKIT_DEV_BILLING_CLOCK`, set by `partnerkit dev` only: the file of a billing clock the
+   * emulator may move to the next period (see `cli/dev-billing-clock.ts`).
+   */
+  devBillingClockFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +58,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       3600,
     ),
     invoiceTest: invoiceTestMode(env.PARTNERKIT_INVOICE_TEST),
+    devBillingClockFile: env.PARTNERKIT_DEV_BILLING_CLOCK || undefined,
   };
 }
 

@@ -118,9 +118,15 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
     const store = createStore(database, SecretBox.fromEnv(options.encryptionKey));
     const keys =
       options.keys ?? createVercelKeySet(options.jwksUrl ?? `${issuer}/.well-known/jwks`);
+    const devClock = options.devBillingClockFile
+      ? await import("./cli/dev-billing-clock.ts").then(async (dev) => ({
+          dev,
+          clock: await dev.fileBillingClock(options.devBillingClockFile ?? ""),
+        }))
+      : undefined;
     const services = createServices(integration, store, {
       vercel: { ...options.vercel, baseUrl: options.vercelApiUrl },
-      billing: { invoiceTest: options.invoiceTest },
+      billing: { invoiceTest: options.invoiceTest, now: devClock?.clock.now },
       client: { id: options.clientIds[0] ?? "", secret: options.clientSecret },
     });
     const jobs = new JobRunner({
@@ -129,6 +135,8 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       handlers: frameworkJobHandlers(services, logger),
       concurrency: FRAMEWORK_JOB_CONCURRENCY,
     });
+    const verifyToken = (token: string, authHeader: string | undefined) =>
+      verifyVercelToken(token, { keys, issuer, audience: options.clientIds, authHeader });
     const app = createPartnerApp({
       integration,
       store,
@@ -136,16 +144,21 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       // The store wakes the job runners of every instance when a job is queued (see docs/jobs.md).
       webhooks: { secrets: [options.clientSecret] },
       logger,
-      verifyToken: (token, authHeader) =>
-        verifyVercelToken(token, {
-          keys,
-          issuer,
-          audience: options.clientIds,
-          authHeader,
-        }),
+      verifyToken,
       healthRoutes: health,
       extraRoutes: integration.routes?.({ meter: services.billing.meter, log: logger }),
     });
+    if (devClock) {
+      app.route(
+        "/",
+        devClock.dev.devBillingRoutes({
+          clock: devClock.clock,
+          billing: services.billing,
+          verify: verifyToken,
+          intervalSeconds: billingIntervalSeconds,
+        }),
+      );
+    }
     readiness.migrated = true;
     const internals = { integration, database, store, services, jobs, app };
     built = internals;

@@ -19,6 +19,9 @@ type Env = Record<string, string | undefined>;
 export const devPath = (env: Env, name: string) =>
   join(env.PARTNERKIT_DEV_DIR ?? DEV_DIRECTORY, name);
 
+/** Where the dev server's billing clock is kept: it dates the data of the dev database. */
+export const devBillingClockFile = (env: Env) => devPath(env, "billing-clock.json");
+
 /** The SQLite database `dev` serves from unless DATABASE_URL says otherwise. */
 export const devDatabaseFile = (env: Env) => devPath(env, DEV_DATABASE_FILE);
 
@@ -37,6 +40,8 @@ export async function devEnvironment(env: Env): Promise<Env> {
     DATABASE_URL: env.DATABASE_URL || devDatabaseFile(env),
     // A minute, so the emulator console shows billing data while you try things out.
     PARTNERKIT_BILLING_INTERVAL: env.PARTNERKIT_BILLING_INTERVAL || "60",
+    // The console's "Close the billing period" moves this clock (cli/dev-billing-clock.ts).
+    PARTNERKIT_DEV_BILLING_CLOCK: devBillingClockFile(env),
   };
 }
 

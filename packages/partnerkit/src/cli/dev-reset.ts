@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { devDatabaseFile, devPath } from "./dev-environment.ts";
+import { devBillingClockFile, devDatabaseFile, devPath } from "./dev-environment.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -23,6 +23,7 @@ export async function resetDevState(baseEnv: Env, { database }: { database: bool
   }
   const file = devDatabaseFile(baseEnv);
   await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(`${file}${suffix}`, { force: true })));
+  await rm(devBillingClockFile(baseEnv), { force: true });
   lines.push(`Reset: the dev database ${file} starts empty.`);
   return lines;
 }

@@ -1,3 +1,4 @@
+import { CLOSE_PERIOD_PATH } from "../core/billing/billing-clock.ts";
 import type { Balance } from "../protocol/billing.ts";
 import { ProvisionPurchaseResponse } from "../protocol/billing.ts";
 import type { VercelBillingItem, VercelInvoice } from "../protocol/vercel-api.ts";
@@ -48,6 +49,20 @@ export class BillingDriver {
       invoicePayload(stored.installationId, invoice),
     );
     return { invoice, delivery: await this.webhooks.deliver(envelope, delivery) };
+  }
+
+  /**
+   * Asks a partner served by `partnerkit dev` to close its current billing period now: it moves
+   * its billing clock to the next period and submits the invoices of the closed one. Other
+   * servers answer 404: they close periods on their own schedule only.
+   */
+  closePeriod(installationId: string): Promise<PartnerAnswer> {
+    return this.partner.send({
+      method: "POST",
+      path: CLOSE_PERIOD_PATH,
+      auth: "system",
+      installationId,
+    });
   }
 
   /** A paid credit invoice, then Provision Purchase with its id; the partner's answer and balances. */

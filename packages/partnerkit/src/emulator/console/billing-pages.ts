@@ -58,6 +58,7 @@ export function billingPage(view: BillingView): Html {
     <section>
       <h2>Current period</h2>
       ${currentPeriod(view)}
+      ${installation.status === "installed" ? closePeriodForm(installation.id) : ""}
     </section>
     <section>
       <h2>Invoices</h2>
@@ -159,4 +160,11 @@ function currentPeriod({ history, resourceName }: BillingView): Html {
           </table>`
     }
     <p class="muted">The partner closes the period by submitting its invoice once the period has ended (§5.13), or at once as final invoices when the integration is uninstalled; it then appears under Invoices.</p>`;
+}
+
+function closePeriodForm(installationId: string): Html {
+  return html`<form method="post" action="/installations/${installationId}/billing/close-period">
+    <button type="submit" class="secondary">Close the period now</button>
+    <p class="muted">Moves the partner's billing clock to the start of the next period (only a server run by <code>partnerkit dev</code> offers it), so it submits this period's invoices at once, for every installation.</p>
+  </form>`;
 }

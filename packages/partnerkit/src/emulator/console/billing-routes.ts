@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { MoneyString } from "../../protocol/money.ts";
 import { ANNOUNCED_INVOICE_STATES, type BillingDriver } from "../billing-driver.ts";
 import type { EmulatorState } from "../state.ts";
@@ -6,6 +7,22 @@ import type { VercelApiState } from "../vercel-api/store.ts";
 import { billingIndexPage, billingPage, type KnownBalances } from "./billing-pages.ts";
 import { errorBox, page } from "./layout.ts";
 import { answerBody } from "./partner-answer.ts";
+
+const ClosedPeriod = z.object({ closed: z.object({ start: z.string() }) });
+/** How long closing a period waits for the partner's invoice jobs before showing the page. */
+const INVOICE_WAIT_MS = 10_000;
+
+const monthOf = (instant: string) =>
+  new Date(instant).toLocaleString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
 
 export interface BillingConsoleOptions {
   state: EmulatorState;
@@ -27,6 +44,9 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
     return bought;
   };
 
+  const invoicesOf = (installationId: string) =>
+    [...store.invoices.values()].filter((stored) => stored.installationId === installationId);
+
   routes.get("/billing", (c) =>
     page(c, "Billing", billingIndexPage([...state.installations.values()])),
   );
@@ -41,9 +61,7 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
         installation,
         resources: state.resourcesOf(installation.id),
         history: store.billingHistory.get(installation.id) ?? [],
-        invoices: [...store.invoices.values()].filter(
-          (stored) => stored.installationId === installation.id,
-        ),
+        invoices: invoicesOf(installation.id),
         balances: knownBalances(installation.id),
         notice: c.req.query("notice"),
         resourceName: (id) => state.resources.get(id)?.name ?? id,
@@ -63,6 +81,28 @@ export function billingConsoleRoutes({ state, store, driver }: BillingConsoleOpt
     const notice = `Invoice ${invoiceId} is ${target}; the webhook was ${
       delivery.delivered ? "delivered" : "not delivered"
     } (${delivery.attempts.map((attempt) => attempt.status).join(", ")}).`;
+    return c.redirect(`/installations/${id}/billing?${new URLSearchParams({ notice })}`, 303);
+  });
+
+  routes.post("/installations/:id/billing/close-period", async (c) => {
+    const id = c.req.param("id");
+    if (!state.installations.has(id))
+      return page(c, "Not found", errorBox("No such installation"), 404);
+    const before = invoicesOf(id).length;
+    const answer = await driver.closePeriod(id);
+    if (answer.status !== 200) {
+      const why =
+        answer.status === 404
+          ? "The partner does not offer closing a period on demand (a server run by partnerkit dev does); it invoices once a period has ended."
+          : `The partner answered ${answer.status}.`;
+      return page(c, "Period not closed", errorBox(why, answerBody(answer.body)), 400);
+    }
+    const closed = ClosedPeriod.safeParse(answer.body);
+    const month = closed.success ? monthOf(closed.data.closed.start) : "The period";
+    const submitted = (await waitFor(() => invoicesOf(id).length > before, INVOICE_WAIT_MS))
+      ? "its invoices are below."
+      : "no invoice arrived yet (nothing billable, or the partner is still submitting): refresh in a moment.";
+    const notice = `${month} is closed on the partner's clock; ${submitted}`;
     return c.redirect(`/installations/${id}/billing?${new URLSearchParams({ notice })}`, 303);
   });
 
