@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { BILLING_JOBS } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
 import { startBillingSchedule } from "../../packages/partnerkit/src/core/billing/schedule.ts";
 import { createTestPartner, install, type TestPartner } from "../support/partner-app.ts";
+import { installationRow } from "../support/store-rows.ts";
 
 const logger = pino({ level: "silent" });
 const HOUR_SECONDS = 3600;
@@ -87,5 +88,32 @@ describe("billing schedule", () => {
     stop();
     await sleep(1_200);
     expect(runs).toEqual([]);
+  });
+
+  it("queues a large provider's billing in a few multi-row inserts, each installation once", async () => {
+    partner = await createTestPartner();
+    const at = new Date().toISOString();
+    const ids = Array.from({ length: 1_201 }, (_, index) => `icfg_many_${index}`);
+    for (let from = 0; from < ids.length; from += 200) {
+      await partner.database.kysely
+        .insertInto("installations")
+        .values(ids.slice(from, from + 200).map((id) => installationRow(id, at)))
+        .execute();
+    }
+    const batches = vi.spyOn(partner.store, "enqueueJobs");
+    const singles = vi.spyOn(partner.store, "enqueueJob");
+
+    expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(2 * ids.length);
+    expect(singles).not.toHaveBeenCalled();
+    expect(batches.mock.calls.length).toBeLessThanOrEqual(3);
+    const jobs = await partner.store.listJobs();
+    for (const kind of [BILLING_JOBS.report, BILLING_JOBS.invoice]) {
+      const owners = jobs
+        .filter((job) => job.kind === kind)
+        .map((job) => (job.payload as { installationId: string }).installationId);
+      expect(new Set(owners)).toEqual(new Set(ids));
+      expect(owners).toHaveLength(ids.length);
+    }
+    expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(0);
   });
 });

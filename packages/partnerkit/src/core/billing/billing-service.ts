@@ -25,6 +25,9 @@ export const BILLING_JOBS = {
   finalize: "billing-finalize",
 } as const;
 
+/** Installations whose billing jobs one insert queues (two rows each). */
+const SCHEDULE_BATCH = 500;
+
 const ReportJob = z.object({ installationId: z.string(), at: z.iso.datetime() });
 const InvoiceJob = z.object({ installationId: z.string(), periodStart: z.iso.datetime() });
 const FinalizeJob = z.object({ installationId: z.string() });
@@ -62,19 +65,25 @@ export class BillingService {
     const slotMs = Math.max(1, intervalSeconds) * 1000;
     const slot = new Date(Math.floor(at.getTime() / slotMs) * slotMs).toISOString();
     const previous = previousPeriod(periodOf(at)).start;
+    const ids = await this.deps.store.billing.liveInstallationIds();
     let enqueued = 0;
-    for (const installationId of await this.deps.store.billing.liveInstallationIds()) {
-      const report = await this.deps.store.enqueueJob({
-        kind: BILLING_JOBS.report,
-        payload: { installationId, at: at.toISOString() },
-        dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
-      });
-      const invoice = await this.deps.store.enqueueJob({
-        kind: BILLING_JOBS.invoice,
-        payload: { installationId, periodStart: previous },
-        dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
-      });
-      enqueued += Number(report !== undefined) + Number(invoice !== undefined);
+    // Batches of multi-row inserts: one insert per job made a large provider's schedule (two
+    // jobs per installation) a long stream of round trips at every start and every interval.
+    for (let from = 0; from < ids.length; from += SCHEDULE_BATCH) {
+      const jobs = ids.slice(from, from + SCHEDULE_BATCH).flatMap((installationId) => [
+        {
+          kind: BILLING_JOBS.report,
+          payload: { installationId, at: at.toISOString() },
+          dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
+        },
+        {
+          kind: BILLING_JOBS.invoice,
+          payload: { installationId, periodStart: previous },
+          dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
+        },
+      ]);
+      const queued = await this.deps.store.enqueueJobs(jobs);
+      enqueued += queued.filter((job) => job !== undefined).length;
     }
     return enqueued;
   }
