@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BILLING_JOBS } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
 import { startBillingSchedule } from "../../packages/partnerkit/src/core/billing/schedule.ts";
+import type { Tables } from "../../packages/partnerkit/src/store/tables.ts";
 import { createTestPartner, install, type TestPartner } from "../support/partner-app.ts";
 import { installationRow } from "../support/store-rows.ts";
 
@@ -96,6 +97,7 @@ describe("billing schedule", () => {
     const ids = Array.from({ length: 1_201 }, (_, index) => `icfg_many_${index}`);
     for (let from = 0; from < ids.length; from += 200) {
       await partner.database.kysely
+        .withTables<Tables>()
         .insertInto("installations")
         .values(ids.slice(from, from + 200).map((id) => installationRow(id, at)))
         .execute();

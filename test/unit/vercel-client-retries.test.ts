@@ -1,6 +1,7 @@
 import pino from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import { withInboundCallBudget } from "../../packages/partnerkit/src/vercel/call-budget.ts";
+import { withCallSignal } from "../../packages/partnerkit/src/vercel/call-signal.ts";
 import {
   VercelApiError,
   VercelClient,
@@ -184,5 +185,31 @@ describe("VercelClient: calls made while a Partner API request waits", () => {
     vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 1, times: 1 });
     await later;
     expect(vercel.calls().map((call) => call.status)).toEqual([429, 204]);
+  });
+});
+
+describe("VercelClient: calls made by a job that is stopped", () => {
+  it("cuts the attempt in flight when the job's signal aborts, and does not retry", async () => {
+    vercel.faults.add({ path: "/billing/finalize", delayMs: 5_000 });
+    const stop = new AbortController();
+    const started = Date.now();
+    const finalizing = withCallSignal(stop.signal, () => client({}, 10_000).finalizeInstallation());
+    setTimeout(() => stop.abort(), 100);
+    await expect(finalizing).rejects.toBeInstanceOf(VercelApiError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts("/billing/finalize")).toBe(1);
+  });
+
+  it("gives up a retry it was waiting for", async () => {
+    vercel.faults.add({ path: "/billing/finalize", status: 429, retryAfterSeconds: 5 });
+    const stop = new AbortController();
+    const started = Date.now();
+    const finalizing = withCallSignal(stop.signal, () =>
+      client({ maxRetryAfterMs: 10_000, maxElapsedMs: 30_000 }).finalizeInstallation(),
+    );
+    setTimeout(() => stop.abort(), 100);
+    await expect(finalizing).rejects.toMatchObject({ status: 429 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts("/billing/finalize")).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { JobConcurrency, JobHandler } from "../jobs/job-runner.ts";
 import type { Store } from "../store/store.ts";
+import { withCallSignal } from "../vercel/call-signal.ts";
 import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
 import { type ActionOptions, ActionService } from "./actions.ts";
 import { BILLING_JOBS, BillingService } from "./billing/billing-service.ts";
@@ -147,7 +148,7 @@ export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
 
 /** The job kinds the framework itself runs, bound to the services. */
 export function frameworkJobHandlers(services: Services, log: Logger): Record<string, JobHandler> {
-  return {
+  const handlers: Record<string, JobHandler> = {
     [WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
     [ACTION_WEBHOOK_JOB]: (job) =>
@@ -162,4 +163,11 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
       return services.transfers.runTransferHook(transferId, resourceId, log);
     },
   };
+  // A job stopped at shutdown also stops the calls to Vercel it is waiting on.
+  return Object.fromEntries(
+    Object.entries(handlers).map(([kind, handle]) => [
+      kind,
+      (job, signal) => withCallSignal(signal, () => handle(job, signal)),
+    ]),
+  );
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { VercelCore } from "@vercel/sdk/core.js";
 import type { RequestOptions } from "@vercel/sdk/lib/sdks.js";
 import type { Logger } from "pino";
@@ -15,6 +16,7 @@ import {
   type VercelUpdateInstallationRequest,
 } from "../protocol/vercel-api.ts";
 import { inboundCallDeadline } from "./call-budget.ts";
+import { attemptSignal, callSignal } from "./call-signal.ts";
 
 type Sdk = typeof import("./sdk.ts");
 
@@ -171,12 +173,12 @@ export class VercelClient {
         ? this.options.accessToken
         : await this.options.accessToken();
     const send = this.options.fetch ?? fetch;
-    const body = await this.retrying(operation, "idempotent", async (timeoutMs) => {
+    const body = await this.retrying(operation, "idempotent", async (signal) => {
       let answer: Response;
       try {
         answer = await send(url, {
           headers: { accept: "application/json", authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(timeoutMs),
+          signal,
         });
       } catch (error) {
         return { ok: false, error: error as Error, unanswered: true };
@@ -347,7 +349,7 @@ export class VercelClient {
     policy: RetryPolicy,
     send: (sdk: Sdk, core: VercelCore, request: RequestOptions) => PromiseLike<SdkResult<T>>,
   ): Promise<T> {
-    return this.retrying(operation, policy, async (timeoutMs) => {
+    return this.retrying(operation, policy, async (signal) => {
       const sdk = await loadSdk();
       this.#core ??= sdk.createVercelCore({
         baseUrl: this.options.baseUrl,
@@ -355,7 +357,8 @@ export class VercelClient {
         fetch: this.options.fetch,
         onResponse: (method, url, response) => this.logCall(method, url, response),
       });
-      const result = await send(sdk, this.#core, { timeoutMs, retries: { strategy: "none" } });
+      // With a signal of its own the SDK sets no timeout: the signal carries it.
+      const result = await send(sdk, this.#core, { signal, retries: { strategy: "none" } });
       if (result.ok) return result;
       const error = result.error as Error & {
         statusCode?: number;
@@ -376,28 +379,31 @@ export class VercelClient {
   private async retrying<T>(
     operation: string,
     policy: RetryPolicy,
-    attempt: (timeoutMs: number) => Promise<Attempt<T>>,
+    attempt: (signal: AbortSignal) => Promise<Attempt<T>>,
   ): Promise<T> {
     const retry = this.options.retry ?? {};
     const started = Date.now();
     const inbound = inboundCallDeadline();
     const deadline = Math.min(started + (retry.maxElapsedMs ?? 60_000), inbound ?? Infinity);
+    const stop = callSignal();
     for (let retries = 0; ; retries += 1) {
+      if (stop?.aborted) throw this.failure(operation, new Error("stopped before it was sent"));
       const timeoutMs =
         inbound === undefined
           ? this.timeoutMs
           : Math.min(this.timeoutMs, Math.max(inbound - Date.now(), MIN_ATTEMPT_MS));
-      const outcome = await attempt(timeoutMs);
+      const outcome = await attempt(attemptSignal(timeoutMs, stop));
       if (outcome.ok) return outcome.value;
       const wait = this.retryDelay(policy, outcome, retries);
-      if (wait === undefined || Date.now() + wait >= deadline) {
+      if (wait === undefined || Date.now() + wait >= deadline || stop?.aborted) {
         throw this.failure(operation, outcome.error, outcome.status, outcome.body);
       }
       this.options.log.debug(
         { operation, status: outcome.status, retryInMs: wait, installationId: this.installationId },
         "retrying vercel api call",
       );
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait, undefined, { signal: stop }).catch(() => undefined);
+      if (stop?.aborted) throw this.failure(operation, outcome.error, outcome.status, outcome.body);
     }
   }
 

@@ -1,10 +1,12 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { MiddlewareHandler } from "hono";
 import type { VercelApiEnv } from "./context.ts";
 import { errorBody } from "./errors.ts";
 import type { FaultPlan } from "./faults.ts";
 import { pathInstallationId } from "./record.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A caller that hangs up during the delay is gone, as from a real server: nothing is done. */
+const CALLER_GONE = new Response(null, { status: 499 });
 
 /** Applies the first programmed fault matching the call: a delay, an error answer, or both. */
 export function injectFaults(faults: FaultPlan): MiddlewareHandler<VercelApiEnv> {
@@ -14,7 +16,10 @@ export function injectFaults(faults: FaultPlan): MiddlewareHandler<VercelApiEnv>
       path: c.req.path,
       installationId: pathInstallationId(c.req.path),
     });
-    if (rule?.delayMs) await sleep(rule.delayMs);
+    if (rule?.delayMs) {
+      const gone = await sleep(rule.delayMs, false, { signal: c.req.raw.signal }).catch(() => true);
+      if (gone) return CALLER_GONE.clone();
+    }
     if (rule?.status === undefined) return next();
     const headers = new Headers();
     if (rule.retryAfterSeconds !== undefined) {
