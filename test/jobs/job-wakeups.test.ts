@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import pino from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { jobsCommand } from "../../packages/partnerkit/src/cli/jobs.ts";
 import { type JobHandler, JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
 import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
@@ -146,6 +147,29 @@ describe.runIf(TEST_ENGINE === "postgres")("instances sharing one PostgreSQL sch
     idleRunner(other.store, { k: ran.handler });
     await settle();
     await stopping.stop({ graceMs: 20 });
+    expect(await ran.next()).toBe(job?.id);
+  });
+
+  it("runs a dead job `partnerkit jobs retry` puts back at once, long before its next poll", async () => {
+    const ran = recorder();
+    idleRunner(store, { k: ran.handler });
+    await settle();
+    const job = await store.enqueueJob({
+      kind: "k",
+      payload: {},
+      runAt: new Date(Date.now() + 3_600_000),
+    });
+    await sql`update jobs set status = 'dead' where id = ${job?.id}`.execute(database.kysely);
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      database.kysely,
+    );
+    const url = `${process.env.TEST_DATABASE_URL}?options=-c%20search_path%3D${rows[0]?.schema}`;
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await jobsCommand(["retry", job?.id ?? ""], { DATABASE_URL: url })).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
     expect(await ran.next()).toBe(job?.id);
   });
 

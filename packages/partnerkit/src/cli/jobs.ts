@@ -29,6 +29,8 @@ export async function jobsCommand(
     const db = database.kysely.withTables<Tables>();
     if (first === "retry" && id) {
       const requeued = await requeueJob(db, id);
+      // Running servers on PostgreSQL take it at once instead of at their next poll.
+      if (requeued) await database.jobWakeups.announce(db);
       process.stdout.write(
         requeued ? `${id} queued again\n` : `${id}: no such job, or it is running\n`,
       );
