@@ -26,6 +26,28 @@ describe("durable job queue", () => {
     expect(await store.claimJobs(10, 60_000)).toEqual([]);
   });
 
+  it("claims a pool's kinds earliest first across kinds, and only those kinds", async () => {
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const queued = new Map<string, string>();
+    for (const [kind, minutes] of [
+      ["a", 50],
+      ["b", 60],
+      ["other", 70],
+      ["a", 30],
+      ["b", 40],
+      ["a", 20],
+    ] as const) {
+      const job = await store.enqueueJob({ kind, payload: {}, runAt: minutesAgo(minutes) });
+      queued.set(job?.id ?? "", `${kind}${minutes}`);
+    }
+    await store.enqueueJob({ kind: "a", payload: {}, runAt: new Date(Date.now() + 60_000) });
+    const named = (jobs: { id: string }[]) => jobs.map((job) => queued.get(job.id));
+
+    expect(named(await store.claimJobs(3, 60_000, ["a", "b"]))).toEqual(["b60", "a50", "b40"]);
+    expect(named(await store.claimJobs(5, 60_000, ["b", "a"]))).toEqual(["a30", "a20"]);
+    expect(named(await store.claimJobs(5, 60_000))).toEqual(["other70"]);
+  });
+
   it("adds nothing for a dedupe key that is already queued", async () => {
     expect(await store.enqueueJob({ kind: "k", payload: 1, dedupeKey: "once" })).toBeDefined();
     expect(await store.enqueueJob({ kind: "k", payload: 2, dedupeKey: "once" })).toBeUndefined();

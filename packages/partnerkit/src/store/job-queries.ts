@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import {
+  type ExpressionBuilder,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from "kysely";
 import type { Engine } from "./database.ts";
 import type { JobLease, JobRecord, NewJob } from "./records.ts";
 import { reusableQuery } from "./reusable-query.ts";
@@ -63,42 +70,66 @@ export async function claimJobs(
   const now = new Date();
   const at = now.toISOString();
   await requeueExpiredJobs(db, at);
-  const due = (on: Kysely<Tables>) =>
-    on
-      .selectFrom("jobs")
-      .select("id")
-      .where("status", "=", "queued")
-      .where("run_at", "<=", at)
-      .$if(kinds !== undefined && kinds.length > 0, (query) =>
-        query.where("kind", "in", kinds ?? []),
-      )
-      .orderBy("run_at")
-      .limit(limit);
-  const claim = (tx: Kysely<Tables>, ids: ReturnType<typeof due> | string[]) =>
-    tx
-      .updateTable("jobs")
-      .set((eb) => ({
-        status: "running",
-        attempts: eb("attempts", "+", 1),
-        owner,
-        lease_epoch: eb("lease_epoch", "+", 1),
-        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
-        updated_at: at,
-      }))
-      .where("id", "in", ids)
+  const due = dueJobs(engine, kinds, at, limit);
+  const claim = (tx: Kysely<Tables>, ids: RawBuilder<{ id: string }> | string[]) => {
+    const update = tx.updateTable("jobs").set((eb) => ({
+      status: "running",
+      attempts: eb("attempts", "+", 1),
+      owner,
+      lease_epoch: eb("lease_epoch", "+", 1),
+      locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+      updated_at: at,
+    }));
+    return (
+      Array.isArray(ids)
+        ? update.where("id", "in", ids)
+        : update.where(sql<SqlBool>`id in (${ids})`)
+    )
       .returningAll()
       .execute();
+  };
   // PostgreSQL claims in one statement, SKIP LOCKED keeping concurrent claimers apart (with the
   // subquery as its only condition: another one can make the planner run it once per row). On
   // SQLite a claim that finds nothing due (most of them, as every pool looks after a wake) takes
   // no write lock; otherwise a transaction keeps concurrent claims apart.
-  if (engine === "postgres") return sortByRunAt(await claim(db, due(db).forUpdate().skipLocked()));
-  if ((await due(db).execute()).length === 0) return [];
+  if (engine === "postgres") return sortByRunAt(await claim(db, due));
+  const read = async (on: Kysely<Tables>) => (await due.execute(on)).rows.map(({ id }) => id);
+  if ((await read(db)).length === 0) return [];
   const rows = await db.transaction().execute(async (tx) => {
-    const ids = (await due(tx).execute()).map(({ id }) => id);
+    const ids = await read(tx);
     return ids.length === 0 ? [] : claim(tx, ids);
   });
   return sortByRunAt(rows);
+}
+
+/**
+ * The ids of the earliest due jobs (of `kinds`, when given), locked on PostgreSQL. Per kind, one
+ * index range in `run_at` order, merged: over `kind IN (…) ORDER BY run_at` both engines read
+ * every due job of those kinds to sort them, and with 100,000 billing jobs due after a schedule
+ * ran, each claim of the pool that shares their kind took 160 ms on PostgreSQL instead of 1 ms.
+ */
+function dueJobs(
+  engine: Engine,
+  kinds: string[] | undefined,
+  at: string,
+  limit: number,
+): RawBuilder<{ id: string }> {
+  const lock = engine === "postgres" ? sql` for update skip locked` : sql``;
+  const range = (kind?: RawBuilder<unknown> | string) =>
+    sql`select id, run_at from jobs where status = 'queued' and run_at <= ${at}
+        ${kind === undefined ? sql`` : sql`and kind = ${kind}`} order by run_at limit ${limit}`;
+  if (kinds === undefined || kinds.length === 0)
+    return sql`select id from (${range()}${lock}) as due`;
+  if (engine === "postgres") {
+    return sql`select due.id
+      from (values ${sql.join(kinds.map((kind) => sql`(${kind})`))}) as pool(kind)
+      cross join lateral (${range(sql.ref("pool.kind"))}${lock}) as due
+      order by due.run_at limit ${limit}`;
+  }
+  return sql`select id from (${sql.join(
+    kinds.map((kind) => sql`select * from (${range(kind)})`),
+    sql` union all `,
+  )}) order by run_at limit ${limit}`;
 }
 
 function sortByRunAt(rows: Selectable<JobsTable>[]): JobRecord[] {
