@@ -51,6 +51,7 @@ import {
   type IntegrationSetup,
   type Partnerkit,
   PartnerError,
+  partnerApiOpenApi,
   verifyVercelToken,
   verifyWebhookSignature,
 } from "partnerkit";
@@ -83,6 +84,7 @@ export const kit: Partnerkit = createPartnerkit({
   encryptionKey: "k",
 });
 export const checks = [verifyVercelToken, verifyWebhookSignature, createTestMarketplace];
+export const documentedPaths: string[] = Object.keys(partnerApiOpenApi().paths);
 export const emulator: Promise<Emulator> = createEmulator({
   url: "http://e",
   partnerUrl: "http://p",
@@ -144,6 +146,7 @@ describe("the packed partnerkit, installed into an empty project", () => {
         "defineIntegration",
         "defineProduct",
         "PartnerError",
+        "partnerApiOpenApi",
         "verifyVercelToken",
         "verifyWebhookSignature",
       ]),

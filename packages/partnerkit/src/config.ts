@@ -19,6 +19,8 @@ export interface ServerConfig {
    * emulator may move to the next period (see `cli/dev-billing-clock.ts`).
    */
   devBillingClockFile?: string;
+  /** `PARTNERKIT_DEV=1`, set by `partnerkit dev`: also serves `/docs`, the API reference page. */
+  dev?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     ),
     invoiceTest: invoiceTestMode(env.PARTNERKIT_INVOICE_TEST),
     devBillingClockFile: env.PARTNERKIT_DEV_BILLING_CLOCK || undefined,
+    dev: env.PARTNERKIT_DEV === "1" || undefined,
   };
 }
 

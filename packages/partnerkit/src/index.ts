@@ -17,6 +17,7 @@ export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts"
 export { constantPlans } from "./core/plans.ts";
 export { type CronHandlerOptions, createCronHandler, DEFAULT_CRON_MAX_MS } from "./hosting/cron.ts";
 export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
+export { type OpenApiOptions, partnerApiOpenApi } from "./http/openapi.ts";
 export type { TokenVerifier } from "./http/vercel-auth.ts";
 export { createLogger } from "./logger.ts";
 export * from "./protocol/index.ts";

@@ -146,6 +146,8 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       logger,
       verifyToken,
       healthRoutes: health,
+      publicUrl: options.publicUrl,
+      referencePage: options.dev === true,
       extraRoutes: integration.routes?.({ meter: services.billing.meter, log: logger }),
     });
     if (devClock) {

@@ -73,6 +73,8 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
       VERCEL_OIDC_JWKS_URL: `${emulatorUrl}/.well-known/jwks`,
       VERCEL_API_URL: emulatorUrl,
       LOG_LEVEL: env.LOG_LEVEL ?? "info",
+      // Serves /docs, the reference page of /openapi.json, which `start` alone does not.
+      PARTNERKIT_DEV: "1",
     },
   });
 
@@ -83,6 +85,7 @@ export async function devCommand(args: string[], baseEnv: Env): Promise<number> 
       "",
       `  Marketplace emulator  ${emulatorUrl}   ← open this to install, provision and inspect`,
       `  Partner server        ${partnerUrl}   (${integrationPath}, restarts when its code changes)`,
+      `  API reference         ${partnerUrl}/docs   (${partnerUrl}/openapi.json)`,
       `  Client id             ${env.INTEGRATION_CLIENT_ID}`,
       ...(prettify
         ? []

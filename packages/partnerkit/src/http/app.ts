@@ -2,20 +2,22 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Integration } from "../core/define-integration.ts";
 import { createServices, type Services } from "../core/services.ts";
+import type { OpenApiDocument } from "../protocol/openapi-document.ts";
 import type { Store } from "../store/store.ts";
 import { limitBody } from "./body-limit.ts";
 import type { AppEnv } from "./env.ts";
 import { handleError, handleNotFound } from "./error-response.ts";
 import { type IdempotencyOptions, idempotency } from "./idempotency.ts";
+import { partnerApiOpenApi } from "./openapi.ts";
+import { referencePage } from "./reference-page.ts";
+import { type GuardsFor, registerRoutes } from "./register-routes.ts";
 import { requestLogger } from "./request-logger.ts";
-import { billingRoutes } from "./routes/billing.ts";
-import { installationRoutes } from "./routes/installations.ts";
-import { planRoutes } from "./routes/plans.ts";
-import { resourceOperationRoutes } from "./routes/resource-operations.ts";
-import { resourceRoutes } from "./routes/resources.ts";
-import { transferRoutes } from "./routes/transfers.ts";
-import { webhookRoutes } from "./routes/webhooks.ts";
-import type { TokenVerifier } from "./vercel-auth.ts";
+import type { RouteOptions } from "./route-deps.ts";
+import { partnerApiRoutes } from "./route-table.ts";
+import { openApiDocumentRoute } from "./routes/openapi-document.ts";
+import { webhookIntake, webhookRoute } from "./routes/webhooks.ts";
+import { type TokenVerifier, vercelAuth } from "./vercel-auth.ts";
+import { webhookSignature } from "./webhook-signature.ts";
 
 export interface PartnerAppOptions {
   integration: Integration;
@@ -28,7 +30,7 @@ export interface PartnerAppOptions {
   bodyLimitBytes?: number;
   idempotency?: IdempotencyOptions;
   /** Probes (`/healthz`, `/readyz`): answered before request logging and body limits. */
-  healthRoutes?: Hono;
+  healthRoutes?: Hono<AppEnv>;
   /** The provider's own routes (a data plane, a dashboard), served behind the same error handling. */
   extraRoutes?: Hono;
   webhooks?: {
@@ -38,6 +40,10 @@ export interface PartnerAppOptions {
     secrets: readonly string[];
     onEnqueued?: () => void;
   };
+  /** `PUBLIC_URL`, named as the server in `/openapi.json`. */
+  publicUrl?: string;
+  /** Serve `/docs`, a reference page of `/openapi.json` (`partnerkit dev` turns it on). */
+  referencePage?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -45,45 +51,48 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** The Partner API as a Hono app: `app.fetch` is a Web `fetch` handler for any runtime. */
 export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   const services = options.services ?? createServices(options.integration, options.store);
+  const idempotent = idempotency(options.store, options.idempotency);
   const routeOptions: RouteOptions = {
     ...services,
     verify: options.verifyToken,
-    idempotent: idempotency(options.store, options.idempotency),
+    idempotent,
     integration: options.integration,
   };
+  const webhooksPath = options.webhooks ? (options.webhooks.path ?? "/webhooks") : false;
+  let document: OpenApiDocument | undefined;
+  const documentSource = {
+    document: () =>
+      (document ??= partnerApiOpenApi({
+        webhooksPath,
+        probes: options.healthRoutes !== undefined,
+        publicUrl: options.publicUrl,
+      })),
+  };
+  const guards: GuardsFor = (route) => [
+    ...(route.auth.kind === "vercel" ? [vercelAuth(options.verifyToken, route.auth)] : []),
+    // No secrets refuses every delivery (`no_secret`), never lets one through unchecked.
+    ...(route.auth.kind === "webhook-signature"
+      ? [webhookSignature(options.webhooks?.secrets ?? [])]
+      : []),
+    ...(route.idempotent ? [idempotent] : []),
+  ];
 
   const app = new Hono<AppEnv>();
   if (options.healthRoutes) app.route("/", options.healthRoutes);
   app.use(requestLogger(options.logger));
   app.use(limitBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT));
-  app.route("/", installationRoutes(routeOptions));
-  app.route("/", resourceRoutes(routeOptions));
-  app.route("/", planRoutes(routeOptions));
-  app.route("/", billingRoutes(routeOptions));
-  app.route("/", resourceOperationRoutes(routeOptions));
-  app.route("/", transferRoutes(routeOptions));
-  if (options.webhooks) {
-    app.route(
-      "/",
-      webhookRoutes({
-        path: options.webhooks.path ?? "/webhooks",
-        store: options.store,
-        secrets: options.webhooks.secrets,
-        onEnqueued: options.webhooks.onEnqueued,
-      }),
-    );
+  registerRoutes(app, partnerApiRoutes, routeOptions, guards);
+  if (options.webhooks && webhooksPath) {
+    const intake = webhookIntake(options.store, options.webhooks.onEnqueued);
+    registerRoutes(app, [webhookRoute(webhooksPath)], intake, guards);
+  }
+  registerRoutes(app, [openApiDocumentRoute], documentSource);
+  // A page for people, not part of the API, so the document leaves it out.
+  if (options.referencePage) {
+    app.get("/docs", (c) => c.html(referencePage(documentSource.document())));
   }
   if (options.extraRoutes) app.route("/", options.extraRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;
 }
-
-export type RouteOptions = Pick<
-  Services,
-  "installations" | "resources" | "billing" | "rotations" | "repl" | "transfers"
-> & {
-  verify: TokenVerifier;
-  idempotent: ReturnType<typeof idempotency>;
-  integration: Integration;
-};

@@ -7,11 +7,11 @@ import { issuesToFields } from "../core/validation.ts";
  * Reads and validates a JSON body. Malformed JSON and schema failures are 400s with the spec's
  * error body; an empty body counts as `{}` when `emptyAllowed` (e.g. DELETE installation).
  */
-export async function readJson<T>(
+export async function readJson<S extends z.ZodType>(
   c: Context,
-  schema: z.ZodType<T>,
+  schema: S,
   emptyAllowed = false,
-): Promise<T> {
+): Promise<z.output<S>> {
   const text = await c.req.text();
   let value: unknown;
   if (text.trim() === "" && emptyAllowed) {

@@ -1,6 +1,15 @@
 import type { Context } from "hono";
 import { PartnerError } from "../core/partner-error.ts";
 import { JsonObject } from "../protocol/common.ts";
+import type { QueryParameter } from "./route-spec.ts";
+
+export const metadataParameter: QueryParameter = {
+  name: "metadata",
+  description:
+    "The product form's current values (spec §4.12); the plans and their prices may depend on them.",
+  schema: JsonObject,
+  json: true,
+};
 
 /** The `metadata` query of the plan endpoints: the JSON-encoded form values (spec §4.12). */
 export function metadataQuery(c: Context): JsonObject | undefined {

@@ -104,3 +104,7 @@ export function webhookInstallationId(payload: Record<string, unknown>): string 
   const candidate = payload.installationId ?? configuration?.id;
   return typeof candidate === "string" ? candidate : undefined;
 }
+
+/** The answer to a stored delivery; `duplicate` when its id was seen before (spec §6.3). */
+export const WebhookReceipt = z.strictObject({ received: z.literal(true), duplicate: z.boolean() });
+export type WebhookReceipt = z.infer<typeof WebhookReceipt>;

@@ -1,72 +1,62 @@
-import { Hono } from "hono";
-import { verifyWebhookSignature } from "../../auth/webhook-signature.ts";
-import { PartnerError } from "../../core/partner-error.ts";
-import { issuesToFields } from "../../core/validation.ts";
 import { type WebhookJobPayload, webhookJobKind } from "../../core/webhook-processor.ts";
-import { WebhookEnvelope } from "../../protocol/webhooks.ts";
+import { WebhookEnvelope, WebhookReceipt } from "../../protocol/webhooks.ts";
 import { groupCommit } from "../../store/group-commit.ts";
 import type { Store } from "../../store/store.ts";
 import { type NewWebhookEvent, webhookJobKey } from "../../store/webhook-event-queries.ts";
-import type { AppEnv } from "../env.ts";
-import { sendError } from "../error-response.ts";
+import { errorResponse } from "../route-responses.ts";
+import { defineRoute, type Route } from "../route-spec.ts";
 
-export interface WebhookRouteOptions {
-  path: string;
-  store: Store;
-  /** The client secret, or several while rotating it. */
-  secrets: readonly string[];
+export interface WebhookIntake {
+  /** Stores a delivery and its job, durably; false when its id was seen before. */
+  store(event: NewWebhookEvent): Promise<boolean>;
   /** Called after a new delivery's job is stored, to start it at once. */
   onEnqueued?: () => void;
 }
 
 /**
- * The webhook receiver (spec §6): verify the signature on the raw bytes, store the delivery and
- * its job in one transaction, answer. Work happens in the job, so the answer takes milliseconds;
- * a delivery whose id was seen before is acknowledged and not processed again. Deliveries that
- * arrive together share that transaction (group commit); each is answered once it is durable.
+ * Deliveries that arrive together share one transaction (group commit); each is answered once it
+ * is durable.
  */
-export function webhookRoutes(options: WebhookRouteOptions): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-  const storeDelivery = groupCommit(options.store, storeDeliveries);
-  routes.post(options.path, async (c) => {
-    const raw = await c.req.text();
-    const signature = verifyWebhookSignature(
-      raw,
-      c.req.header("x-vercel-signature"),
-      options.secrets,
-    );
-    if (!signature.ok) {
-      c.get("log").warn({ reason: signature.reason }, "webhook signature rejected");
-      return sendError(c, new PartnerError(401, signature.reason, "Webhook signature is invalid"));
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      throw PartnerError.badRequest("Webhook body is not valid JSON");
-    }
-    const parsed = WebhookEnvelope.safeParse(body);
-    if (!parsed.success) {
-      throw PartnerError.validation(
-        "Webhook envelope failed validation",
-        issuesToFields(parsed.error.issues),
+export function webhookIntake(store: Store, onEnqueued?: () => void): WebhookIntake {
+  return { store: groupCommit(store, storeDeliveries), onEnqueued };
+}
+
+/**
+ * The webhook receiver (spec §6) at `path` ("Webhook URL" in the console): the signature is checked
+ * on the raw bytes, then the delivery and its job are stored in one transaction and answered.
+ * Work happens in the job, so the answer takes milliseconds; a delivery whose id was seen before
+ * is acknowledged and not processed again.
+ */
+export function webhookRoute(path: string): Route<WebhookIntake> {
+  return defineRoute({
+    method: "post",
+    path,
+    tag: "Webhooks",
+    section: "§6",
+    summary: "Receive Webhook",
+    description:
+      "Vercel's deliveries, signed with `x-vercel-signature` (hex HMAC-SHA1 of the raw body, keyed with the integration's client secret). Acknowledged once stored; processed in a job.",
+    auth: { kind: "webhook-signature" },
+    body: { schema: WebhookEnvelope },
+    responses: {
+      200: { description: "Stored (or seen before)", schema: WebhookReceipt },
+      401: errorResponse("The signature is missing or wrong"),
+    },
+    handle: async (c, event, intake) => {
+      const fresh = await intake.store({
+        id: event.id,
+        type: event.type,
+        payload: event.payload,
+        createdAt: event.createdAt,
+      });
+      if (fresh) intake.onEnqueued?.();
+      c.get("log").info(
+        { eventId: event.id, eventType: event.type, duplicate: !fresh },
+        "webhook received",
       );
-    }
-    const event = parsed.data;
-    const fresh = await storeDelivery({
-      id: event.id,
-      type: event.type,
-      payload: event.payload,
-      createdAt: event.createdAt,
-    });
-    if (fresh) options.onEnqueued?.();
-    c.get("log").info(
-      { eventId: event.id, eventType: event.type, duplicate: !fresh },
-      "webhook received",
-    );
-    return c.json({ received: true, duplicate: !fresh });
+      return c.json({ received: true, duplicate: !fresh } satisfies WebhookReceipt);
+    },
   });
-  return routes;
 }
 
 /** The deliveries and, for each new one, the job that processes it. */
