@@ -68,6 +68,8 @@ describe("partnerkit emulator install|provision|deploy|trigger", () => {
     const defaults = await verb("provision", "--installation", installationId, "--name", "second");
     expect(defaults.json(), defaults.stderr).toHaveProperty("resource.metadata", {
       region: "iad1",
+      evictionPolicy: "noeviction",
+      maxMemoryMb: [256],
     });
 
     const deployed = await verb("deploy", "--project", "web", "--ref", "feature-x");

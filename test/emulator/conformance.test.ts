@@ -247,8 +247,12 @@ describe("the product profile", () => {
     try {
       expect(productProfile(market.partner.integration)).toEqual({
         productId: "acme-kv",
-        metadata: { region: "iad1" },
-        invalidMetadata: { region: "conformance-invalid" },
+        metadata: { region: "iad1", evictionPolicy: "noeviction", maxMemoryMb: [256] },
+        invalidMetadata: {
+          region: "conformance-invalid",
+          evictionPolicy: "noeviction",
+          maxMemoryMb: [256],
+        },
         repl: { read: "keys", write: "del conformance" },
       });
     } finally {

@@ -52,6 +52,7 @@ import {
   type Partnerkit,
   PartnerError,
   partnerApiOpenApi,
+  productConfig,
   verifyVercelToken,
   verifyWebhookSignature,
 } from "partnerkit";
@@ -85,6 +86,19 @@ export const kit: Partnerkit = createPartnerkit({
 });
 export const checks = [verifyVercelToken, verifyWebhookSignature, createTestMarketplace];
 export const documentedPaths: string[] = Object.keys(partnerApiOpenApi().paths);
+export const regionForm = defineProduct({
+  id: "regional",
+  metadata: z.object({
+    region: z.enum(["iad1", "fra1"]).default("iad1").meta({ ui: { control: "vercel-region", readOnly: "update" } }),
+  }),
+  plans: [],
+  async provision() {
+    return { secrets: [] };
+  },
+});
+export const pasted = productConfig(defineIntegration({ products: [regionForm] }), {
+  publicUrl: "https://p.example",
+});
 export const emulator: Promise<Emulator> = createEmulator({
   url: "http://e",
   partnerUrl: "http://p",
@@ -147,6 +161,7 @@ describe("the packed partnerkit, installed into an empty project", () => {
         "defineProduct",
         "PartnerError",
         "partnerApiOpenApi",
+        "productConfig",
         "verifyVercelToken",
         "verifyWebhookSignature",
       ]),

@@ -115,15 +115,15 @@ describe("GET, PATCH and DELETE a resource", () => {
     expect(response.status).toBe(404);
   });
 
-  it("renames, changes metadata and plan, and re-prices with the new region", async () => {
-    const resource = await provision();
+  it("renames, changes metadata and plan, and prices the plan for the resource's region", async () => {
+    const resource = await provision({ metadata: { region: "fra1" } });
     const response = await partner.call("PATCH", `${RESOURCES}/${resource.id}`, {
-      body: { name: "renamed", metadata: { region: "fra1" }, billingPlanId: "pro" },
+      body: { name: "renamed", metadata: { evictionPolicy: "allkeys-lru" }, billingPlanId: "pro" },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       name: "renamed",
-      metadata: { region: "fra1" },
+      metadata: { region: "fra1", evictionPolicy: "allkeys-lru" },
       billingPlan: { id: "pro", cost: "$24.00/month + usage" },
     });
   });

@@ -1,11 +1,10 @@
-import { z } from "zod";
 import { AcmeKvMetadata } from "../../examples/acme-kv/src/integration.ts";
-import type { MetadataSchema } from "../../packages/partnerkit/src/emulator/console/metadata-form.ts";
 import {
   createEmulator,
   type Emulator,
   type EmulatorOptions,
 } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { metadataDialect } from "../../packages/partnerkit/src/product/metadata-dialect.ts";
 import { TEST_CLIENT_ID, TEST_ISSUER } from "./issuer.ts";
 import {
   createTestPartner,
@@ -46,7 +45,7 @@ export async function emulatedMarketplace(
     products: [
       {
         id: "acme-kv",
-        metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
+        metadataSchema: metadataDialect("acme-kv", AcmeKvMetadata),
         actions: (options.actions ?? ["branch"]).map((slug) => ({ slug })),
         repl: true,
       },

@@ -36,6 +36,7 @@ const COMMANDS = [
   "credentials",
   "build",
   "reseal",
+  "product-config",
 ];
 
 describe("the partnerkit CLI", () => {

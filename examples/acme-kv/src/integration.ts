@@ -8,10 +8,51 @@ import { acmeKvRepl } from "./repl.ts";
 
 const TOKEN = "KV_REST_API_TOKEN";
 
+/**
+ * The form Vercel shows for a new store, and what its values must be. There is no name field:
+ * Vercel asks for the resource's name itself and sends it beside the metadata. Every field has a
+ * default, so Vercel's CLI and agents can provision without opening a browser.
+ */
 export const AcmeKvMetadata = z.object({
+  // A store's data stays where it was created: the region is shown, not editable, on update.
   region: z
     .enum(["iad1", "fra1", "sfo1"])
-    .meta({ title: "Region", description: "Where the data is kept" }),
+    .default("iad1")
+    .meta({
+      ui: {
+        control: "vercel-region",
+        label: "Region",
+        description: "Where the data is kept",
+        readOnly: "update",
+      },
+    }),
+  evictionPolicy: z
+    .enum(["noeviction", "allkeys-lru", "volatile-lru"])
+    .default("noeviction")
+    .meta({
+      ui: {
+        label: "Eviction policy",
+        description: "What happens when the store is full",
+        options: {
+          noeviction: "Refuse writes",
+          "allkeys-lru": "Evict the least recently used keys",
+          "volatile-lru": "Evict the least recently used keys that expire",
+        },
+      },
+    }),
+  // Vercel's slider holds an array of numbers: here the one value it points at.
+  maxMemoryMb: z
+    .array(z.number().int().min(256).max(4096))
+    .length(1)
+    .default([256])
+    .meta({
+      ui: {
+        control: "slider",
+        label: "Max memory (MB)",
+        steps: [256, 512, 1024, 2048, 4096],
+        paidOnly: true,
+      },
+    }),
 });
 
 /** The data-plane namespace of one deployment's branch. */
@@ -61,8 +102,9 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
     },
     async provision(ctx, request) {
       const token = await kv.createNamespace(request.id, request.id);
+      const { region, evictionPolicy, maxMemoryMb } = request.metadata;
       ctx.log.info(
-        { resourceId: request.id, region: request.metadata.region },
+        { resourceId: request.id, region, evictionPolicy, maxMemoryMb },
         "kv namespace created",
       );
       return { status: "ready", secrets: secretsOf(request.id, token) };
@@ -98,6 +140,9 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
       },
     },
     repl: acmeKvRepl(kv),
+    protocols: {
+      storage: { repl: { welcomeMessage: "Acme KV: get, set, del and keys on this store." } },
+    },
     // A claimed store changes hands: the token its provisioner held stops working at once, and the
     // new owner's projects get a fresh one (§5.11; Vercel redeploys nothing, so a claimed project
     // picks it up on its next deployment).

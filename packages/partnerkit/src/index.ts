@@ -20,6 +20,28 @@ export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
 export { type OpenApiOptions, partnerApiOpenApi } from "./http/openapi.ts";
 export type { TokenVerifier } from "./http/vercel-auth.ts";
 export { createLogger } from "./logger.ts";
+export { type ConfigProblem, checkProductConfigs } from "./product/config-check.ts";
+export { MetadataDialectError, metadataDialect } from "./product/metadata-dialect.ts";
+export {
+  MetadataField,
+  UiCondition,
+  UiControl,
+  UiOption,
+  VercelMetadataSchema,
+} from "./product/metadata-schema.ts";
+export {
+  type ConsoleUrls,
+  consoleUrls,
+  type IntegrationConfig,
+  productConfig,
+} from "./product/product-config.ts";
+export {
+  PrimaryProtocol,
+  ProductConfiguration,
+  ProductProtocols,
+  type ProductProtocolsInput,
+} from "./product/product-configuration.ts";
+export { UiHint } from "./product/ui-hint.ts";
 export * from "./protocol/index.ts";
 export {
   createPartnerkit,

@@ -52,6 +52,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "rotate an installation's Vercel token",
     load: async () => (await import("./credentials.ts")).credentialsCommand,
   },
+  "product-config": {
+    summary: "print each product's configuration for Vercel's Integrations Console",
+    load: async () => (await import("./product-config.ts")).productConfigCommand,
+  },
   reseal: {
     summary: "seal stored secrets again with the newest encryption key",
     load: async () => (await import("./reseal.ts")).resealCommand,
@@ -62,7 +66,7 @@ const USAGE = `Usage: partnerkit <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`)
   .join("\n")}
 
 Run \`partnerkit <command> --help\` for a command's options.

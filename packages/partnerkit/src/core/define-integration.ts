@@ -1,6 +1,10 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { metadataDialect } from "../product/metadata-dialect.ts";
+import type { VercelMetadataSchema } from "../product/metadata-schema.ts";
+import type { PrimaryProtocol, ProductProtocolsInput } from "../product/product-configuration.ts";
+import { resolveProtocols } from "../product/protocols.ts";
 import type {
   BillingPlan,
   JsonObject,
@@ -200,8 +204,19 @@ export interface ProductDefinition<Metadata extends JsonObject> {
   /** The product id/slug registered in the Integrations Console. */
   id: string;
   name?: string;
-  /** Validates the user's form values; its issues come back to Vercel as `fields`. */
+  /**
+   * Validates the user's form values; its issues come back to Vercel as `fields`. It is also the
+   * form Vercel shows: `.meta({ ui: { … } })` on a field picks its control (see `UiHint`), and
+   * `partnerkit product-config` prints the metadata schema to paste in the console.
+   */
   metadata: z.ZodType<Metadata>;
+  /**
+   * The protocols the product implements, as the console configures them; `status` defaults to
+   * `"enabled"`, and `storage.repl` flags come from `repl` when not given.
+   */
+  protocols?: ProductProtocolsInput;
+  /** The protocol the product is listed under; the only one declared when there is one. */
+  primaryProtocol?: PrimaryProtocol;
   plans: PlanSource;
   provision(ctx: HookContext, request: ProvisionRequest<Metadata>): Promise<ProvisionResult>;
   update?(
@@ -246,6 +261,9 @@ export interface ProductDefinition<Metadata extends JsonObject> {
 /** A product with its metadata type erased, as the framework stores it. */
 export type Product = ProductDefinition<JsonObject>;
 
+/** A product of a defined integration: its metadata schema in Vercel's dialect, converted once. */
+export type DefinedProduct = Product & { readonly metadataSchema: VercelMetadataSchema };
+
 export interface IntegrationDefinition {
   products: Product[];
   /** Installation-level plans (needs "Installation-level Billing Plans" in the console). */
@@ -286,7 +304,8 @@ export interface RouteTools {
 }
 
 export interface Integration extends IntegrationDefinition {
-  product(id: string): Product | undefined;
+  products: DefinedProduct[];
+  product(id: string): DefinedProduct | undefined;
   /** Handle a webhook event type: `integration.on("marketplace.invoice.paid", async (ctx, payload) => …)`. */
   on: WebhookHandlers["on"];
   /** Handle every event, after the handlers of its type. */
@@ -306,12 +325,16 @@ export function defineProduct<Metadata extends JsonObject>(
 }
 
 export function defineIntegration(input: IntegrationDefinition): Integration {
-  const definition: IntegrationDefinition = {
+  const definition = {
     ...input,
-    products: input.products.map((product) => ({
-      ...product,
-      plans: checkedPlans(product.plans, `Product ${product.id}`),
-    })),
+    products: input.products.map((product): DefinedProduct => {
+      resolveProtocols(product);
+      return {
+        ...product,
+        plans: checkedPlans(product.plans, `Product ${product.id}`),
+        metadataSchema: metadataDialect(product.id, product.metadata),
+      };
+    }),
     ...(input.installationPlans && {
       installationPlans: checkedPlans(input.installationPlans, "installationPlans"),
     }),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { readOnlyChanges } from "../product/read-only-fields.ts";
 import {
   type BillingPlan,
   type JsonObject,
@@ -15,7 +16,7 @@ import type {
 } from "../protocol/resources.ts";
 import type { InstallationRecord, NewResource, ResourceRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
-import type { HookContext, Integration, Product } from "./define-integration.ts";
+import type { DefinedProduct, HookContext, Integration, Product } from "./define-integration.ts";
 import type { HookContexts } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
@@ -139,6 +140,10 @@ export class ResourceService {
   ): Promise<Resource> {
     const { installation, resource } = await this.live(request, installationId, resourceId);
     const product = this.requireProduct(resource);
+    if (body.metadata !== undefined) {
+      const refused = readOnlyChanges(product.metadataSchema, resource.metadata, body.metadata);
+      if (refused.length > 0) throw PartnerError.validation("Invalid metadata", refused);
+    }
     const metadata =
       body.metadata === undefined
         ? undefined
@@ -226,7 +231,7 @@ export class ResourceService {
     };
   }
 
-  private requireProduct(resource: ResourceRecord): Product {
+  private requireProduct(resource: ResourceRecord): DefinedProduct {
     const product = this.integration.product(resource.productId);
     if (!product) throw PartnerError.conflict(`Product ${resource.productId} is no longer offered`);
     return product;

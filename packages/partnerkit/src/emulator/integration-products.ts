@@ -1,10 +1,8 @@
 import pino from "pino";
-import { z } from "zod";
 import type { Integration } from "../core/define-integration.ts";
 import type { IntegrationFactory, IntegrationSource } from "../runtime.ts";
 import { openDatabase } from "../store/database.ts";
 import { migrateStore } from "../store/kysely-store.ts";
-import type { MetadataSchema } from "./console/metadata-form.ts";
 import type { ConsoleProduct } from "./console/pages.ts";
 
 /** The integration's products as the emulator's console shows them: form schema, deployment actions, REPL. */
@@ -13,7 +11,7 @@ export async function describeProducts(source: IntegrationSource): Promise<Conso
   return integration.products.map((product) => ({
     id: product.id,
     name: product.name,
-    metadataSchema: z.toJSONSchema(product.metadata) as MetadataSchema,
+    metadataSchema: product.metadataSchema,
     actions: Object.entries(product.actions ?? {}).map(([slug, action]) => ({
       slug,
       name: action.name,
