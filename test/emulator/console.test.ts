@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { AcmeKvMetadata } from "../../examples/acme-kv/src/integration.ts";
 import type { MetadataSchema } from "../../packages/partnerkit/src/emulator/console/metadata-form.ts";
 import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { PartnerCallError } from "../../packages/partnerkit/src/emulator/partner-client.ts";
+import { metadataDialect } from "../../packages/partnerkit/src/product/metadata-dialect.ts";
 import { postForm } from "../support/forms.ts";
 import { createTestPartner, PUBLIC_URL, type TestPartner } from "../support/partner-app.ts";
 
 let partner: TestPartner;
 let emulator: Emulator;
 
-beforeEach(async () => {
+/** The emulator as Vercel, offering Acme KV with `metadataSchema` as its form. */
+async function start(metadataSchema: MetadataSchema = metadataDialect("acme-kv", AcmeKvMetadata)) {
   // The partner trusts the emulator's issuer: it is configured with the emulator's key set.
   emulator = await createEmulator({
     url: "https://marketplace.vercel.com",
@@ -18,16 +19,12 @@ beforeEach(async () => {
     clientId: "oac_test_integration",
     clientSecret: "test-secret",
     partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
-    products: [
-      {
-        id: "acme-kv",
-        name: "Acme KV",
-        metadataSchema: z.toJSONSchema(AcmeKvMetadata) as MetadataSchema,
-      },
-    ],
+    products: [{ id: "acme-kv", name: "Acme KV", metadataSchema }],
   });
   partner = await createTestPartner({ keys: emulator.issuer.localKeySet() });
-});
+}
+
+beforeEach(() => start());
 afterEach(() => partner.close());
 
 async function installThroughConsole(): Promise<string> {
@@ -130,7 +127,28 @@ describe("emulator console", () => {
     }
   });
 
-  it("shows the partner's refusal instead of failing", async () => {
+  it("refuses a value Vercel's form would not send, without calling the partner", async () => {
+    const installationId = await installThroughConsole();
+    const refused = await emulator.app.request(
+      `/installations/${installationId}/resources`,
+      postForm({
+        productId: "acme-kv",
+        name: "cache",
+        "metadata.region": "mars",
+        billingPlanId: "free",
+      }),
+    );
+    expect(refused.status).toBe(400);
+    const text = await refused.text();
+    expect(text).toContain("Choose one of: iad1, fra1, sfo1");
+    expect(text).not.toContain("Provision Resource answered");
+    expect(emulator.state.resourcesOf(installationId)).toEqual([]);
+  });
+
+  it("shows the partner's refusal of what the form let through instead of failing", async () => {
+    await partner.close();
+    // A form looser than the partner: any text for the region.
+    await start({ type: "object", properties: { region: { type: "string" } } });
     const installationId = await installThroughConsole();
     const refused = await emulator.app.request(
       `/installations/${installationId}/resources`,
@@ -178,7 +196,7 @@ describe("emulator console", () => {
       emulator.partner.provision(installationId, {
         productId: "acme-kv",
         name: "x",
-        metadata: {},
+        metadata: { region: "mars" },
         billingPlanId: "free",
       }),
     ).rejects.toBeInstanceOf(PartnerCallError);

@@ -237,7 +237,7 @@ export const CHECKS: Check[] = [
     async run(target, state) {
       if (!target.invalidMetadata)
         return skip(
-          "no metadata the product refuses: its definition has no constraint to break, and no --invalid-metadata was given",
+          "no metadata the product refuses: its metadata schema has no constraint to break (no options, range, steps, type or required key), and no --invalid-metadata was given",
         );
       const done = await exchange(target, {
         method: "POST",

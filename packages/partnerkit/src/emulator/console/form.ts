@@ -13,6 +13,21 @@ export async function formValues(c: Context): Promise<Record<string, string>> {
   );
 }
 
+/** Every field of a posted form: a repeated one (checkboxes) as a list, files left out. */
+export async function formFields(c: Context): Promise<Record<string, string | string[]>> {
+  const body = await c.req.parseBody({ all: true });
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => [
+      key,
+      Array.isArray(value)
+        ? value.filter((item) => typeof item === "string")
+        : typeof value === "string"
+          ? value
+          : [],
+    ]),
+  );
+}
+
 /** Every value of a repeated field (checkboxes) of a form parsed with `{ all: true }`. */
 export function formList(body: Record<string, unknown>, name: string): string[] {
   return [body[name] ?? []].flat().map(String);

@@ -37,6 +37,13 @@ const STYLE = `
   .filters input, .filters select { min-width: 0; }
   .warning { color: #8a5a00; font-size: 13px; margin-top: 4px; }
   .repl-entry { border-top: 1px solid #eee; padding-top: 4px; }
+  .field-error { color: #b00020; font-size: 13px; margin: 4px 0; }
+  [aria-invalid=true] { border-color: #b00020; outline: 1px solid #b00020; }
+  fieldset.choices { border: 0; padding: 0; margin: 0; min-width: 0; display: flex; flex-wrap: wrap; gap: 2px 16px; }
+  fieldset.choices label { margin: 2px 0; }
+  .slider { display: flex; align-items: center; gap: 10px; max-width: 100%; }
+  .slider input[type=range] { min-width: 0; width: 320px; max-width: 100%; padding: 0; }
+  .slider output { font-variant-numeric: tabular-nums; min-width: 3ch; font-weight: 600; }
 `;
 
 // An inline mark, so no page asks for /favicon.ico and finds nothing.

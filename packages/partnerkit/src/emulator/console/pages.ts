@@ -5,11 +5,17 @@ import { MASK } from "../mask.ts";
 import type { EmulatedInstallation, EmulatedProject, EmulatedResource } from "../state.ts";
 import type { StoredInvoice } from "../vercel-api/store.ts";
 import { type Html, statusBadge } from "./layout.ts";
+import { REFRESH } from "./metadata-controls.ts";
 import { type MetadataSchema, metadataFields } from "./metadata-form.ts";
+import type { FieldErrors } from "./metadata-validation.ts";
+import { chosenPlan, isFreePlan } from "./plan-tier.ts";
+import { resourceSettings } from "./resource-settings.ts";
 import { type UninstallOutcome, uninstallForm, uninstallResult } from "./uninstall-pages.ts";
 
 export interface ConsoleProduct {
   id: string;
+  /** The product's slug, when its definition came from `product-config`. */
+  slug?: string;
   name?: string;
   metadataSchema?: MetadataSchema;
   /** Deployment actions the product declares (spec §7 step 1), offered when connecting a project. */
@@ -66,6 +72,8 @@ export interface InstallationView {
   billingPlanId?: string;
   plans: BillingPlan[];
   plansError?: Html;
+  /** Why the form was not sent: Vercel's form refuses these values (per metadata key). */
+  metadataErrors?: FieldErrors;
   uninstall?: UninstallOutcome;
   /** Invoices the partner marked `final`, sent after the uninstall. */
   finalInvoices: StoredInvoice[];
@@ -100,6 +108,12 @@ export function installationPage(view: InstallationView): Html {
 function createResourceForm(view: InstallationView): Html {
   const base = `/installations/${view.installation.id}`;
   const product = view.selectedProduct;
+  const chosen = chosenPlan(view.plans, view.billingPlanId);
+  const paidPlan = chosen ? !isFreePlan(chosen) : true;
+  // Paid-only fields come and go with the plan: only then does choosing one redraw the form.
+  const planRedraws = Object.values(product?.metadataSchema?.properties ?? {}).some(
+    (field) => field["ui:paid-only"],
+  );
   return html`<section>
     <h2>Create a resource</h2>
     <form method="get" action="${base}">
@@ -112,16 +126,25 @@ function createResourceForm(view: InstallationView): Html {
       </select>
       <label for="name">Name</label>
       <input id="name" name="name" value="${view.name || `my-${product?.id ?? "resource"}`}" required />
-      ${metadataFields(product?.metadataSchema, view.metadata)}
+      ${
+        view.metadataErrors
+          ? html`<p class="field-error" role="alert">Not sent: the form has values Vercel would refuse.</p>`
+          : ""
+      }
+      ${metadataFields(product?.metadataSchema, view.metadata, {
+        mode: "create",
+        paidPlan,
+        errors: view.metadataErrors,
+      })}
       <button class="secondary" type="submit" data-refresh>Refresh plans</button>
       <h2 style="margin-top:16px">Plan</h2>
       ${view.plansError ?? ""}
       <div class="plans">
         ${view.plans.map(
-          (plan, index) => html`<label class="plan">
+          (plan) => html`<label class="plan">
             <input type="radio" name="billingPlanId" value="${plan.id}" style="min-width:0"
-              ${(view.billingPlanId ? plan.id === view.billingPlanId : index === 0) ? "checked" : ""}
-              ${plan.disabled ? "disabled" : ""} />
+              ${plan.id === chosen?.id ? "checked" : ""}
+              ${plan.disabled ? "disabled" : ""} ${planRedraws ? html`onchange="${REFRESH}"` : ""} />
             ${plan.name} <span class="muted">(${plan.type})</span><br />
             ${plan.cost ? html`<strong>${plan.cost}</strong><br />` : ""}
             <span class="muted">${plan.description}</span>
@@ -140,6 +163,8 @@ export interface ResourceView {
   product: ConsoleProduct | undefined;
   /** Panels shown while the resource lives (rotation, REPL, transfer). */
   tools?: Html;
+  /** The settings form after Vercel's form refused it: what was typed and why. */
+  settings?: { metadata: JsonObject; errors: FieldErrors };
 }
 
 export function resourcePage({
@@ -148,6 +173,7 @@ export function resourcePage({
   projects,
   product,
   tools,
+  settings,
 }: ResourceView): Html {
   const base = `/installations/${installation.id}/resources/${resource.id}`;
   const connected = projects.filter((project) =>
@@ -196,6 +222,7 @@ export function resourcePage({
                 : html`<p>Connected to ${connected.map((project) => html`<a href="/projects/${project.id}">${project.name}</a> `)}</p>`
             }
           </section>
+          ${resourceSettings({ installation, resource, product, settings })}
           ${tools ?? ""}
           <section>
             <h2>Delete</h2>

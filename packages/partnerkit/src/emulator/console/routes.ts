@@ -1,18 +1,26 @@
 import { Hono } from "hono";
-import type { JsonObject } from "../../protocol/common.ts";
 import type { DeploymentSimulator } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import type { PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
-import type { EmulatorState } from "../state.ts";
+import type { EmulatedInstallation, EmulatorState } from "../state.ts";
 import type { Deliver } from "../webhook-sender.ts";
 import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { type DeploymentNames, deploymentPage, deploymentsPage } from "./deployment-pages.ts";
-import { describeFailure, formList, formValues } from "./form.ts";
+import { describeFailure, formFields, formList, formValues } from "./form.ts";
 import { errorBox, FAVICON_SVG, type Html, notFoundPage, page } from "./layout.ts";
-import { metadataFromForm } from "./metadata-form.ts";
-import { type ConsoleProduct, dashboardPage, installationPage, resourcePage } from "./pages.ts";
+import { type FormFields, metadataFromForm, metadataToSend } from "./metadata-form.ts";
+import { type FieldErrors, validateMetadata } from "./metadata-validation.ts";
+import {
+  type ConsoleProduct,
+  dashboardPage,
+  type InstallationView,
+  installationPage,
+  resourcePage,
+} from "./pages.ts";
+import { paidPlanChosen } from "./plan-tier.ts";
 import { projectPage, projectsPage } from "./project-pages.ts";
+import { updateContext } from "./resource-settings.ts";
 import { resourceToolsRoutes } from "./resource-tools-routes.ts";
 import { matchesFilter, TimelineFilter } from "./timeline-filter.ts";
 import { timelinePage } from "./timeline-page.ts";
@@ -62,13 +70,16 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     }
   });
 
-  routes.get("/installations/:id", async (c) => {
-    const installation = state.installations.get(c.req.param("id"));
-    if (!installation) return page(c, "Not found", errorBox("No such installation"), 404);
-    const query = c.req.query();
+  /** The installation's page with its create form holding `form`'s values (and their errors). */
+  const installationView = async (
+    installation: EmulatedInstallation,
+    form: FormFields,
+    metadataErrors?: FieldErrors,
+  ): Promise<InstallationView> => {
+    const first = (name: string) => [form[name]].flat()[0];
     const selectedProduct =
-      options.products.find((product) => product.id === query.productId) ?? options.products[0];
-    const metadata = metadataFromForm(selectedProduct?.metadataSchema, query);
+      options.products.find((product) => product.id === first("productId")) ?? options.products[0];
+    const metadata = metadataFromForm(selectedProduct?.metadataSchema, form);
     let plans: Awaited<ReturnType<PartnerClient["productPlans"]>> = [];
     let plansError: Html | undefined;
     if (selectedProduct && installation.status === "installed") {
@@ -78,42 +89,59 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         plansError = describeFailure(error);
       }
     }
-    const uninstall = uninstalls.get(installation.id);
+    return {
+      installation,
+      resources: state.resourcesOf(installation.id),
+      products: options.products,
+      selectedProduct,
+      metadata,
+      name: first("name"),
+      billingPlanId: first("billingPlanId"),
+      plans,
+      plansError,
+      metadataErrors,
+      uninstall: uninstalls.get(installation.id),
+      finalInvoices: finalInvoices(installation.id),
+    };
+  };
+
+  routes.get("/installations/:id", async (c) => {
+    const installation = state.installations.get(c.req.param("id"));
+    if (!installation) return page(c, "Not found", errorBox("No such installation"), 404);
+    const view = await installationView(installation, c.req.queries());
+    const uninstall = view.uninstall;
     // While the partner's jobs still owe the final invoices and Finalize Installation, reload.
     const awaitingFinalize =
       uninstall && !installation.finalized && Date.now() - Date.parse(uninstall.at) < 60_000;
-    return page(
-      c,
-      installation.id,
-      installationPage({
-        installation,
-        resources: state.resourcesOf(installation.id),
-        products: options.products,
-        selectedProduct,
-        metadata,
-        name: query.name,
-        billingPlanId: query.billingPlanId,
-        plans,
-        plansError,
-        uninstall,
-        finalInvoices: finalInvoices(installation.id),
-      }),
-      200,
-      { refreshSeconds: awaitingFinalize ? 2 : undefined },
-    );
+    return page(c, installation.id, installationPage(view), 200, {
+      refreshSeconds: awaitingFinalize ? 2 : undefined,
+    });
   });
 
   routes.post("/installations/:id/resources", async (c) => {
     const installationId = c.req.param("id");
-    const form = await formValues(c);
-    const product = options.products.find((candidate) => candidate.id === form.productId);
-    const metadata: JsonObject = metadataFromForm(product?.metadataSchema, form);
+    const form = await formFields(c);
+    const field = (name: string) => [form[name]].flat()[0] ?? "";
+    const product = options.products.find((candidate) => candidate.id === field("productId"));
+    const schema = product?.metadataSchema;
+    const chosen = metadataFromForm(schema, form);
+    const context = {
+      mode: "create" as const,
+      paidPlan: await paidPlanChosen(partner, product, chosen, field("billingPlanId")),
+    };
+    // Vercel's form does not submit what it refuses: the partner never sees these values.
+    const errors = validateMetadata(schema, chosen, context);
+    const installation = state.installations.get(installationId);
+    if (Object.keys(errors).length > 0 && installation) {
+      const view = await installationView(installation, form, errors);
+      return page(c, installation.id, installationPage(view), 400);
+    }
     try {
       const resource = await partner.provision(installationId, {
-        productId: form.productId ?? "",
-        name: form.name ?? "",
-        metadata,
-        billingPlanId: form.billingPlanId ?? "",
+        productId: field("productId"),
+        name: field("name"),
+        metadata: metadataToSend(schema, chosen, context),
+        billingPlanId: field("billingPlanId"),
       });
       await partner.refreshResource(installationId, resource.id);
       return c.redirect(`/installations/${installationId}/resources/${resource.id}`, 303);
@@ -142,6 +170,50 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
       200,
       { refreshSeconds: resource.deleted ? undefined : panels.refreshSeconds },
     );
+  });
+
+  routes.post("/installations/:id/resources/:rid/update", async (c) => {
+    const installation = state.installations.get(c.req.param("id"));
+    const resource = state.resources.get(c.req.param("rid"));
+    if (
+      !installation ||
+      !resource ||
+      resource.deleted ||
+      resource.installationId !== installation.id
+    ) {
+      return page(c, "Not found", errorBox("No such live resource"), 404);
+    }
+    const form = await formFields(c);
+    const product = options.products.find((candidate) => candidate.id === resource.productId);
+    const schema = product?.metadataSchema;
+    const chosen = metadataFromForm(schema, form);
+    const context = updateContext(resource);
+    const errors = validateMetadata(schema, chosen, context);
+    if (Object.keys(errors).length > 0) {
+      return page(
+        c,
+        resource.name,
+        resourcePage({
+          installation,
+          resource,
+          projects: [...state.projects.values()],
+          product,
+          tools: tools.panels(installation, resource).body,
+          settings: { metadata: { ...resource.metadata, ...chosen }, errors },
+        }),
+        400,
+      );
+    }
+    const name = [form.name].flat()[0]?.trim();
+    try {
+      await partner.updateResource(installation.id, resource.id, {
+        ...(name && name !== resource.name && { name }),
+        metadata: metadataToSend(schema, chosen, context, resource.metadata ?? {}),
+      });
+      return c.redirect(`/installations/${installation.id}/resources/${resource.id}`, 303);
+    } catch (error) {
+      return page(c, "Update failed", describeFailure(error), 400);
+    }
   });
 
   routes.post("/installations/:id/resources/:rid/connect", async (c) => {
