@@ -21,6 +21,8 @@ export interface ServerConfig {
   devBillingClockFile?: string;
   /** `PARTNERKIT_DEV=1`, set by `partnerkit dev`: also serves `/docs`, the API reference page. */
   dev?: boolean;
+  /** `PARTNERKIT_SSO_PATH`: the Redirect Login URL's path (see docs/sso.md); `/sso` by default. */
+  ssoPath?: string;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     invoiceTest: invoiceTestMode(env.PARTNERKIT_INVOICE_TEST),
     devBillingClockFile: env.PARTNERKIT_DEV_BILLING_CLOCK || undefined,
     dev: env.PARTNERKIT_DEV === "1" || undefined,
+    ssoPath: ssoPath(env.PARTNERKIT_SSO_PATH),
   };
 }
 
@@ -79,6 +82,15 @@ function invoiceTestMode(value: string | undefined): ServerConfig["invoiceTest"]
     );
   }
   return { result };
+}
+
+function ssoPath(value: string | undefined): string | undefined {
+  const path = value?.trim();
+  if (!path) return undefined;
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new ConfigError("PARTNERKIT_SSO_PATH must be a path starting with /, e.g. /sso");
+  }
+  return path;
 }
 
 function integer(value: string | undefined, name: string, fallback: number): number {

@@ -54,6 +54,11 @@ export {
   type PartnerkitOptions,
   type TickResult,
 } from "./runtime.ts";
+export { type IdTokenResult, verifyIdToken } from "./sso/id-token.ts";
+export { type PartnerPagesOptions, partnerPages } from "./sso/partner-pages.ts";
+export type { DashboardSession } from "./sso/session.ts";
+export { type VercelSsoLinkOptions, vercelSsoLink } from "./sso/sso-link.ts";
+export type { SsoPath } from "./sso/sso-params.ts";
 export { type Database, type Engine, openDatabase } from "./store/database.ts";
 export { createStore, migrateStore } from "./store/kysely-store.ts";
 export type * from "./store/records.ts";

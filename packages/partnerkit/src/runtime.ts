@@ -19,6 +19,7 @@ import type { AppEnv } from "./http/env.ts";
 import { healthRoutes, type Readiness } from "./http/health.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logger.ts";
+import { partnerPages } from "./sso/partner-pages.ts";
 import { type Database, openDatabase } from "./store/database.ts";
 import { createStore, migrateStore } from "./store/kysely-store.ts";
 import { SecretBox } from "./store/secret-box.ts";
@@ -150,6 +151,25 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       referencePage: options.dev === true,
       extraRoutes: integration.routes?.({ meter: services.billing.meter, log: logger }),
     });
+    // SSO sign-in and the default dashboard: browser pages beside the Partner API (docs/sso.md).
+    app.route(
+      "/",
+      partnerPages({
+        integration,
+        store,
+        publicUrl,
+        ssoPath: options.ssoPath,
+        encryptionKey: options.encryptionKey,
+        exchange: {
+          apiUrl: options.vercelApiUrl ?? "https://api.vercel.com",
+          clientId: options.clientIds[0] ?? "",
+          clientSecret: options.clientSecret,
+          fetch: options.vercel?.fetch,
+        },
+        idToken: { keys, issuer, audience: options.clientIds },
+        log: logger,
+      }),
+    );
     if (devClock) {
       app.route(
         "/",

@@ -141,6 +141,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     "/",
     consoleRoutes({
       partner,
+      issuer,
       state,
       recorder,
       products: options.products ?? [],

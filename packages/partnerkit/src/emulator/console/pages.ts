@@ -10,6 +10,7 @@ import { type MetadataSchema, metadataFields } from "./metadata-form.ts";
 import type { FieldErrors } from "./metadata-validation.ts";
 import { chosenPlan, isFreePlan } from "./plan-tier.ts";
 import { resourceSettings } from "./resource-settings.ts";
+import { openInProviderLinks } from "./sso-open.ts";
 import { type UninstallOutcome, uninstallForm, uninstallResult } from "./uninstall-pages.ts";
 
 export interface ConsoleProduct {
@@ -82,6 +83,7 @@ export interface InstallationView {
 export function installationPage(view: InstallationView): Html {
   const { installation, resources } = view;
   return html`<h1>Installation ${installation.id} ${statusBadge(installation.status)}</h1>
+    ${installation.status === "installed" ? openInProviderLinks(installation.id) : ""}
     ${view.uninstall ? uninstallResult(installation, view.uninstall, view.finalInvoices) : ""}
     <section>
       <h2>Resources</h2>
@@ -180,6 +182,7 @@ export function resourcePage({
     project.connections.some((connection) => connection.resourceId === resource.id),
   );
   return html`<h1>${resource.name} ${statusBadge(resource.deleted ? "deleted" : resource.status)}</h1>
+    ${resource.deleted || installation.status !== "installed" ? "" : openInProviderLinks(installation.id, resource.id)}
     <section>
       <table>
         <tr><th>Resource id</th><td>${resource.id}</td></tr>

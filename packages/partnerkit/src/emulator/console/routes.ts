@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { DeploymentSimulator } from "../deployments.ts";
 import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
+import type { MarketplaceIssuer } from "../issuer.ts";
 import type { PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
 import type { EmulatedInstallation, EmulatorState } from "../state.ts";
@@ -22,6 +23,7 @@ import { paidPlanChosen } from "./plan-tier.ts";
 import { projectPage, projectsPage } from "./project-pages.ts";
 import { updateContext } from "./resource-settings.ts";
 import { resourceToolsRoutes } from "./resource-tools-routes.ts";
+import { ssoOpenRoutes } from "./sso-open.ts";
 import { matchesFilter, TimelineFilter } from "./timeline-filter.ts";
 import { timelinePage } from "./timeline-page.ts";
 import type { UninstallOutcome } from "./uninstall-pages.ts";
@@ -38,6 +40,8 @@ export interface ConsoleOptions {
   deployments: DeploymentSimulator;
   deliver: Deliver;
   billing?: BillingConsoleOptions;
+  /** Signs the id_tokens of "Open in provider". */
+  issuer: MarketplaceIssuer;
 }
 
 /** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
@@ -328,6 +332,14 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
 
   routes.route("/", webhookRoutes({ state, deliver: options.deliver }));
   routes.route("/", tools.routes);
+  routes.route(
+    "/",
+    ssoOpenRoutes({
+      state,
+      issuer: options.issuer,
+      partnerUrl: options.partnerUrl,
+    }),
+  );
   if (options.billing) routes.route("/", billingConsoleRoutes(options.billing));
 
   routes.get("/timeline", (c) => {

@@ -13,6 +13,7 @@ import { deploymentRoutes } from "./routes/deployments.ts";
 import { installationRoutes } from "./routes/installation.ts";
 import { invoiceRoutes } from "./routes/invoices.ts";
 import { resourceRoutes } from "./routes/resources.ts";
+import { ssoRoutes } from "./routes/sso.ts";
 import { VercelApiState } from "./store.ts";
 
 export interface VercelApiOptions {
@@ -61,6 +62,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   app.route("/", billingRoutes(deps));
   app.route("/", invoiceRoutes(deps));
   app.route("/", deploymentRoutes(deps));
+  app.route("/", ssoRoutes(deps));
   // Unknown Vercel paths are recorded too: a typo in a partner's path shows up in the timeline.
   app.all("/v1/installations/*", notFound);
   app.all("/v1/deployments/*", notFound);
