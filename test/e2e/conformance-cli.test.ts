@@ -5,7 +5,7 @@
  * `partnerkit dev`, with nothing but the partner's URL.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -22,7 +22,8 @@ import { parseXml } from "../support/xml.ts";
 
 afterAll(killAllPartnerkits);
 
-it("passes every check, the action round trip included, against `partnerkit start`", async () => {
+/** `partnerkit start` on a fresh database, trusting the emulator a conformance run will start on `emulatorPort`. */
+async function conformedPartner() {
   const [partnerPort, emulatorPort] = [await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
   const partnerUrl = `http://127.0.0.1:${partnerPort}`;
@@ -32,19 +33,33 @@ it("passes every check, the action round trip included, against `partnerkit star
     INTEGRATION_CLIENT_ID: "oac_conformance",
     INTEGRATION_CLIENT_SECRET: randomBytes(18).toString("hex"),
   };
+  // Keys are fetched on the first call; actions are reported to the emulator's Vercel API.
+  const partner = await startPartnerkit({
+    ...client,
+    PORT: String(partnerPort),
+    PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    VERCEL_OIDC_ISSUER: `http://localhost:${emulatorPort}`,
+    VERCEL_OIDC_JWKS_URL: `${emulatorUrl}/.well-known/jwks`,
+    VERCEL_API_URL: emulatorUrl,
+    DATABASE_URL: database.url,
+    PUBLIC_URL: partnerUrl,
+  });
+  return {
+    client,
+    devDir,
+    partnerUrl,
+    emulatorPort,
+    async close() {
+      await partner.stop();
+      await database.drop();
+      await rm(devDir, { recursive: true, force: true });
+    },
+  };
+}
+
+it("passes every check, the action round trip included, against `partnerkit start`", async () => {
+  const { client, devDir, partnerUrl, emulatorPort, close } = await conformedPartner();
   try {
-    // The partner trusts the emulator the conformance command is about to start (keys are
-    // fetched on the first call) and reports actions to its Vercel API.
-    const partner = await startPartnerkit({
-      ...client,
-      PORT: String(partnerPort),
-      PARTNERKIT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      VERCEL_OIDC_ISSUER: `http://localhost:${emulatorPort}`,
-      VERCEL_OIDC_JWKS_URL: `${emulatorUrl}/.well-known/jwks`,
-      VERCEL_API_URL: emulatorUrl,
-      DATABASE_URL: database.url,
-      PUBLIC_URL: partnerUrl,
-    });
     const [reportFile, junitFile] = [join(devDir, "report.json"), join(devDir, "junit.xml")];
     // Product, metadata and REPL commands come from the integration (PARTNERKIT_INTEGRATION).
     const conformance = spawnPartnerkit({ ...client, PARTNERKIT_DEV_DIR: devDir }, "conformance", [
@@ -76,10 +91,42 @@ it("passes every check, the action round trip included, against `partnerkit star
       failures: "0",
       skipped: "0",
     });
-    await partner.stop();
   } finally {
-    await database.drop();
-    await rm(devDir, { recursive: true, force: true });
+    await close();
+  }
+}, 90_000);
+
+it("profiles a partner from its product-config output alone, as for a server not built with Partnerkit", async () => {
+  const { client, devDir, partnerUrl, emulatorPort, close } = await conformedPartner();
+  try {
+    const printed = spawnPartnerkit({}, "product-config", ["--json"]);
+    expect((await printed.exited).code, printed.stderr).toBe(0);
+    const configFile = join(devDir, "products.json");
+    await writeFile(configFile, printed.stdout);
+    const reportFile = join(devDir, "report.json");
+    // No integration module: the form defaults and the refused metadata come from the file.
+    const conformance = spawnPartnerkit(
+      { ...client, PARTNERKIT_DEV_DIR: devDir, PARTNERKIT_INTEGRATION: "" },
+      "conformance",
+      [
+        "--url",
+        partnerUrl,
+        "--product-config",
+        configFile,
+        "--port",
+        String(emulatorPort),
+        "--json",
+        reportFile,
+      ],
+    );
+    const status = await conformance.exited;
+    expect(status.code, conformance.stdout + conformance.stderr).toBe(0);
+    expect(conformance.stdout).toContain(`Products from ${configFile}.`);
+    const report = ConformanceReport.parse(JSON.parse(await readFile(reportFile, "utf8")));
+    expect(report.failed).toBe(0);
+    expect(report.results.find((result) => result.id === "invalid-metadata")?.status).toBe("pass");
+  } finally {
+    await close();
   }
 }, 90_000);
 

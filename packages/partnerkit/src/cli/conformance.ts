@@ -1,8 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import type { ConformanceTarget } from "../emulator/conformance/check.ts";
 import { junitXml } from "../emulator/conformance/junit.ts";
-import { type ProductProfile, productProfile } from "../emulator/conformance/product-profile.ts";
+import {
+  configuredProductProfile,
+  type ProductProfile,
+  productProfile,
+} from "../emulator/conformance/product-profile.ts";
 import { formatReport, runConformance } from "../emulator/conformance/run-conformance.ts";
+import { loadProductConfig } from "../emulator/console/product-config.ts";
 import { integrationOf } from "../emulator/integration-products.ts";
 import {
   type ConformanceEmulator,
@@ -22,7 +27,11 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --webhook-url <url>        the partner's webhook receiver (checks signature handling)
   -i, --integration <module> the partner's integration module: product, metadata, invalid
                              metadata and REPL commands come from its first product (or --product)
-  --product <id>             product to provision (required without an integration module)
+  --product-config <file|url> a partner not built with Partnerkit: its products as
+                             \`partnerkit product-config --json\` prints them (form defaults,
+                             a metadata its schema refuses)
+  --product <id>             product to provision (required without an integration module or
+                             product configuration)
   --metadata <json>          valid metadata for it (default: the product form's defaults, or {})
   --invalid-metadata <json>  metadata it must refuse (default: derived from the product's schema;
                              without either, that check is skipped)
@@ -60,6 +69,7 @@ export async function conformanceCommand(
       url: { type: "string" },
       "webhook-url": { type: "string" },
       product: { type: "string" },
+      "product-config": { type: "string" },
       metadata: { type: "string" },
       "invalid-metadata": { type: "string" },
       plan: { type: "string" },
@@ -90,19 +100,23 @@ export async function conformanceCommand(
     throw error;
   }
   try {
-    const modulePath = integrationPath(values, env) ?? running.integration;
-    const profile = modulePath
-      ? productProfile(await integrationOf(await loadIntegration(modulePath)), values.product)
-      : undefined;
+    const configured = values["product-config"];
+    const modulePath =
+      integrationPath(values, env) ?? (configured ? undefined : running.integration);
+    const profile = configured
+      ? configuredProductProfile(await productsFrom(configured), values.product)
+      : modulePath
+        ? productProfile(await integrationOf(await loadIntegration(modulePath)), values.product)
+        : undefined;
     const productId = values.product ?? profile?.productId;
     expectUsage(
       productId,
-      modulePath
-        ? `${modulePath} defines no product`
-        : "--product is required when the integration module is not known (--integration, or a running `partnerkit dev`)",
+      configured || modulePath
+        ? `${configured ?? modulePath} defines no product${values.product ? ` ${values.product}` : ""}`
+        : "--product is required when the products are not known (--integration, --product-config, or a running `partnerkit dev`)",
       USAGE,
     );
-    process.stdout.write(introduction(values.url, running, modulePath));
+    process.stdout.write(introduction(values.url, running, configured ?? modulePath));
     const webhookUrl = values["webhook-url"] ?? running.webhookUrl;
     const report = await runConformance({
       partner: running.emulator.partner,
@@ -180,4 +194,13 @@ function replCommands(
   if (read !== undefined && write !== undefined) return { read, write };
   const fromProduct = profile?.repl;
   return fromProduct && { read: read ?? fromProduct.read, write: write ?? fromProduct.write };
+}
+
+/** The products of `--product-config`; a file or URL that is not one is a usage error. */
+async function productsFrom(source: string) {
+  try {
+    return await loadProductConfig(source);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), USAGE);
+  }
 }
