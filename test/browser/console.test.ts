@@ -168,7 +168,10 @@ describe("emulator console in Chromium", () => {
         expect(details).toContain(`Resource id ${resourceId}`);
         expect(details).toContain("Product acme-kv");
         expect(details).toContain("Plan Pro (pro)");
-        expect(details).toContain('Metadata {"region":"fra1"}');
+        // Pro is paid: the paid-only memory slider is sent with its default step.
+        expect(details).toContain(
+          'Metadata {"region":"fra1","evictionPolicy":"noeviction","maxMemoryMb":[256]}',
+        );
         expect(details).toContain(`KV_REST_API_URL = ${MASK}`);
         expect(details).toContain(`KV_REST_API_TOKEN = ${MASK}`);
         expect(details).not.toContain("akv_");
@@ -259,7 +262,7 @@ describe("emulator console in Chromium", () => {
         expect(calls).toEqual(
           expect.arrayContaining([
             `PUT ${installation}`,
-            'GET /v1/products/acme-kv/plans?metadata={"region":"fra1"}',
+            'GET /v1/products/acme-kv/plans?metadata={"region":"fra1","evictionPolicy":"noeviction","maxMemoryMb":[256]}',
             `POST ${installation}/resources`,
             `GET ${installation}/resources/${resourceId}`,
             "POST /webhooks deployment.integration.action.start",
