@@ -1,6 +1,7 @@
 import type { Secret } from "partnerkit";
 import { defineIntegration, defineProduct, type Integration } from "partnerkit";
 import { z } from "zod";
+import { acmeKvDashboard } from "./dashboard.ts";
 import { acmeKvDataPlane } from "./data-plane.ts";
 import type { KvStore } from "./kv-store.ts";
 import { ACME_KV_METERS, acmeKvPlans } from "./plans.ts";
@@ -162,5 +163,6 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
   return defineIntegration({
     products: [product],
     routes: ({ meter }) => acmeKvDataPlane(kv, meter),
+    dashboard: acmeKvDashboard(kv),
   });
 }

@@ -54,6 +54,7 @@ export {
   type PartnerkitOptions,
   type TickResult,
 } from "./runtime.ts";
+export { canWrite } from "./sso/dashboard-hook.ts";
 export { type IdTokenResult, verifyIdToken } from "./sso/id-token.ts";
 export { type PartnerPagesOptions, partnerPages } from "./sso/partner-pages.ts";
 export type { DashboardSession } from "./sso/session.ts";

@@ -157,6 +157,8 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       partnerPages({
         integration,
         store,
+        services,
+        billingNow: devClock?.clock.now,
         publicUrl,
         ssoPath: options.ssoPath,
         encryptionKey: options.encryptionKey,

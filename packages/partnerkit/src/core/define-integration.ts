@@ -15,12 +15,21 @@ import type {
 } from "../protocol/common.ts";
 import type { ReplBlock } from "../protocol/repl.ts";
 import type { VercelInvoiceState } from "../protocol/vercel-api.ts";
+import type { DashboardDefinition } from "../sso/dashboard-hook.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { PricedPlan } from "./billing/pricing.ts";
 import { checkedPlans } from "./plans.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
+
+export type {
+  DashboardContext,
+  DashboardDefinition,
+  DashboardEnv,
+  DashboardTools,
+  ResourceLink,
+} from "../sso/dashboard-hook.ts";
 
 /** What every provider hook receives. */
 export interface HookContext {
@@ -294,6 +303,13 @@ export interface IntegrationDefinition {
    * behind the same error handling. They are not Vercel's: authenticate their callers yourself.
    */
   routes?(tools: RouteTools): Hono;
+  /**
+   * The integration's own dashboard pages, under `/dashboard` behind the SSO session: each
+   * request gets `c.get("dashboard")` with the session, the installation and `vercel`. USER-role
+   * writes and writes without the session's CSRF token are refused before your handler runs.
+   * See docs/sso.md.
+   */
+  dashboard?: DashboardDefinition;
 }
 
 /** What `routes` may use outside any provider hook. */

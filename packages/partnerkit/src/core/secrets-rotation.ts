@@ -3,10 +3,10 @@ import { z } from "zod";
 import { type JsonObject, Secret } from "../protocol/common.ts";
 import type { RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
 import { applySecrets } from "../protocol/vercel-api.ts";
-import type { ResourceRecord, SecretRotationRecord } from "../store/records.ts";
+import type { InstallationRecord, ResourceRecord, SecretRotationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { HookContext, Integration, SecretsRotationDefinition } from "./define-integration.ts";
-import type { HookContexts } from "./hook-context.ts";
+import type { HookContexts, HookOrigin } from "./hook-context.ts";
 import { keepRenewing } from "./lease-renewal.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -109,6 +109,64 @@ export class SecretsRotationService {
       // Vercel takes the new secrets from this answer: the grace period starts now.
       await this.complete(rotation);
       return { sync: true, secrets: result.secrets, ...(result.partial && { partial: true }) };
+    } finally {
+      await renewal.stop();
+    }
+  }
+
+  /**
+   * A rotation the provider starts (its dashboard), not Vercel: nobody takes the new secrets from
+   * an answer, so they are pushed to Vercel (Update Resource Secrets, §5.11) before the grace period
+   * starts. Same guarantees as `request`: one unfinished rotation per resource (409 otherwise),
+   * a job that finishes or fails it if this process dies, revocation only after Vercel has them.
+   * An `async` product only queues it: its job rotates and pushes.
+   */
+  async requestByProvider(
+    origin: HookOrigin,
+    installation: InstallationRecord,
+    resource: ResourceRecord,
+    body: RotateSecretsRequest,
+  ): Promise<{ queued: boolean }> {
+    const definition = this.integration.product(resource.productId)?.secretsRotation;
+    if (!definition) {
+      throw PartnerError.unprocessable(`Product ${resource.productId} does not rotate secrets`);
+    }
+    const rotation = await this.open(installation.id, resource.id, body, definition).catch(
+      async (error: unknown) => {
+        if (await this.store.rotations.unfinished(resource.id)) throw rotationInProgress();
+        throw error;
+      },
+    );
+    if (definition.async) {
+      origin.log.info(
+        { resourceId: resource.id, rotationId: rotation.id },
+        "secrets rotation queued",
+      );
+      return { queued: true };
+    }
+    const renewal = keepRenewing(
+      () => this.store.rotations.renew(rotation.id),
+      SYNC_ROTATION_LEASE_MS,
+    );
+    try {
+      const ctx = this.contexts.create(origin, installation);
+      try {
+        await this.rotate(definition, ctx, resource, rotation);
+      } catch (error) {
+        await this.store.rotations.transition(rotation.id, ["requested"], { status: "failed" });
+        throw error;
+      }
+      // A failed push leaves it `rotated`: its recovery job sends the stored secrets later.
+      await ctx.vercel.updateResourceSecrets(
+        resource.id,
+        await this.store.resourceSecrets(resource.id),
+      );
+      await this.complete(rotation);
+      ctx.log.info(
+        { resourceId: resource.id, rotationId: rotation.id },
+        "rotated secrets sent to Vercel",
+      );
+      return { queued: false };
     } finally {
       await renewal.stop();
     }

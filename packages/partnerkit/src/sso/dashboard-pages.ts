@@ -1,5 +1,8 @@
 import { html } from "hono/html";
 import type { JsonObject, ResourceStatus } from "../protocol/common.ts";
+import type { UsageLine } from "./dashboard-data.ts";
+import type { ResourceLink } from "./dashboard-hook.ts";
+import { resourcePage } from "./landing.ts";
 import { type Html, statusBadge } from "./page-layout.ts";
 
 /** A resource as the dashboard shows it: names, not ids, and no secret values. */
@@ -7,6 +10,7 @@ export interface ResourceSummary {
   id: string;
   name: string;
   productName: string;
+  planId: string;
   planName: string;
   status: ResourceStatus;
 }
@@ -30,12 +34,12 @@ export function overviewPage(view: OverviewView): Html {
     </section>`;
 }
 
-function resourceTable(resources: ResourceSummary[]): Html {
+export function resourceTable(resources: ResourceSummary[]): Html {
   return html`<table>
     <tr><th>Name</th><th>Product</th><th>Plan</th><th>Status</th></tr>
     ${resources.map(
       (resource) => html`<tr>
-        <td><a href="/dashboard/resources/${encodeURIComponent(resource.id)}">${resource.name}</a></td>
+        <td><a href="${resourcePage(resource.id)}">${resource.name}</a></td>
         <td>${resource.productName}</td>
         <td>${resource.planName}</td>
         <td>${statusBadge(resource.status)}</td>
@@ -48,12 +52,31 @@ export interface ResourceView extends ResourceSummary {
   metadata: JsonObject;
   /** Secret names only: values never leave the server. */
   secretNames: string[];
+  usage: UsageLine[];
+  /** The provider's pages about this resource (`dashboard.resourceLinks`). */
+  links: ResourceLink[];
+}
+
+/** The pages about one resource, as tabs above each of them. */
+export function resourceTabs(resourceId: string, links: ResourceLink[], current: string): Html {
+  const page = resourcePage(resourceId);
+  const tabs = [
+    { label: "Details", href: page, key: "" },
+    ...links.map((link) => ({ label: link.label, href: `${page}/${link.path}`, key: link.path })),
+    { label: "Secrets", href: `${page}/secrets`, key: "secrets" },
+  ];
+  return html`<nav class="tabs">${tabs.map((tab) =>
+    tab.key === current
+      ? html`<a class="current" aria-current="page" href="${tab.href}">${tab.label}</a>`
+      : html`<a href="${tab.href}">${tab.label}</a>`,
+  )}</nav>`;
 }
 
 export function resourceDetailPage(view: ResourceView): Html {
   const settings = Object.entries(view.metadata);
   return html`<h1>${view.name}</h1>
     <p class="sub">${view.productName} · ${statusBadge(view.status)}</p>
+    ${resourceTabs(view.id, view.links, "")}
     <section>
       <h2>Details</h2>
       <dl>
@@ -63,6 +86,10 @@ export function resourceDetailPage(view: ResourceView): Html {
         ${settings.map(([key, value]) => html`<dt>${key}</dt><dd>${settingText(value)}</dd>`)}
       </dl>
     </section>
+    <section>
+      <h2>Usage this period</h2>
+      ${usageTable(view.usage)}
+    </section>
     <section id="secrets">
       <h2>Secrets</h2>
       ${
@@ -70,34 +97,36 @@ export function resourceDetailPage(view: ResourceView): Html {
           ? html`<p class="muted">This resource has no secrets.</p>`
           : html`<table>
               <tr><th>Name</th><th>Value</th></tr>
-              ${view.secretNames.map(
-                (name) =>
-                  html`<tr><td><code>${name}</code></td><td><span class="masked" aria-label="hidden">••••••••</span></td></tr>`,
-              )}
+              ${view.secretNames.map((name) => html`<tr><td><code>${name}</code></td><td>${MASK}</td></tr>`)}
             </table>
             <p class="muted">Values are hidden here. Vercel adds them to the environment variables of the projects connected to this resource.</p>`
       }
+      <p><a href="${resourcePage(view.id)}/secrets">Manage secrets</a></p>
     </section>
     <p><a href="/dashboard">← All resources</a></p>`;
 }
 
-export function billingPage(view: OverviewView & { invoiceId?: string }): Html {
-  return html`<h1>Billing</h1>
-    <p class="sub">Invoices for ${view.accountName} are issued and paid through Vercel.</p>
-    ${
-      view.invoiceId
-        ? html`<section><p>You came here from invoice <code>${view.invoiceId}</code>. Its lines are listed on the invoice in Vercel.</p></section>`
-        : ""
-    }
-    <section>
-      <h2>Plans</h2>
-      ${
-        view.resources.length === 0
-          ? html`<p class="muted">No resources, nothing billed.</p>`
-          : resourceTable(view.resources)
-      }
-    </section>`;
+export const MASK = html`<span class="masked" aria-label="hidden">••••••••</span>`;
+
+/** A resource's meters this period, as the next billing submission reports them to Vercel. */
+export function usageTable(usage: UsageLine[]): Html {
+  if (usage.length === 0) {
+    return html`<p class="muted">Nothing is metered for this resource this period.</p>`;
+  }
+  return html`<table>
+    <tr><th>Meter</th><th class="num">This period</th><th class="num">Today</th></tr>
+    ${usage.map(
+      (line) => html`<tr>
+        <td>${line.name}</td>
+        <td class="num">${quantity(line.periodValue, line.units)}</td>
+        <td class="num">${quantity(line.dayValue, line.units)}</td>
+      </tr>`,
+    )}
+  </table>`;
 }
+
+const quantity = (value: number, units: string) =>
+  `${value.toLocaleString("en-US", { maximumFractionDigits: 2 })} ${units}`;
 
 /** A metadata value as text: lists joined, objects as JSON. */
 function settingText(value: JsonObject[string]): string {

@@ -35,6 +35,23 @@ const STYLE = `
   .masked { letter-spacing: 2px; color: #5d636c; }
   .muted { color: #5d636c; font-size: 13px; }
   button { font: inherit; font-size: 13px; padding: 6px 12px; border-radius: 6px; border: 1px solid #c9cdd3; background: #fff; color: #15171a; cursor: pointer; }
+  button.primary { background: #15171a; border-color: #15171a; color: #fff; }
+  button.danger { color: #8a1414; border-color: #e7b4b4; }
+  h3 { font-size: 14px; margin: 16px 0 6px; color: #33373d; }
+  .num { text-align: right; white-space: nowrap; }
+  .tabs { display: flex; flex-wrap: wrap; gap: 4px; margin: 0 0 20px; border-bottom: 1px solid #e3e5e8; }
+  .tabs a { padding: 8px 12px; color: #4a4f57; text-decoration: none; font-size: 14px; border-bottom: 2px solid transparent; margin-bottom: -1px; }
+  .tabs a.current { color: #15171a; border-bottom-color: #15171a; font-weight: 550; }
+  .flash { background: #e6f4ea; border: 1px solid #b9e0c5; color: #13572a; border-radius: 8px; padding: 10px 14px; font-size: 14px; }
+  form.stack { display: grid; gap: 12px; max-width: 520px; }
+  form.row { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
+  form.inline { display: inline; margin: 0; }
+  label { display: grid; gap: 4px; font-size: 13px; color: #33373d; }
+  input, select, textarea { font: inherit; font-size: 14px; padding: 6px 9px; border: 1px solid #c9cdd3; border-radius: 6px; background: #fff; min-width: 0; max-width: 100%; }
+  textarea { width: 100%; min-height: 90px; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f7f9; border: 1px solid #eef0f2; border-radius: 6px; padding: 10px 12px; font-size: 13px; margin: 0; }
+  tr.linked td { background: #fffbe6; }
+  .pager { display: flex; gap: 16px; margin-top: 12px; font-size: 14px; }
   .notice { max-width: 560px; margin: 64px auto; }
   .notice h1 { font-size: 20px; }
 `;

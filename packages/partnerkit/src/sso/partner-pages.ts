@@ -1,8 +1,11 @@
 import { Hono } from "hono";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
+import type { Clock } from "../core/billing/metering.ts";
 import type { Integration } from "../core/define-integration.ts";
 import type { Store } from "../store/store.ts";
-import { dashboardRoutes } from "./dashboard-routes.ts";
+import { CsrfTokens } from "./csrf.ts";
+import { NotThisInstallation } from "./dashboard-guard.ts";
+import { type DashboardServices, dashboardRoutes } from "./dashboard-routes.ts";
 import { type IdTokenOptions, verifyIdToken } from "./id-token.ts";
 import { SessionCodec } from "./session.ts";
 import { noticePage, type SsoEnv } from "./sso-env.ts";
@@ -12,6 +15,10 @@ import type { TokenExchangeOptions } from "./token-exchange.ts";
 export interface PartnerPagesOptions {
   integration: Integration;
   store: Store;
+  /** What the default pages act through: rotations, invoices, Vercel per installation. */
+  services: DashboardServices;
+  /** The billing clock, for "usage this period"; the wall clock by default. */
+  billingNow?: Clock;
   publicUrl: string;
   /** `PARTNERKIT_SSO_PATH`; `/sso` by default. */
   ssoPath?: string;
@@ -48,19 +55,36 @@ export function partnerPages(options: PartnerPagesOptions): Hono<SsoEnv> {
       now: options.now,
     }),
   );
+  const log = options.log ?? pino({ enabled: false });
   pages.route(
     "/",
     dashboardRoutes({
       integration: options.integration,
       store: options.store,
+      services: options.services,
       sessions,
+      csrf: CsrfTokens.fromEncryptionKey(options.encryptionKey),
       publicUrl: options.publicUrl,
       logoutPath: `${path}/logout`,
+      provider: options.integration.dashboard?.routes({
+        meter: options.services.billing.meter,
+        log,
+      }),
+      billingNow: options.billingNow,
+      log,
       now: options.now,
     }),
   );
   // A failure of ours (the store down) is still a page for a person, not the Partner API's JSON.
   pages.onError((error, c) => {
+    if (error instanceof NotThisInstallation) {
+      return noticePage(
+        c,
+        403,
+        "Not part of this installation",
+        "This resource does not belong to the installation you are signed in to.",
+      );
+    }
     (c.get("log") ?? options.log)?.error({ err: error }, "sso page failed");
     return noticePage(c, 500, "Something went wrong", "Try again in a moment.");
   });

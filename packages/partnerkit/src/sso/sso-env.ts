@@ -16,7 +16,7 @@ export interface SsoEnv {
 
 /** An HTML page that explains a refusal, for a browser (never the JSON of the Partner API). */
 export function noticePage(
-  c: Context<SsoEnv>,
+  c: Context,
   status: ContentfulStatusCode,
   title: string,
   message: string,
