@@ -32,7 +32,9 @@ describe("partnerkit product-config", () => {
     });
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Product acme-kv: Acme KV\n {2}Protocols: storage; primary storage\n/);
+    expect(stdout).toMatch(
+      /^Product acme-kv: Acme KV\n {2}Protocols: storage, checks; primary storage\n/,
+    );
     expect(stdout).toContain("  REPL: enabled, read-only mode supported");
     expect(stdout).toContain(
       "  Deployment actions: branch (Branch the database for the deployment)",

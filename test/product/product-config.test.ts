@@ -82,6 +82,7 @@ describe("Acme KV's product configuration", () => {
           status: "enabled",
           repl: { enabled: true, supportsReadOnlyMode: true, welcomeMessage: expect.any(String) },
         },
+        checks: { status: "enabled" },
       },
       deploymentActions: [{ slug: "branch", name: "Branch the database for the deployment" }],
     });

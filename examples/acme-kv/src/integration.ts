@@ -1,6 +1,7 @@
 import type { Secret } from "partnerkit";
 import { defineIntegration, defineProduct, type Integration } from "partnerkit";
 import { z } from "zod";
+import { kvSmokeCheck } from "./checks.ts";
 import { acmeKvDashboard } from "./dashboard.ts";
 import { acmeKvDataPlane } from "./data-plane.ts";
 import type { KvStore } from "./kv-store.ts";
@@ -128,6 +129,7 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
         },
       },
     },
+    checks: { "kv-smoke": kvSmokeCheck(kv, branchNamespace) },
     // The old token keeps working beside the new one until the grace period ends.
     secretsRotation: {
       async rotate(ctx, resource, { reason }) {
@@ -144,6 +146,8 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
     protocols: {
       storage: { repl: { welcomeMessage: "Acme KV: get, set, del and keys on this store." } },
     },
+    // Listed as storage; its deployment check turns the checks protocol on too.
+    primaryProtocol: "storage",
     // A claimed store changes hands: the token its provisioner held stops working at once, and the
     // new owner's projects get a fresh one (§5.11; Vercel redeploys nothing, so a claimed project
     // picks it up on its next deployment).

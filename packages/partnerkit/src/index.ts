@@ -12,9 +12,12 @@ export {
 } from "./auth/webhook-signature.ts";
 export { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 export { PlanPrice, PricedPlan } from "./core/billing/pricing.ts";
+export type { CheckDefinition, CheckInput, CheckRunResult } from "./core/checks-types.ts";
 export * from "./core/define-integration.ts";
+export type { MemberDirectory, MemberRecord, MemberRole } from "./core/members.ts";
 export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
 export { constantPlans } from "./core/plans.ts";
+export type { WebhookContext, WebhookHandler } from "./core/webhook-handlers.ts";
 export { type CronHandlerOptions, createCronHandler, DEFAULT_CRON_MAX_MS } from "./hosting/cron.ts";
 export { createPartnerApp, type PartnerAppOptions } from "./http/app.ts";
 export { type OpenApiOptions, partnerApiOpenApi } from "./http/openapi.ts";
@@ -43,6 +46,16 @@ export {
 } from "./product/product-configuration.ts";
 export { UiHint } from "./product/ui-hint.ts";
 export * from "./protocol/index.ts";
+export { VercelAccountResponse, VercelMemberResponse } from "./protocol/vercel-api.ts";
+export {
+  ConfigurationPermissionUpgradedPayload,
+  ConfigurationScopeChangePayload,
+  ConfigurationTransferredPayload,
+  type KnownWebhookType,
+  MemberChangedPayload,
+  type WebhookPayload,
+  webhookInstallationIds,
+} from "./protocol/webhooks.ts";
 export {
   createPartnerkit,
   type IntegrationFactory,

@@ -19,6 +19,7 @@ import type { DashboardDefinition } from "../sso/dashboard-hook.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { PricedPlan } from "./billing/pricing.ts";
+import type { CheckDefinition } from "./checks-types.ts";
 import { checkedPlans } from "./plans.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
@@ -249,6 +250,8 @@ export interface ProductDefinition<Metadata extends JsonObject> {
   ): Promise<void>;
   /** Deployment actions by slug, as registered in the Integrations Console. */
   actions?: Record<string, ActionDefinition<Metadata>>;
+  /** Deployment checks by the name of the project check they run (spec §8; see core/checks.ts). */
+  checks?: Record<string, CheckDefinition<Metadata>>;
   /** Usage meters by id, as plan prices and `ctx.meter` name them. */
   meters?: Record<string, MeterDefinition>;
   /** Levels of `total` meters, read before each billing submission (e.g. stored bytes). */

@@ -7,11 +7,13 @@ import { type ActionOptions, ActionService } from "./actions.ts";
 import { BILLING_JOBS, BillingService } from "./billing/billing-service.ts";
 import type { BillingOptions } from "./billing/deps.ts";
 import { Metering } from "./billing/metering.ts";
+import { CHECK_WEBHOOK_JOB, type CheckOptions, CheckService } from "./checks.ts";
 import type { Integration } from "./define-integration.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
 import type { IntegrationClient } from "./installation-credentials.ts";
 import { rotateInstallationCredential } from "./installation-credentials.ts";
 import { InstallationService, type LifecycleLockOptions } from "./installations.ts";
+import { type MemberDirectory, Members } from "./members.ts";
 import { PartnerError } from "./partner-error.ts";
 import { ReplService } from "./repl.ts";
 import { ResourceService } from "./resources.ts";
@@ -34,6 +36,7 @@ export interface ServiceOptions {
   /** How to reach Vercel's API (`VERCEL_API_URL`); `fetch` replaces the network, e.g. an emulator. */
   vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
   actions?: ActionOptions;
+  checks?: CheckOptions;
   billing?: BillingOptions;
   /** The integration's client credentials, for installation credential rotation (spec §5.4). */
   client?: IntegrationClient;
@@ -98,14 +101,18 @@ export function createServices(
   );
   const resources = new ResourceService(integration, store, installations, contexts);
   const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
+  const checks = new CheckService(integration, store, contexts, vercelFor, options.checks);
   return {
     installations,
     resources,
     actions,
+    checks,
     billing,
     rotations: new SecretsRotationService(integration, store, resources, contexts),
     repl: new ReplService(resources, contexts),
     transfers: new TransferService(store, installations, integration, contexts),
+    /** Installation members kept from `marketplace.member.changed`, by Vercel user id. */
+    members: new Members(store) as MemberDirectory,
     vercelFor,
     /** A hook context outside any request (a dashboard, a script): `ctx.sync`, `ctx.vercel`. */
     async contextFor(installationId: string, log: Logger) {
@@ -129,6 +136,7 @@ export function createServices(
       actions,
       billing,
       vercelFor,
+      checks,
     ),
   };
 }
@@ -143,7 +151,12 @@ export type Services = ReturnType<typeof createServices>;
  */
 export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
   default: 4,
-  perKind: { [WEBHOOK_JOB]: 8, [ACTION_WEBHOOK_JOB]: 8, [BILLING_JOBS.report]: 4 },
+  perKind: {
+    [WEBHOOK_JOB]: 8,
+    [ACTION_WEBHOOK_JOB]: 8,
+    [CHECK_WEBHOOK_JOB]: 4,
+    [BILLING_JOBS.report]: 4,
+  },
 };
 
 /** The job kinds the framework itself runs, bound to the services. */
@@ -152,6 +165,8 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
     [WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
     [ACTION_WEBHOOK_JOB]: (job) =>
+      services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
+    [CHECK_WEBHOOK_JOB]: (job) =>
       services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
     ...services.billing.jobHandlers(log),
     [ROTATE_SECRETS_JOB]: (job) =>

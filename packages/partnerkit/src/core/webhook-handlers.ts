@@ -6,6 +6,7 @@ import {
 } from "../protocol/webhooks.ts";
 import type { InstallationRecord, StoredWebhookEvent } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
+import type { MemberDirectory } from "./members.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 
 export interface WebhookContext {
@@ -16,6 +17,11 @@ export interface WebhookContext {
   vercel?: VercelClient;
   /** Changes made on your side, kept and told to Vercel (spec §11.2), while it is installed. */
   sync?: InstallationSync;
+  /**
+   * The members the framework keeps, by Vercel user id; a `marketplace.member.changed` delivery
+   * is already applied when its handlers run.
+   */
+  members: MemberDirectory;
   log: Logger;
 }
 

@@ -11,9 +11,12 @@ import type { Store } from "../store/store.ts";
 import type { ActionService } from "./actions.ts";
 import type { BillingService } from "./billing/billing-service.ts";
 import { INVOICE_EVENT_STATES } from "./billing/invoice-events.ts";
+import { CHECK_EVENTS, CHECK_WEBHOOK_JOB, type CheckService } from "./checks.ts";
+import { applyAccountEvent } from "./configuration-events.ts";
 import type { Integration } from "./define-integration.ts";
 import type { VercelClientFor } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
+import { Members } from "./members.ts";
 import { InstallationSync } from "./vercel-sync.ts";
 
 export const WEBHOOK_JOB = "webhook";
@@ -28,7 +31,11 @@ const ACTION_EVENTS: Record<string, "start" | "cancel" | "cleanup"> = {
 
 /** The job kind that processes a delivery of `eventType`; both kinds run `webhookProcessor`. */
 export function webhookJobKind(eventType: string): string {
-  return Object.hasOwn(ACTION_EVENTS, eventType) ? ACTION_WEBHOOK_JOB : WEBHOOK_JOB;
+  if (Object.hasOwn(ACTION_EVENTS, eventType)) return ACTION_WEBHOOK_JOB;
+  // deployment.canceled stays with the other deliveries: it is not only about checks.
+  if (Object.hasOwn(CHECK_EVENTS, eventType) && eventType !== "deployment.canceled")
+    return CHECK_WEBHOOK_JOB;
+  return WEBHOOK_JOB;
 }
 
 export const WebhookJobPayload = z.object({ eventId: z.string() });
@@ -36,7 +43,7 @@ export type WebhookJobPayload = z.infer<typeof WebhookJobPayload>;
 
 /**
  * Processes one stored delivery: the framework's own reactions first (an uninstall, a deployment
- * action, an invoice's new state), then the provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
+ * action, an invoice's new state, a member, scope or owner change), then the provider's handlers. Runs as a durable job, so a handler that fails is retried with backoff.
  */
 export function webhookProcessor(
   integration: Integration,
@@ -45,10 +52,12 @@ export function webhookProcessor(
   actions: ActionService,
   billing: BillingService,
   vercelFor: VercelClientFor,
+  checks?: CheckService,
 ) {
   // Jobs a claim starts together read their deliveries, then their installations, together.
   const readEvent = batchedRead((ids: string[]) => store.getWebhookEvents(ids));
   const readInstallation = batchedRead((ids: string[]) => store.getInstallations(ids));
+  const members = new Members(store);
   return async (eventId: string, log: Logger): Promise<void> => {
     const event = await readEvent(eventId);
     if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
@@ -64,8 +73,10 @@ export function webhookProcessor(
         log: eventLog,
         eventId,
       });
+    await checks?.react(event.type, event.payload, { log: eventLog, eventId });
     if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
       await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), eventLog);
+    if (installationId) await applyAccountEvent(store, members, installationId, event, eventLog);
     const installation = installationId ? await readInstallation(installationId) : undefined;
     const vercel =
       installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;
@@ -78,6 +89,7 @@ export function webhookProcessor(
           installation && vercel
             ? new InstallationSync(integration, store, installation, vercel)
             : undefined,
+        members,
         log: eventLog,
       },
       event.payload,

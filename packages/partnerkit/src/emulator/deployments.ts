@@ -1,6 +1,7 @@
 import type { VercelDeployment } from "../protocol/vercel-api.ts";
 import { type Environment, secretsToEnv } from "./env-vars.ts";
 import type { EmulatorState } from "./state.ts";
+import { checkRunsOf, type EmulatedCheckRun } from "./vercel-api/routes/checks.ts";
 import type { ActionStatus, DeploymentActionRecord, VercelApiState } from "./vercel-api/store.ts";
 import type { DeliveryResult } from "./webhook-sender.ts";
 
@@ -27,6 +28,8 @@ export interface EmulatedDeployment {
   actions: DeploymentAction[];
   /** The deployment's env vars once ready: the project's, then the actions' `resource-secrets`. */
   env: Record<string, string>;
+  /** The deployment's check runs (spec §8), as Vercel keeps them, once its actions succeeded. */
+  checkRuns?: EmulatedCheckRun[];
   createdAt: string;
   settledAt?: string;
 }
@@ -39,6 +42,17 @@ export interface DeployOptions {
 
 type ActionEvent = "start" | "cancel" | "cleanup";
 
+/** How the emulator learns which checks run and tells the partner (spec §8, v2 check runs). */
+export interface DeploymentChecks {
+  /** The checks the product of this resource declares. */
+  declared(resourceId: string): { name: string; blocking: boolean }[];
+  /** Sends `deployment.checkrun.<event>` for the run. */
+  send(event: "start" | "cancel", run: EmulatedCheckRun): Promise<DeliveryResult>;
+}
+
+/** Conclusions that let a blocking check's deployment be promoted. */
+const PASSING = new Set(["succeeded", "neutral", "skipped"]);
+
 export interface DeploymentSimulatorOptions {
   state: EmulatorState;
   store: VercelApiState;
@@ -48,6 +62,8 @@ export interface DeploymentSimulatorOptions {
     action: DeploymentAction,
     deploymentId: string,
   ) => Promise<DeliveryResult>;
+  /** Checks to run once the actions succeeded; none when omitted. */
+  checks?: DeploymentChecks;
 }
 
 const SETTLED: ReadonlySet<DeploymentAction["status"]> = new Set([
@@ -65,7 +81,12 @@ export class DeploymentSimulator {
   private readonly deployments = new Map<string, EmulatedDeployment>();
   private readonly waiters = new Map<string, Array<() => void>>();
 
-  constructor(private readonly options: DeploymentSimulatorOptions) {}
+  constructor(private readonly options: DeploymentSimulatorOptions) {
+    checkRunsOf(options.store).onUpdate((run) => {
+      const deployment = this.deployments.get(run.deploymentId);
+      if (deployment?.checkRuns?.includes(run)) this.settleIfDone(deployment);
+    });
+  }
 
   list(projectId?: string): EmulatedDeployment[] {
     return [...this.deployments.values()]
@@ -150,9 +171,13 @@ export class DeploymentSimulator {
       });
     }
     this.settle(deployment, "canceled");
-    await Promise.all(
-      running.map((action) => this.options.sendActionEvent("cancel", action, deployment.id)),
-    );
+    const book = checkRunsOf(this.options.store);
+    const openRuns = (deployment.checkRuns ?? []).filter((run) => run.status !== "completed");
+    for (const run of openRuns) book.cancel(run.id);
+    await Promise.all([
+      ...running.map((action) => this.options.sendActionEvent("cancel", action, deployment.id)),
+      ...openRuns.map((run) => this.options.checks?.send("cancel", run)),
+    ]);
     return deployment;
   }
 
@@ -200,8 +225,56 @@ export class DeploymentSimulator {
     if (deployment.state !== "provisioning") return;
     if (!deployment.actions.every((action) => SETTLED.has(action.status))) return;
     const failed = deployment.actions.some((action) => action.status !== "succeeded");
-    if (!failed) deployment.env = this.deploymentEnv(deployment);
-    this.settle(deployment, failed ? "error" : "ready");
+    if (failed) {
+      this.settle(deployment, "error");
+      return;
+    }
+    // Blocking checks hold the promotion until they conclude; one that did not pass fails it.
+    const checks = this.checkRunsOf(deployment);
+    const blocking = checks.filter((run) => run.blocking);
+    if (blocking.some((run) => run.conclusion && !PASSING.has(run.conclusion))) {
+      this.settle(deployment, "error");
+      return;
+    }
+    if (blocking.some((run) => run.status !== "completed")) return;
+    deployment.env = this.deploymentEnv(deployment);
+    this.settle(deployment, "ready");
+  }
+
+  /** The deployment's check runs, created and started the first time its actions all succeeded. */
+  private checkRunsOf(deployment: EmulatedDeployment): EmulatedCheckRun[] {
+    if (deployment.checkRuns) return deployment.checkRuns;
+    const book = checkRunsOf(this.options.store);
+    const { checks, state } = this.options;
+    const project = state.projects.get(deployment.projectId);
+    const runs = (project?.connections ?? []).flatMap((connection) => {
+      const resource = state.resources.get(connection.resourceId);
+      if (!checks || !resource || resource.deleted) return [];
+      if (!connection.environments.includes(deployment.environment)) return [];
+      return checks.declared(resource.id).map((check) =>
+        book.create({
+          deploymentId: deployment.id,
+          installationId: resource.installationId,
+          resourceId: resource.id,
+          name: check.name,
+          blocking: check.blocking,
+        }),
+      );
+    });
+    deployment.checkRuns = runs;
+    for (const run of runs) void this.startCheck(run);
+    return runs;
+  }
+
+  private async startCheck(run: EmulatedCheckRun) {
+    const result = await this.options.checks?.send("start", run);
+    if (!result || result.delivered || run.status === "completed") return;
+    // As for actions: a run whose start was never accepted fails, or nothing would end it.
+    checkRunsOf(this.options.store).update(run, {
+      status: "completed",
+      conclusion: "failed",
+      conclusionText: "The start webhook was not accepted",
+    });
   }
 
   private deploymentEnv(deployment: EmulatedDeployment): Record<string, string> {

@@ -11,6 +11,7 @@ import { EmulatorState } from "./state.ts";
 import { StateFile } from "./state-file.ts";
 import { vercelApiRoutes } from "./vercel-api/app.ts";
 import type { FaultPlan } from "./vercel-api/faults.ts";
+import { checkRunWebhookPayload } from "./vercel-api/routes/checks.ts";
 import { VercelApiState } from "./vercel-api/store.ts";
 import {
   type Deliver,
@@ -118,6 +119,13 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     store: vercelApiStore,
     sendActionEvent: (event, action, deploymentId) =>
       deliver(`deployment.integration.action.${event}`, actionPayload(action, deploymentId)),
+    checks: {
+      declared: (resourceId) => {
+        const productId = state.resources.get(resourceId)?.productId;
+        return options.products?.find((product) => product.id === productId)?.checks ?? [];
+      },
+      send: (event, run) => deliver(`deployment.checkrun.${event}`, checkRunWebhookPayload(run)),
+    },
   });
   const vercelApi = vercelApiRoutes({
     state,

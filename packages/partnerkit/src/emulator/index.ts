@@ -2,7 +2,7 @@ export { junitXml } from "./conformance/junit.ts";
 export { CheckResult, ConformanceReport } from "./conformance/report.ts";
 export { formatReport, runConformance } from "./conformance/run-conformance.ts";
 export type { ConsoleProduct } from "./console/pages.ts";
-export type { DeploymentState, EmulatedDeployment } from "./deployments.ts";
+export type { DeploymentChecks, DeploymentState, EmulatedDeployment } from "./deployments.ts";
 export { createEmulator, type Emulator, type EmulatorOptions } from "./emulator.ts";
 export type { Environment } from "./env-vars.ts";
 export { describeProducts } from "./integration-products.ts";
@@ -15,3 +15,9 @@ export type {
   EmulatedResource,
   ProjectConnection,
 } from "./state.ts";
+export {
+  type CheckRunBook,
+  checkRunsOf,
+  checkRunWebhookPayload,
+  type EmulatedCheckRun,
+} from "./vercel-api/routes/checks.ts";

@@ -23,6 +23,10 @@ export async function describeProducts(source: IntegrationSource): Promise<Conso
       description: command.description,
       write: command.write,
     })),
+    checks: Object.entries(product.checks ?? {}).map(([name, check]) => ({
+      name,
+      blocking: check.blocking ?? false,
+    })),
   }));
 }
 

@@ -15,6 +15,7 @@ export interface ResolvedProtocols {
  * The product's protocols as the console holds them. A product with REPL commands gets
  * `storage.repl` (the REPL is a storage feature) unless it says otherwise; read-only mode is
  * supported because the framework refuses write commands on a read-only request (core/repl.ts).
+ * A product with deployment checks gets the `checks` protocol the same way.
  */
 export function resolveProtocols(product: Product): ResolvedProtocols {
   const parsed = ProductProtocols.safeParse(product.protocols ?? {});
@@ -29,7 +30,14 @@ export function resolveProtocols(product: Product): ResolvedProtocols {
     declared ?? (hasRepl ? { status: "enabled" } : undefined),
     hasRepl,
   );
-  const protocols: ResolvedProtocols["protocols"] = { ...others, ...(storage && { storage }) };
+  // Deployment checks are the `checks` protocol (spec §15): declared ones turn it on.
+  const hasChecks = Object.keys(product.checks ?? {}).length > 0;
+  const checks = others.checks ?? (hasChecks ? { status: "enabled" as const } : undefined);
+  const protocols: ResolvedProtocols["protocols"] = {
+    ...others,
+    ...(storage && { storage }),
+    ...(checks && { checks }),
+  };
   const enabled = (Object.keys(protocols) as PrimaryProtocol[]).filter(
     (name) => protocols[name]?.status === "enabled",
   );

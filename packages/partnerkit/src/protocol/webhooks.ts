@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CheckRerequestedPayload, CheckRunPayload } from "./check-webhooks.ts";
 import { EpochMilliseconds } from "./common.ts";
 
 /** Every webhook delivery, spec §6.1. Unknown fields are tolerated: Vercel adds them over time. */
@@ -45,8 +46,11 @@ export const InvoiceRefundedPayload = InvoicePayload.omit({
 });
 export type InvoiceRefundedPayload = z.infer<typeof InvoiceRefundedPayload>;
 
-/** marketplace.member.changed, spec §6.4; role NONE means the member was removed. */
-export const MemberChangedPayload = z.object({
+/**
+ * marketplace.member.changed, spec §6.4; role NONE means the member was removed. `memberId` is
+ * the Vercel user id (`user_id` claim); the other ids and the e-mail need extra permissions.
+ */
+export const MemberChangedPayload = z.looseObject({
   configuration: Configuration.optional(),
   installationId: z.string(),
   memberId: z.string(),
@@ -79,11 +83,88 @@ export const ProjectConnectionPayload = z.object({
 });
 export type ProjectConnectionPayload = z.infer<typeof ProjectConnectionPayload>;
 
+/**
+ * Fields Vercel adds to many payloads besides the documented ones. `integrations[]` replaces the
+ * deprecated `installationIds` (spec §6.1, §15); neither is in Vercel's webhook reference, only in
+ * its reference integration (UNCONFIRMED), so both are accepted and read through
+ * `webhookInstallationIds`.
+ */
+const DeliveryFields = {
+  team: z.looseObject({ id: z.string() }).nullish(),
+  user: z.looseObject({ id: z.string().nullable() }).nullish(),
+  installationIds: z.array(z.string()).optional(),
+  integrations: z
+    .array(
+      z.looseObject({
+        installationId: z.string(),
+        resources: z.array(z.looseObject({ externalResourceId: z.string() })).optional(),
+      }),
+    )
+    .optional(),
+};
+
+/**
+ * integration-configuration.permission-upgraded: the user changed which projects the
+ * installation may access (spec §6.4; Vercel's webhook reference). Unknown fields are kept.
+ */
+export const ConfigurationPermissionUpgradedPayload = z.looseObject({
+  ...DeliveryFields,
+  // UNCONFIRMED whether a payload in the `integrations[]` form still carries `configuration`.
+  configuration: z
+    .looseObject({
+      id: z.string(),
+      /** `all` or `selected`; other values are passed on as they came. */
+      projectSelection: z.string().optional(),
+      projects: z.array(z.string()).optional(),
+    })
+    .optional(),
+  projects: z
+    .looseObject({
+      added: z.array(z.string()).optional(),
+      removed: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+export type ConfigurationPermissionUpgradedPayload = z.infer<
+  typeof ConfigurationPermissionUpgradedPayload
+>;
+
+/**
+ * integration-configuration.scope-change-confirmed: the user accepted the integration's new
+ * scopes; `configuration.scopes` lists all of them after the change (Vercel's webhook reference).
+ */
+export const ConfigurationScopeChangePayload = z.looseObject({
+  ...DeliveryFields,
+  configuration: z
+    .looseObject({ id: z.string(), scopes: z.array(z.string()).optional() })
+    .optional(),
+});
+export type ConfigurationScopeChangePayload = z.infer<typeof ConfigurationScopeChangePayload>;
+
+/**
+ * integration-configuration.transferred: the installation moved to another team; the account
+ * ids are those of marketplace installations (Vercel's webhook reference). Every field is
+ * optional here: the framework acts only on what is present.
+ */
+export const ConfigurationTransferredPayload = z.looseObject({
+  ...DeliveryFields,
+  configuration: z.looseObject({ id: z.string() }).optional(),
+  installationId: z.string().optional(),
+  previousTeamId: z.string().nullish(),
+  previousAccountId: z.string().nullish(),
+  newTeamId: z.string().nullish(),
+  newAccountId: z.string().nullish(),
+});
+export type ConfigurationTransferredPayload = z.infer<typeof ConfigurationTransferredPayload>;
+
 /** Payload schemas of the events the framework understands, by event type. */
 export const WebhookPayloads = {
   "deployment.integration.action.start": DeploymentActionPayload,
   "deployment.integration.action.cancel": DeploymentActionPayload,
   "deployment.integration.action.cleanup": DeploymentActionPayload,
+  "deployment.checkrun.start": CheckRunPayload,
+  "deployment.checkrun.cancel": CheckRunPayload,
+  "deployment.check-rerequested": CheckRerequestedPayload,
   "marketplace.invoice.created": InvoicePayload,
   "marketplace.invoice.paid": InvoicePayload,
   "marketplace.invoice.notpaid": InvoicePayload,
@@ -91,6 +172,9 @@ export const WebhookPayloads = {
   "marketplace.invoice.refunded": InvoiceRefundedPayload,
   "marketplace.member.changed": MemberChangedPayload,
   "integration-configuration.removed": ConfigurationRemovedPayload,
+  "integration-configuration.permission-upgraded": ConfigurationPermissionUpgradedPayload,
+  "integration-configuration.scope-change-confirmed": ConfigurationScopeChangePayload,
+  "integration-configuration.transferred": ConfigurationTransferredPayload,
   "integration-resource.project-connected": ProjectConnectionPayload,
   "integration-resource.project-disconnected": ProjectConnectionPayload,
 } as const;
@@ -98,11 +182,36 @@ export const WebhookPayloads = {
 export type KnownWebhookType = keyof typeof WebhookPayloads;
 export type WebhookPayload<T extends KnownWebhookType> = z.infer<(typeof WebhookPayloads)[T]>;
 
-/** The installation a delivery is about: `payload.installationId`, else `payload.configuration.id`. */
+/**
+ * The installations a delivery names, first the one it is about: `payload.installationId`,
+ * `payload.configuration.id`, then each `payload.integrations[].installationId` and, from older
+ * payloads, each `payload.installationIds[]`; without repeats. The one place that reads them.
+ */
+export function webhookInstallationIds(payload: Record<string, unknown>): string[] {
+  const configuration = asRecord(payload.configuration);
+  const integrations = Array.isArray(payload.integrations) ? payload.integrations : [];
+  const listed = Array.isArray(payload.installationIds) ? payload.installationIds : [];
+  const candidates: unknown[] = [
+    payload.installationId,
+    configuration?.id,
+    ...integrations.map((entry) => asRecord(entry)?.installationId),
+    ...listed,
+  ];
+  const ids = candidates.filter(
+    (candidate): candidate is string => typeof candidate === "string" && candidate !== "",
+  );
+  return [...new Set(ids)];
+}
+
+/** The installation a delivery is about (see `webhookInstallationIds`). */
 export function webhookInstallationId(payload: Record<string, unknown>): string | undefined {
-  const configuration = payload.configuration as { id?: unknown } | undefined;
-  const candidate = payload.installationId ?? configuration?.id;
-  return typeof candidate === "string" ? candidate : undefined;
+  return webhookInstallationIds(payload)[0];
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** The answer to a stored delivery; `duplicate` when its id was seen before (spec §6.3). */

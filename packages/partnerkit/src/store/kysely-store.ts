@@ -2,10 +2,13 @@ import type { Kysely, Selectable } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import { ActionRunQueries } from "./action-run-queries.ts";
 import { BillingQueries } from "./billing-queries.ts";
+import { CheckRunQueries } from "./check-run-queries.ts";
+import { ConfigurationQueries } from "./configuration-queries.ts";
 import type { Database } from "./database.ts";
 import { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import * as jobs from "./job-queries.ts";
 import type { JobWakeups } from "./job-wakeups.ts";
+import { MemberQueries } from "./member-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
   ActionRunChange,
@@ -122,6 +125,9 @@ class KyselyStore implements Store {
     this.rotations = new RotationQueries(db, box);
     this.transfers = new TransferQueries(db, this.billing, clock);
     this.lifecycle = new InstallationLifecycleQueries(db, clock);
+    this.members = new MemberQueries(db, clock);
+    this.configurations = new ConfigurationQueries(db, clock);
+    this.checkRuns = new CheckRunQueries(db);
   }
 
   readonly billing: BillingQueries;
@@ -134,6 +140,9 @@ class KyselyStore implements Store {
   readonly rotations: RotationQueries;
   readonly transfers: TransferQueries;
   readonly lifecycle: InstallationLifecycleQueries;
+  readonly members: MemberQueries;
+  readonly configurations: ConfigurationQueries;
+  readonly checkRuns: CheckRunQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     return this.atomically(work);

@@ -1,6 +1,9 @@
 import type { Notification, Secret } from "../protocol/common.ts";
 import type { BillingQueries } from "./billing-queries.ts";
+import type { CheckRunQueries } from "./check-run-queries.ts";
+import type { ConfigurationQueries } from "./configuration-queries.ts";
 import type { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
+import type { MemberQueries } from "./member-queries.ts";
 import type {
   ActionRunChange,
   ActionRunRecord,
@@ -160,6 +163,12 @@ export interface Store {
   ): Promise<void>;
   readonly rotations: RotationQueries;
   readonly transfers: TransferQueries;
+  /** Deployment check runs (see check-run-queries.ts). */
+  readonly checkRuns: CheckRunQueries;
   /** Install/uninstall lock and `onInstall` completion (see installation-lifecycle-queries.ts). */
   readonly lifecycle: InstallationLifecycleQueries;
+  /** Installation members from `marketplace.member.changed` (see member-queries.ts). */
+  readonly members: MemberQueries;
+  /** Scopes and owner changes from `integration-configuration.*` webhooks. */
+  readonly configurations: ConfigurationQueries;
 }

@@ -1,3 +1,4 @@
+import type { CheckRunConclusion } from "../protocol/check-webhooks.ts";
 /** Row shapes of the framework's tables. JSON columns hold text; timestamps are ISO-8601 UTC text. */
 export interface InstallationsTable {
   id: string;
@@ -188,6 +189,20 @@ export interface ResourceTransfersTable {
   completed_at: string | null;
 }
 
+/** Migration 0014 (see there); `role` NONE marks a removed member. */
+export interface MembersTable {
+  installation_id: string;
+  member_id: string;
+  role: "ADMIN" | "USER" | "NONE";
+  global_user_id: string | null;
+  user_email: string | null;
+  /** Time of the event that last set the row, in ms (read it through `Number()`: bigint). */
+  changed_at_ms: number;
+  event_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export type Tables = {
   installations: InstallationsTable;
   resources: ResourcesTable;
@@ -195,6 +210,7 @@ export type Tables = {
   webhook_events: WebhookEventsTable;
   jobs: JobsTable;
   action_runs: ActionRunsTable;
+  check_runs: CheckRunsTable;
   usage_counters: UsageCountersTable;
   installation_usage_counters: InstallationUsageCountersTable;
   billing_plan_changes: BillingPlanChangesTable;
@@ -203,4 +219,26 @@ export type Tables = {
   balance_credits: BalanceCreditsTable;
   secret_rotations: SecretRotationsTable;
   resource_transfers: ResourceTransfersTable;
+  members: MembersTable;
 };
+
+/** Deployment check runs (migration 0015, see check-run-queries.ts). */
+export interface CheckRunsTable {
+  id: string;
+  installation_id: string;
+  deployment_id: string;
+  resource_id: string | null;
+  vercel_run_id: string;
+  vercel_check_id: string | null;
+  check_name: string | null;
+  attempt: number;
+  status: "queued" | "running" | "completed";
+  conclusion: CheckRunConclusion | null;
+  conclusion_text: string | null;
+  output: string | null;
+  external_url: string | null;
+  reported: number;
+  started_by: string | null;
+  created_at: string;
+  updated_at: string;
+}

@@ -3,7 +3,9 @@ import type { VercelCore } from "@vercel/sdk/core.js";
 import type { RequestOptions } from "@vercel/sdk/lib/sdks.js";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { VercelCheckRunSummary, type VercelCheckRunUpdate } from "../protocol/check-webhooks.ts";
 import {
+  VercelAccountResponse,
   type VercelBalancesRequest,
   type VercelBillingDataRequest,
   type VercelBillingItem,
@@ -11,6 +13,7 @@ import {
   type VercelImportResourceRequest,
   VercelInvoice,
   type VercelInvoiceActionRequest,
+  VercelMemberResponse,
   type VercelSubmitInvoiceRequest,
   VercelSubmitInvoiceResponse,
   type VercelUpdateInstallationRequest,
@@ -524,6 +527,114 @@ export class VercelClient {
         request,
       ),
     );
+  }
+
+  // Deployment check runs (spec §5.17, §8). Sent without the SDK: its strict response models
+  // would turn a field Vercel adds or drops into a failed call after Vercel acted on it.
+
+  /**
+   * `PATCH /v2/deployments/{deploymentId}/check-runs/{checkRunId}` (200). An update sets the run's
+   * state: sending it twice is sending it once, so it is retried like any idempotent call.
+   */
+  async updateCheckRun(
+    deploymentId: string,
+    checkRunId: string,
+    body: VercelCheckRunUpdate,
+  ): Promise<void> {
+    await this.sendJson(
+      "update check run",
+      "PATCH",
+      `/v2/deployments/${encodeURIComponent(deploymentId)}/check-runs/${encodeURIComponent(checkRunId)}`,
+      body,
+    );
+  }
+
+  /** `GET /v2/deployments/{deploymentId}/check-runs/{checkRunId}`: the run's name and check. */
+  async getCheckRun(deploymentId: string, checkRunId: string): Promise<VercelCheckRunSummary> {
+    const text = await this.sendJson(
+      "get check run",
+      "GET",
+      `/v2/deployments/${encodeURIComponent(deploymentId)}/check-runs/${encodeURIComponent(checkRunId)}`,
+    );
+    const parsed = VercelCheckRunSummary.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw this.failure("get check run", new Error("unexpected response body"), 200, text);
+    }
+    return parsed.data;
+  }
+
+  /** One idempotent JSON call outside the SDK, with the token, timeout and retries of the others. */
+  private async sendJson(
+    operation: string,
+    method: "GET" | "PATCH",
+    path: string,
+    body?: unknown,
+  ): Promise<string> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, "")}${path}`;
+    const token =
+      typeof this.options.accessToken === "string"
+        ? this.options.accessToken
+        : await this.options.accessToken();
+    const send = this.options.fetch ?? fetch;
+    return this.retrying(operation, "idempotent", async (signal) => {
+      let answer: Response;
+      try {
+        answer = await send(url, {
+          method,
+          headers: {
+            accept: "application/json",
+            authorization: `Bearer ${token}`,
+            ...(body !== undefined && { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+      } catch (error) {
+        return { ok: false, error: error as Error, unanswered: true };
+      }
+      this.logCall(method, url, answer);
+      const text = await answer.text();
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, value: text };
+      return {
+        ok: false,
+        error: new Error(`status ${answer.status}`),
+        status: answer.status,
+        body: text,
+        retryAfterMs: retryAfterMs(answer.headers),
+        unanswered: false,
+      };
+    });
+  }
+
+  // Account and members (spec §5.2, §5.3). The two SDK functions are imported on first use, as
+  // the rest of the SDK is (see sdk.ts).
+
+  /** Spec §5.2: the team's name, the installation's dashboard URL and the best contact now. */
+  async getAccountInfo(): Promise<VercelAccountResponse> {
+    const { marketplaceGetAccountInfo } = await import(
+      "@vercel/sdk/funcs/marketplaceGetAccountInfo.js"
+    );
+    const answer = await this.call("get account info", "idempotent", (_sdk, core, request) =>
+      marketplaceGetAccountInfo(
+        core,
+        { integrationConfigurationId: this.options.installationId },
+        request,
+      ),
+    );
+    return VercelAccountResponse.parse(answer);
+  }
+
+  /** Spec §5.3: a member's role by Vercel user id (the `user_id` claim); 404 for a non-member. */
+  async getMember(memberId: string): Promise<VercelMemberResponse> {
+    const { marketplaceGetMember } = await import("@vercel/sdk/funcs/marketplaceGetMember.js");
+    const answer = await this.call("get member", "idempotent", (_sdk, core, request) =>
+      marketplaceGetMember(
+        core,
+        { integrationConfigurationId: this.options.installationId, memberId },
+        request,
+      ),
+    );
+    return VercelMemberResponse.parse(answer);
   }
 }
 

@@ -111,6 +111,7 @@ export function deploymentPage(deployment: EmulatedDeployment, names: Deployment
             </table>`
       }
     </section>
+    ${checkRunsSection(deployment, names)}
     <section>
       <h2>Environment variables</h2>
       ${
@@ -127,4 +128,25 @@ export function deploymentPage(deployment: EmulatedDeployment, names: Deployment
             <form method="post" action="${base}/delete"><button class="danger" type="submit">Delete deployment</button></form>
           </section>`
     }`;
+}
+
+/** The deployment's check runs (spec §8) with their conclusions; blocking ones hold promotion. */
+function checkRunsSection(deployment: EmulatedDeployment, names: DeploymentNames): Html {
+  const runs = deployment.checkRuns ?? [];
+  if (runs.length === 0) return html``;
+  return html`<section data-check-runs>
+    <h2>Checks</h2>
+    <table>
+      <tr><th>Check</th><th>Resource</th><th>Blocking</th><th>Status</th><th>Detail</th></tr>
+      ${runs.map(
+        (run) => html`<tr>
+          <td><code>${run.name}</code></td>
+          <td>${resourceLink(run.resourceId, names.resourceOf)}</td>
+          <td>${run.blocking ? "yes" : "no"}</td>
+          <td>${statusBadge(run.conclusion ?? run.status)}</td>
+          <td>${run.conclusionText ?? ""} ${run.externalUrl?.startsWith("https://") ? html`<a href="${run.externalUrl}">details</a>` : (run.externalUrl ?? "")}</td>
+        </tr>`,
+      )}
+    </table>
+  </section>`;
 }

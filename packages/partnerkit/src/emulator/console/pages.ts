@@ -25,6 +25,8 @@ export interface ConsoleProduct {
   repl?: boolean;
   /** The REPL's commands when the product definition names them: listed up front and for `help`. */
   replCommands?: ReplCommandInfo[];
+  /** Deployment checks the product declares (spec §8): the emulator runs them on each deploy. */
+  checks?: { name: string; blocking: boolean }[];
 }
 
 export interface ReplCommandInfo {

@@ -8,6 +8,7 @@ import { injectFaults } from "./inject-faults.ts";
 import { inspectorRoutes } from "./inspector.ts";
 import { recordCalls } from "./record.ts";
 import { billingRoutes } from "./routes/billing.ts";
+import { checkRoutes } from "./routes/checks.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
 import { installationRoutes } from "./routes/installation.ts";
@@ -49,7 +50,12 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   const app = new Hono<VercelApiEnv>();
   app.onError(handleApiError);
   app.route("/", inspectorRoutes({ store, recorder: options.recorder, faults }));
-  for (const prefix of ["/v1/installations/*", "/v1/deployments/*", "/v13/deployments/*"]) {
+  for (const prefix of [
+    "/v1/installations/*",
+    "/v1/deployments/*",
+    "/v2/deployments/*",
+    "/v13/deployments/*",
+  ]) {
     app.use(
       prefix,
       recordCalls(options.recorder, options.warn ?? (() => {})),
@@ -62,10 +68,12 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   app.route("/", billingRoutes(deps));
   app.route("/", invoiceRoutes(deps));
   app.route("/", deploymentRoutes(deps));
+  app.route("/", checkRoutes(deps));
   app.route("/", ssoRoutes(deps));
   // Unknown Vercel paths are recorded too: a typo in a partner's path shows up in the timeline.
   app.all("/v1/installations/*", notFound);
   app.all("/v1/deployments/*", notFound);
+  app.all("/v2/deployments/*", notFound);
   app.all("/v13/deployments/*", notFound);
 
   return { app, store, faults };

@@ -12,6 +12,8 @@ import { jobLeases } from "./0009-job-leases.ts";
 import { idempotencyOwners } from "./0011-idempotency-owners.ts";
 import { installationLifecycle } from "./0012-installation-lifecycle.ts";
 import { jobClaimIndex } from "./0013-job-claim-index.ts";
+import { members } from "./0014-members.ts";
+import { checkRuns } from "./0015-check-runs.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   "0011-idempotency-owners": idempotencyOwners,
   "0012-installation-lifecycle": installationLifecycle,
   "0013-job-claim-index": jobClaimIndex,
+  "0014-members": members,
+  "0015-check-runs": checkRuns,
 };
