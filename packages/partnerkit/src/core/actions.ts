@@ -3,6 +3,7 @@ import type { DeploymentActionPayload } from "../protocol/webhooks.ts";
 import type { ActionRunRecord, ActionTarget } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
+import { abortWhenSettledElsewhere } from "./cancel-watch.ts";
 import type {
   ActionContext,
   ActionDefinition,
@@ -96,24 +97,18 @@ export class ActionService {
    * may be processed by another instance, which can only tell this one through the database.
    */
   private watchForCancel(run: ActionRunRecord, controller: AbortController, log: Logger) {
-    let reading = false;
-    const timer = setInterval(async () => {
-      if (reading || controller.signal.aborted) return;
-      reading = true;
-      try {
-        const current = await this.store.getActionRun(targetOf(run));
-        if (current && current.status !== "running") {
-          log.info({ status: current.status }, "deployment action canceled elsewhere; aborting");
-          controller.abort(new Error("canceled"));
-        }
-      } catch (error) {
-        log.warn({ err: error }, "reading the action run back failed");
-      } finally {
-        reading = false;
-      }
-    }, this.options.cancelPollMs ?? 1_000);
-    timer.unref();
-    return () => clearInterval(timer);
+    return abortWhenSettledElsewhere(
+      {
+        read: () => this.store.getActionRun(targetOf(run)),
+        settled: (current) => current.status !== "running",
+        describe: (current) => ({ status: current.status }),
+        aborting: "deployment action canceled elsewhere; aborting",
+        readFailed: "reading the action run back failed",
+      },
+      controller,
+      log,
+      this.options.cancelPollMs ?? 1_000,
+    );
   }
 
   private async work(run: ActionRunRecord, controller: AbortController, log: Logger) {

@@ -12,6 +12,7 @@ import type {
 } from "../store/check-run-queries.ts";
 import type { Store } from "../store/store.ts";
 import { VercelApiError } from "../vercel/vercel-client.ts";
+import { abortWhenSettledElsewhere } from "./cancel-watch.ts";
 import type { CheckDefinition, CheckInput } from "./checks-types.ts";
 import type { ActionDeployment, HookContext, Integration } from "./define-integration.ts";
 import type { HookContexts, VercelClientFor } from "./hook-context.ts";
@@ -250,24 +251,18 @@ export class CheckService {
    * processed by another instance, which can only tell this one through the database.
    */
   private watchForCancel(run: CheckRunRecord, controller: AbortController, log: Logger) {
-    let reading = false;
-    const timer = setInterval(async () => {
-      if (reading || controller.signal.aborted) return;
-      reading = true;
-      try {
-        const current = await this.store.checkRuns.byId(run.id);
-        if (current && current.status !== "running") {
-          log.info({ conclusion: current.conclusion }, "check run concluded elsewhere; aborting");
-          controller.abort(new Error("canceled"));
-        }
-      } catch (error) {
-        log.warn({ err: error }, "reading the check run back failed");
-      } finally {
-        reading = false;
-      }
-    }, this.options.cancelPollMs ?? 1_000);
-    timer.unref();
-    return () => clearInterval(timer);
+    return abortWhenSettledElsewhere(
+      {
+        read: () => this.store.checkRuns.byId(run.id),
+        settled: (current) => current.status !== "running",
+        describe: (current) => ({ conclusion: current.conclusion }),
+        aborting: "check run concluded elsewhere; aborting",
+        readFailed: "reading the check run back failed",
+      },
+      controller,
+      log,
+      this.options.cancelPollMs ?? 1_000,
+    );
   }
 
   private async resolve(
