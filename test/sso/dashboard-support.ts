@@ -3,21 +3,15 @@
  * with a provider dashboard of the test's own) beside the emulator, sign-in through the console's
  * "Open in provider" link, and form posts as a browser sends them.
  */
-import { randomBytes } from "node:crypto";
-import pino from "pino";
 import { expect } from "vitest";
 import acmeKv from "../../examples/acme-kv/src/index.ts";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
-import { describeProducts } from "../../packages/partnerkit/src/emulator/integration-products.ts";
-import {
-  createPartnerkit,
-  type IntegrationSource,
-  type Partnerkit,
-  type PartnerkitInternals,
+import type { Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import type {
+  IntegrationSource,
+  Partnerkit,
+  PartnerkitInternals,
 } from "../../packages/partnerkit/src/runtime.ts";
-import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
-import { createE2eDatabase } from "../support/server-process.ts";
-import { CLIENT_ID, MARKETPLACE_URL, TestBrowser, TOKEN_PATH } from "./support.ts";
+import { MARKETPLACE_URL, ssoMarket, TestBrowser } from "./support.ts";
 
 export const PUBLIC_URL = "http://partner.test";
 
@@ -45,24 +39,18 @@ export interface SignedIn {
 export async function dashboardMarket(
   integration: IntegrationSource = acmeKv,
 ): Promise<DashboardMarket> {
-  const clientSecret = randomBytes(24).toString("base64url");
-  const database = await createE2eDatabase();
-  const logLines: string[] = [];
-  const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
-  let emulator: Emulator | undefined;
+  const market = await ssoMarket({ integration, publicUrl: PUBLIC_URL });
+  const { emulator: created, partnerkit } = market;
   /** The role the next exchanged id_token carries; the emulator itself always says ADMIN. */
   let nextRole: "ADMIN" | "USER" = "ADMIN";
-  const vercelFetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (!emulator) throw new Error("emulator not ready");
-    const answer = await emulator.fetch(request);
-    if (new URL(request.url).pathname !== TOKEN_PATH || nextRole === "ADMIN" || !answer.ok) {
-      return answer;
-    }
+  market.override = async (request) => {
+    if (nextRole === "ADMIN") return undefined;
+    const answer = await created.fetch(request);
+    if (!answer.ok) return answer;
     // A viewer: the same exchange, answered with a token Vercel would mint for a USER member.
     const { id_token } = (await answer.json()) as { id_token: string };
     const claims = JSON.parse(Buffer.from(id_token.split(".")[1] ?? "", "base64url").toString());
-    const token = await emulator.issuer.userToken({
+    const token = await created.issuer.userToken({
       installationId: claims.installation_id,
       accountId: claims.account_id,
       userId: "user_viewer",
@@ -71,35 +59,6 @@ export async function dashboardMarket(
     });
     return Response.json({ id_token: token, token_type: "Bearer", access_token: null });
   };
-  const partnerkit = createPartnerkit({
-    integration,
-    databaseUrl: database.url,
-    clientIds: [CLIENT_ID],
-    clientSecret,
-    encryptionKey: SecretBox.generateKey(),
-    oidcIssuer: MARKETPLACE_URL,
-    vercelApiUrl: MARKETPLACE_URL,
-    publicUrl: PUBLIC_URL,
-    logger,
-    keys: (header, token) => {
-      if (!emulator) throw new Error("emulator not ready");
-      return emulator.issuer.localKeySet()(header, token);
-    },
-    vercel: {
-      fetch: vercelFetch,
-      retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 500 },
-    },
-  });
-  const internals = await partnerkit.ready();
-  emulator = await createEmulator({
-    url: MARKETPLACE_URL,
-    partnerUrl: PUBLIC_URL,
-    clientId: CLIENT_ID,
-    clientSecret,
-    partnerFetch: (request) => partnerkit.fetch(request),
-    products: await describeProducts(internals.integration),
-  });
-  const created = emulator;
 
   const signIn = async (installationId: string, role: "ADMIN" | "USER" = "ADMIN") => {
     const browser = new TestBrowser({
@@ -143,13 +102,10 @@ export async function dashboardMarket(
   return {
     emulator: created,
     partnerkit,
-    internals,
-    logLines,
+    internals: market.internals,
+    logLines: market.logLines,
     signIn,
-    close: async () => {
-      await partnerkit.stop();
-      await database.drop();
-    },
+    close: () => market.close(),
   };
 }
 

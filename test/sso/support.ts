@@ -5,6 +5,7 @@ import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emu
 import { describeProducts } from "../../packages/partnerkit/src/emulator/integration-products.ts";
 import {
   createPartnerkit,
+  type IntegrationSource,
   type Partnerkit,
   type PartnerkitInternals,
 } from "../../packages/partnerkit/src/runtime.ts";
@@ -40,7 +41,7 @@ export interface SsoMarket {
  * and the SSO exchange observable.
  */
 export async function ssoMarket(
-  options: { publicUrl?: string; ssoPath?: string } = {},
+  options: { publicUrl?: string; ssoPath?: string; integration?: IntegrationSource } = {},
 ): Promise<SsoMarket> {
   const publicUrl = options.publicUrl ?? "http://partner.test";
   const clientSecret = randomBytes(24).toString("base64url");
@@ -68,7 +69,7 @@ export async function ssoMarket(
     return answer;
   };
   const partnerkit = createPartnerkit({
-    integration: acmeKv,
+    integration: options.integration ?? acmeKv,
     databaseUrl: database.url,
     clientIds: [CLIENT_ID],
     clientSecret,
