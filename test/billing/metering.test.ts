@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -12,6 +13,7 @@ import {
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 import { acmeKvByInstallation } from "./plan-integrations.ts";
 
 let partner: TestPartner;
@@ -72,6 +74,53 @@ describe("metering", () => {
     expect(rows.map((row) => [row.resourceId, row.meter, row.value])).toEqual([
       [mine.id, "seats", 3],
     ]);
+  });
+
+  it("writes the levels a billing report reads in one go, combining a meter named twice", async () => {
+    const vercel = await emulatedVercelApi();
+    partner = await createTestPartner({
+      services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
+      integration: () =>
+        defineIntegration({
+          products: [
+            defineProduct({
+              id: "acme-kv",
+              metadata: z.object({ region: z.string() }),
+              plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
+              meters: {
+                seats: { name: "Seats", type: "total", units: "seats" },
+                calls: { name: "Calls", type: "interval", units: "calls" },
+              },
+              provision: async () => ({ secrets: [] }),
+              usage: async () => [
+                { meter: "seats", value: 4 },
+                { meter: "seats", value: 6 },
+                { meter: "calls", value: 2 },
+                { meter: "calls", value: 5 },
+              ],
+            }),
+          ],
+        }),
+    });
+    await install(partner);
+    const first = await provision("icfg_1");
+    const second = await provision("icfg_1");
+    vercel.knowResource(first);
+    vercel.knowResource(second);
+    const log = pino({ level: "silent" });
+
+    await partner.services.billing.report("icfg_1", new Date(), log);
+    await partner.services.billing.report("icfg_1", new Date(), log);
+
+    const rows = await partner.store.billing.usage([first.id, second.id]);
+    const values = (resourceId: string) =>
+      Object.fromEntries(
+        rows.filter((row) => row.resourceId === resourceId).map((row) => [row.meter, row.value]),
+      );
+    // A total keeps the higher level; an interval meter adds both values, on each report.
+    expect(values(first.id)).toEqual({ seats: 6, calls: 14 });
+    expect(values(second.id)).toEqual({ seats: 6, calls: 14 });
+    expect(vercel.calls().filter((call) => call.path.endsWith("/billing"))).toHaveLength(2);
   });
 
   it("meters from outside a hook (a data plane) by resource id, refusing bad values", async () => {

@@ -1,6 +1,9 @@
 import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BILLING_JOBS } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
+import {
+  BILLING_JOBS,
+  spreadWindowMs,
+} from "../../packages/partnerkit/src/core/billing/billing-service.ts";
 import { startBillingSchedule } from "../../packages/partnerkit/src/core/billing/schedule.ts";
 import type { Tables } from "../../packages/partnerkit/src/store/tables.ts";
 import { createTestPartner, install, type TestPartner } from "../support/partner-app.ts";
@@ -91,7 +94,7 @@ describe("billing schedule", () => {
     expect(runs).toEqual([]);
   });
 
-  it("queues a large provider's billing in a few multi-row inserts, each installation once", async () => {
+  it("queues a large provider's billing in a few multi-row inserts, each installation once, spread out", async () => {
     partner = await createTestPartner();
     const at = new Date().toISOString();
     const ids = Array.from({ length: 1_201 }, (_, index) => `icfg_many_${index}`);
@@ -116,6 +119,32 @@ describe("billing schedule", () => {
       expect(new Set(owners)).toEqual(new Set(ids));
       expect(owners).toHaveLength(ids.length);
     }
+    // 1,201 installations are past the point where a pass takes seconds: their jobs come due one
+    // after another over 24 s (20 ms each), in both kinds, instead of all at once.
+    const reports = jobs.filter((job) => job.kind === BILLING_JOBS.report);
+    const due = reports.map((job) => Date.parse(job.runAt)).sort((a, b) => a - b);
+    const spanMs = (due.at(-1) ?? 0) - (due[0] ?? 0);
+    expect(spanMs).toBeGreaterThan(23_000);
+    expect(spanMs).toBeLessThan(24_100);
+    const dueSoon = due.filter((runAt) => runAt - (due[0] ?? 0) < 1_000).length;
+    expect(dueSoon).toBeLessThanOrEqual(51);
+    const invoiceDue = jobs
+      .filter((job) => job.kind === BILLING_JOBS.invoice)
+      .map((job) => Date.parse(job.runAt))
+      .sort((a, b) => a - b);
+    expect((invoiceDue.at(-1) ?? 0) - (invoiceDue[0] ?? 0)).toBeGreaterThan(23_000);
+    // Each report is dated when it runs, not when it was queued.
+    for (const job of reports) {
+      const { at: reportedAt } = job.payload as { at: string };
+      expect(Math.abs(Date.parse(reportedAt) - Date.parse(job.runAt))).toBeLessThan(5_000);
+    }
     expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(0);
+  });
+
+  it("keeps the window within half the interval", () => {
+    expect(spreadWindowMs(1_000, 3_600_000)).toBe(0);
+    expect(spreadWindowMs(1_001, 3_600_000)).toBe(20_020);
+    expect(spreadWindowMs(100_000, 3_600_000)).toBe(1_800_000);
+    expect(spreadWindowMs(100_000, 60_000)).toBe(30_000);
   });
 });

@@ -12,6 +12,9 @@ export interface UsageRow {
 
 export type DayCounter = Omit<UsageRow, "resourceId">;
 
+/** A day counter of one resource's meter. */
+export type ResourceCounter = DayCounter & { resourceId: string };
+
 export type PlanSubject = "resource" | "installation";
 
 /** From `at` on, the subject was on `billingPlanId` (null: an installation without a plan). */
@@ -66,13 +69,20 @@ export class BillingQueries {
 
   /**
    * Adds to a day's counter (`interval` meters) or raises it to a new level (`total` meters keep
-   * the day's peak), in one statement so concurrent meter calls never lose an update.
+   * the day's peak), in one statement so concurrent meter calls never lose an update. Each
+   * (resource, meter, day) at most once in `counters`: PostgreSQL refuses to update a row twice.
    */
-  async meter(resourceId: string, counter: DayCounter, mode: "add" | "peak"): Promise<void> {
+  async meter(counters: ResourceCounter[], mode: "add" | "peak"): Promise<void> {
     const updated_at = new Date().toISOString();
     await this.db
       .insertInto("usage_counters")
-      .values({ resource_id: resourceId, ...counter, updated_at })
+      .values(
+        counters.map(({ resourceId, ...counter }) => ({
+          resource_id: resourceId,
+          ...counter,
+          updated_at,
+        })),
+      )
       .onConflict((conflict) =>
         conflict
           .columns(["resource_id", "meter", "day"])

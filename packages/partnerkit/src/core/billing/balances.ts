@@ -1,6 +1,6 @@
 import type { Balance } from "../../protocol/billing.ts";
 import { formatCents } from "../../protocol/money.ts";
-import type { InstallationRecord } from "../../store/records.ts";
+import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
 import { billableResources, type PricedSpan, resourceSpans } from "./billable.ts";
@@ -18,13 +18,14 @@ export async function prepaidBalances(
   integration: Integration,
   store: Store,
   installation: InstallationRecord,
+  resources?: ResourceRecord[],
 ): Promise<Balance[]> {
   const credits = await store.billing.credits(installation.id);
   const creditOf = (resourceId?: string) =>
     credits
       .filter((credit) => credit.resourceId === resourceId)
       .reduce((sum, credit) => sum + credit.cents, 0);
-  const billables = await billableResources(integration, store, installation);
+  const billables = await billableResources(integration, store, installation, resources);
   const history = await store.billing.planChanges(
     "resource",
     billables.map(({ resource }) => resource.id),

@@ -15,14 +15,15 @@ export interface Billable {
   plan: PricedPlan | undefined;
 }
 
-/** The installation's live resources on their current plans. */
+/** The installation's live resources on their current plans; `resources` when already read. */
 export async function billableResources(
   integration: Integration,
   store: Store,
   installation: InstallationRecord,
+  resources?: ResourceRecord[],
 ): Promise<Billable[]> {
   const billables: Billable[] = [];
-  for (const resource of await store.listResources(installation.id)) {
+  for (const resource of resources ?? (await store.listResources(installation.id))) {
     const product = integration.product(resource.productId);
     if (!product || resource.deletedAt) continue;
     const plans = await resolvePricedPlans(product.plans, {
@@ -66,6 +67,7 @@ export async function billedSubjects(
   store: Store,
   installation: InstallationRecord,
   period: BillingPeriod,
+  resources?: ResourceRecord[],
 ): Promise<BilledSubject[]> {
   const subjects: BilledSubject[] = [];
   const byInstallation = integration.billing === "installation";
@@ -78,7 +80,7 @@ export async function billedSubjects(
       spans: withPlans(planSpans(history.get(installation.id) ?? [], period), plans),
     });
   }
-  const owned = (await ownedResources(store, installation.id, period)).filter(
+  const owned = (await ownedResources(store, installation.id, period, resources)).filter(
     ({ resource }) =>
       resource.createdAt < period.end &&
       (!resource.deletedAt || resource.deletedAt >= period.start),
@@ -108,11 +110,16 @@ export async function billedSubjects(
  * The resources the installation owned for some of `period`, with when: its own first, then
  * those it transferred away, each read from the installation that has it now.
  */
-async function ownedResources(store: Store, installationId: string, period: BillingPeriod) {
+async function ownedResources(
+  store: Store,
+  installationId: string,
+  period: BillingPeriod,
+  resources?: ResourceRecord[],
+) {
   const histories = await store.billing.ownerHistories(installationId);
   const intervalsOf = (resourceId: string) =>
     ownedIntervals(histories.get(resourceId) ?? [], installationId, period);
-  const current = await store.listResources(installationId);
+  const current = resources ?? (await store.listResources(installationId));
   const former: ResourceRecord[] = [];
   for (const [resourceId, owners] of histories) {
     const owner = owners.at(-1)?.installationId;

@@ -4,7 +4,7 @@ import type {
   VercelDiscount,
   VercelUsage,
 } from "../../protocol/vercel-api.ts";
-import type { InstallationRecord } from "../../store/records.ts";
+import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
 import { billedSubjects, subjectUsage } from "./billable.ts";
@@ -23,9 +23,10 @@ export async function billingData(
   store: Store,
   installation: InstallationRecord,
   at: Date,
+  resources?: ResourceRecord[],
 ): Promise<VercelBillingDataRequest | undefined> {
   const period = periodOf(at);
-  const subjects = await billedSubjects(integration, store, installation, period);
+  const subjects = await billedSubjects(integration, store, installation, period, resources);
   if (subjects.length === 0) return undefined;
   const day = dayOf(at);
   const rows = await subjectUsage(store, installation.id, subjects, {

@@ -5,7 +5,7 @@ import type { Balance, ProvisionPurchaseResponse } from "../../protocol/billing.
 import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
-import type { InstallationRecord } from "../../store/records.ts";
+import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
 import type { HookOrigin } from "../hook-context.ts";
 import type { RequestContext } from "../request-context.ts";
 import { prepaidBalances } from "./balances.ts";
@@ -14,7 +14,7 @@ import { billingData } from "./billing-data.ts";
 import type { BillingDeps } from "./deps.ts";
 import { applyInvoiceEvent } from "./invoice-events.ts";
 import { Invoicing } from "./invoicing.ts";
-import type { Metering } from "./metering.ts";
+import type { Metering, ResourceLevel } from "./metering.ts";
 import { periodOf, previousPeriod } from "./period.ts";
 import { provisionPurchase } from "./provision-purchase.ts";
 import { type RefundRequest, refundInvoice } from "./refund.ts";
@@ -27,6 +27,23 @@ export const BILLING_JOBS = {
 
 /** Installations whose billing jobs one insert queues (two rows each). */
 const SCHEDULE_BATCH = 500;
+
+/** Up to this many installations, a schedule's jobs are all due at once: a pass takes seconds. */
+const SPREAD_FROM_INSTALLATIONS = 1_000;
+/** Beyond it, each installation adds this much to the window (about 50 reports a second)… */
+const SPREAD_PER_INSTALLATION_MS = 20;
+/** …and the window never takes more than this share of the interval, so a pass ends in time. */
+const SPREAD_MAX_SHARE = 0.5;
+
+/**
+ * How long after a schedule its last installation's jobs come due. Due all at once, a pass over
+ * 100,000 installations kept both cores of a small machine busy and slowed every request for as
+ * long as it lasted; spread, the same work runs as a steady trickle beside the traffic.
+ */
+export function spreadWindowMs(installations: number, intervalMs: number): number {
+  if (installations <= SPREAD_FROM_INSTALLATIONS) return 0;
+  return Math.min(installations * SPREAD_PER_INSTALLATION_MS, intervalMs * SPREAD_MAX_SHARE);
+}
 
 const ReportJob = z.object({ installationId: z.string(), at: z.iso.datetime() });
 const InvoiceJob = z.object({ installationId: z.string(), periodStart: z.iso.datetime() });
@@ -58,7 +75,8 @@ export class BillingService {
   /**
    * Enqueues one billing-data/balances job per live installation for the interval `at` falls in,
    * and the invoices of the period before it; the dedupe keys make a second call for the same
-   * interval (another process, a restart) add nothing.
+   * interval (another process, a restart) add nothing. A large provider's jobs are spread over
+   * part of the interval (see `spreadWindowMs`) instead of all coming due at once.
    */
   async schedule(intervalSeconds: number): Promise<number> {
     const at = this.deps.now();
@@ -66,22 +84,30 @@ export class BillingService {
     const slot = new Date(Math.floor(at.getTime() / slotMs) * slotMs).toISOString();
     const previous = previousPeriod(periodOf(at)).start;
     const ids = await this.deps.store.billing.liveInstallationIds();
+    const windowMs = spreadWindowMs(ids.length, slotMs);
+    const queuedAt = Date.now();
     let enqueued = 0;
     // Batches of multi-row inserts: one insert per job made a large provider's schedule (two
     // jobs per installation) a long stream of round trips at every start and every interval.
     for (let from = 0; from < ids.length; from += SCHEDULE_BATCH) {
-      const jobs = ids.slice(from, from + SCHEDULE_BATCH).flatMap((installationId) => [
-        {
-          kind: BILLING_JOBS.report,
-          payload: { installationId, at: at.toISOString() },
-          dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
-        },
-        {
-          kind: BILLING_JOBS.invoice,
-          payload: { installationId, periodStart: previous },
-          dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
-        },
-      ]);
+      const jobs = ids.slice(from, from + SCHEDULE_BATCH).flatMap((installationId, index) => {
+        const offsetMs = Math.floor(((from + index) * windowMs) / ids.length);
+        const runAt = offsetMs > 0 ? new Date(queuedAt + offsetMs) : undefined;
+        return [
+          {
+            kind: BILLING_JOBS.report,
+            payload: { installationId, at: new Date(at.getTime() + offsetMs).toISOString() },
+            dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
+            runAt,
+          },
+          {
+            kind: BILLING_JOBS.invoice,
+            payload: { installationId, periodStart: previous },
+            dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
+            runAt,
+          },
+        ];
+      });
       const queued = await this.deps.store.enqueueJobs(jobs);
       enqueued += queued.filter((job) => job !== undefined).length;
     }
@@ -96,11 +122,16 @@ export class BillingService {
     const { integration, store } = this.deps;
     const installation = await store.getInstallation(installationId);
     if (!installation || installation.deletedAt) return;
-    await this.readLevels(installation, { requestId: `billing:${at.toISOString()}`, log });
+    // Read once for the levels, the billing data and the balances of this report.
+    const resources = await store.listResources(installationId);
+    await this.readLevels(installation, resources, {
+      requestId: `billing:${at.toISOString()}`,
+      log,
+    });
     const vercel = this.deps.vercelFor(installationId, log);
-    const data = await billingData(integration, store, installation, at);
+    const data = await billingData(integration, store, installation, at, resources);
     if (data) await vercel.submitBillingData(data);
-    const balances = await prepaidBalances(integration, store, installation);
+    const balances = await prepaidBalances(integration, store, installation, resources);
     if (balances.length > 0) await vercel.submitBalances({ timestamp: at.toISOString(), balances });
     log.info({ billingData: Boolean(data), balances: balances.length }, "billing reported");
   }
@@ -176,20 +207,27 @@ export class BillingService {
     };
   }
 
-  private async readLevels(installation: InstallationRecord, origin: HookOrigin): Promise<void> {
+  private async readLevels(
+    installation: InstallationRecord,
+    resources: ResourceRecord[],
+    origin: HookOrigin,
+  ): Promise<void> {
     const { integration } = this.deps;
     const ctx = this.deps.contexts.create(origin, installation);
     for (const level of (await integration.usage?.(ctx)) ?? []) {
       await this.metering.recordInstallation(installation.id, level.meter, level.value);
     }
+    const levels: ResourceLevel[] = [];
     for (const { resource, product } of await billableResources(
       integration,
       this.deps.store,
       installation,
+      resources,
     )) {
-      for (const level of (await product.usage?.(ctx, resource)) ?? []) {
-        await this.metering.record(resource.id, level.meter, level.value, installation.id);
+      for (const { meter, value } of (await product.usage?.(ctx, resource)) ?? []) {
+        levels.push({ resourceId: resource.id, productId: product.id, meter, value });
       }
     }
+    await this.metering.recordLevels(levels);
   }
 }
