@@ -5,46 +5,17 @@
  * names, not ids. Screenshots go to test-artifacts/dashboard-*.png.
  */
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   ARTIFACTS_DIR,
-  type DevServer,
+  createInEmulator,
+  devAndBrowserForFile,
   HAS_CHROMIUM,
-  launchChromium,
-  startDev,
 } from "../support/browser.ts";
 import { horizontalOverflow } from "./overflow.ts";
 
-let dev: DevServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!HAS_CHROMIUM) return;
-  [dev, browser] = await Promise.all([startDev(), launchChromium()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-}, 20_000);
-
-const Created = z.object({
-  installation: z.object({ id: z.string() }).optional(),
-  resource: z.object({ id: z.string(), name: z.string() }).optional(),
-});
-
-async function create(path: string, body: unknown) {
-  const response = await fetch(`${dev?.emulatorUrl}/__emulator${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.status, text).toBe(201);
-  return Created.parse(JSON.parse(text));
-}
+const started = devAndBrowserForFile();
 
 /** Lays the page out at 1280 px, checks it and keeps a screenshot. */
 async function check(page: Page, name: string, ids: string[]) {
@@ -57,44 +28,49 @@ async function check(page: Page, name: string, ids: string[]) {
 
 describe.skipIf(!HAS_CHROMIUM)("the dashboard's pages in a browser", () => {
   it("fit 1280 px and name things, from the overview to the key browser and invoices", async () => {
-    if (!dev || !browser) throw new Error("not started");
-    const installationId = (await create("/installations", {})).installation?.id ?? "";
+    if (!started.dev || !started.browser) throw new Error("not started");
+    const installationId =
+      (await createInEmulator(started.dev, "/installations", {})).installation?.id ?? "";
     const resources = `/installations/${installationId}/resources`;
     const store = (
-      await create(resources, {
+      await createInEmulator(started.dev, resources, {
         productId: "acme-kv",
         name: "sessions-store-for-the-storefront-checkout-and-carts",
         billingPlanId: "pro",
       })
     ).resource;
     const cache = (
-      await create(resources, { productId: "acme-kv", name: "cache", billingPlanId: "free" })
+      await createInEmulator(started.dev, resources, {
+        productId: "acme-kv",
+        name: "cache",
+        billingPlanId: "free",
+      })
     ).resource;
     if (!store || !cache) throw new Error("no resource");
     const ids = [store.id, cache.id];
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await started.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${dev.emulatorUrl}${resources}/${store.id}`);
+    await page.goto(`${started.dev.emulatorUrl}${resources}/${store.id}`);
     await page.getByRole("link", { name: "Open in provider" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard/resources/${store.id}`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard/resources/${store.id}`);
     const detail = await check(page, "resource", ids);
     expect(detail).toContain("Usage this period");
     expect(detail).toContain("Requests");
 
     // Acme KV's key browser: set a long key and a long value through the form.
     await page.getByRole("main").getByRole("link", { name: "Keys" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
     const longKey = `cart:${"0123456789abcdef".repeat(8)}`;
     for (const key of ["user:1", "user:2", longKey]) {
-      await page.goto(`${dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
+      await page.goto(`${started.dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
       await page.getByLabel("Key").fill(key);
       await page.getByLabel("Value").fill(`{"items":[${'"sku-123456789",'.repeat(40)}"x"]}`);
       await page.getByRole("button", { name: "Save" }).click();
       await page.waitForURL(/\/keys\/view\?key=/);
     }
     await check(page, "key", ids);
-    await page.goto(`${dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
+    await page.goto(`${started.dev.partnerUrl}/dashboard/resources/${store.id}/keys`);
     const keys = await check(page, "keys", ids);
     expect(keys).toContain(longKey);
     await page.getByLabel("Prefix").fill("user:");
@@ -104,7 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard's pages in a browser", () => {
 
     // Secrets: masked, and rotated by the ADMIN.
     await page.getByRole("main").getByRole("link", { name: "Secrets" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard/resources/${store.id}/secrets`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard/resources/${store.id}/secrets`);
     await check(page, "secrets", ids);
     await page.getByLabel("Reason (optional)").fill("routine");
     await page.getByRole("button", { name: "Rotate secrets" }).click();
@@ -113,18 +89,18 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard's pages in a browser", () => {
 
     // Close the period on the partner's clock: its invoices come back on the billing page.
     const closed = await fetch(
-      `${dev.emulatorUrl}/installations/${installationId}/billing/close-period`,
+      `${started.dev.emulatorUrl}/installations/${installationId}/billing/close-period`,
       { method: "POST", redirect: "manual" },
     );
-    expect(closed.status, dev.output().slice(-2000)).toBe(303);
-    await page.goto(`${dev.partnerUrl}/dashboard/billing`);
+    expect(closed.status, started.dev.output().slice(-2000)).toBe(303);
+    await page.goto(`${started.dev.partnerUrl}/dashboard/billing`);
     const billing = await check(page, "billing", ids);
     expect(billing).toContain(store.name);
     expect(billing).toMatch(/\$\d+\.\d\d/);
     expect(billing).not.toContain("No invoices yet");
 
     await page.getByRole("banner").getByRole("link", { name: "Overview" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard`);
     await check(page, "overview", ids);
     await context.close();
   });

@@ -4,40 +4,23 @@
  * type links to the schemas. Screenshots go to test-artifacts/docs-*.png.
  */
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  ARTIFACTS_DIR,
-  type DevServer,
-  HAS_CHROMIUM,
-  launchChromium,
-  startDev,
-} from "../support/browser.ts";
+import { ARTIFACTS_DIR, devAndBrowserForFile, HAS_CHROMIUM } from "../support/browser.ts";
 import { horizontalOverflow } from "./overflow.ts";
 
 const ServedDocument = z.object({
   paths: z.record(z.string(), z.record(z.string(), z.object({ summary: z.string() }))),
 });
 
-let dev: DevServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!HAS_CHROMIUM) return;
-  [dev, browser] = await Promise.all([startDev(), launchChromium()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-}, 20_000);
+const started = devAndBrowserForFile();
 
 async function openDocs(): Promise<Page> {
-  if (!dev || !browser) throw new Error("no dev server or browser");
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const response = await page.goto(`${dev.partnerUrl}/docs`);
-  expect(response?.status(), dev.output()).toBe(200);
+  if (!started.dev || !started.browser) throw new Error("no dev server or browser");
+  const page = await started.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const response = await page.goto(`${started.dev.partnerUrl}/docs`);
+  expect(response?.status(), started.dev.output()).toBe(200);
   return page;
 }
 
@@ -52,7 +35,7 @@ describe.skipIf(!HAS_CHROMIUM)("the API reference page of `partnerkit dev`", () 
 
     // The page shows what the served document says, operation for operation.
     const document = ServedDocument.parse(
-      await (await fetch(`${dev?.partnerUrl}/openapi.json`)).json(),
+      await (await fetch(`${started.dev?.partnerUrl}/openapi.json`)).json(),
     );
     const summaries = Object.values(document.paths).flatMap((item) =>
       Object.values(item).map((operation) => operation.summary),

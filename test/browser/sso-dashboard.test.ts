@@ -4,67 +4,42 @@
  * not ids, and nothing sticks out sideways. Screenshots go to test-artifacts/sso-*.png.
  */
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import { describe, expect, it } from "vitest";
 import {
   ARTIFACTS_DIR,
-  type DevServer,
+  createInEmulator,
+  devAndBrowserForFile,
   HAS_CHROMIUM,
-  launchChromium,
-  startDev,
 } from "../support/browser.ts";
 import { horizontalOverflow } from "./overflow.ts";
 
-let dev: DevServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!HAS_CHROMIUM) return;
-  [dev, browser] = await Promise.all([startDev(), launchChromium()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await dev?.stop();
-}, 20_000);
-
-const Created = z.object({
-  installation: z.object({ id: z.string() }).optional(),
-  resource: z.object({ id: z.string(), name: z.string() }).optional(),
-});
-
-async function create(path: string, body: unknown) {
-  const response = await fetch(`${dev?.emulatorUrl}/__emulator${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  expect(response.status, text).toBe(201);
-  return Created.parse(JSON.parse(text));
-}
+const started = devAndBrowserForFile();
 
 describe.skipIf(!HAS_CHROMIUM)("SSO dashboard in a browser", () => {
   it("opens a resource from the console and shows the dashboard at 1280 px by names", async () => {
-    if (!dev || !browser) throw new Error("not started");
-    const installationId = (await create("/installations", {})).installation?.id ?? "";
+    if (!started.dev || !started.browser) throw new Error("not started");
+    const installationId =
+      (await createInEmulator(started.dev, "/installations", {})).installation?.id ?? "";
     const resources = `/installations/${installationId}/resources`;
     const sessions = (
-      await create(resources, {
+      await createInEmulator(started.dev, resources, {
         productId: "acme-kv",
         name: "sessions-store-for-the-storefront",
         billingPlanId: "pro",
       })
     ).resource;
-    await create(resources, { productId: "acme-kv", name: "cache", billingPlanId: "free" });
+    await createInEmulator(started.dev, resources, {
+      productId: "acme-kv",
+      name: "cache",
+      billingPlanId: "free",
+    });
     if (!sessions) throw new Error("no resource");
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await started.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${dev.emulatorUrl}${resources}/${sessions.id}`);
+    await page.goto(`${started.dev.emulatorUrl}${resources}/${sessions.id}`);
     await page.getByRole("link", { name: "Open in provider" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard/resources/${sessions.id}`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard/resources/${sessions.id}`);
 
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe(sessions.name);
     const resourceText = await page.innerText("body");
@@ -75,14 +50,14 @@ describe.skipIf(!HAS_CHROMIUM)("SSO dashboard in a browser", () => {
     await page.screenshot({ path: join(ARTIFACTS_DIR, "sso-resource.png"), fullPage: true });
 
     // The session cookie is not readable from the page.
-    const cookies = await context.cookies(dev.partnerUrl);
+    const cookies = await context.cookies(started.dev.partnerUrl);
     expect(cookies.find((cookie) => cookie.name === "pk_session")).toMatchObject({
       httpOnly: true,
       sameSite: "Lax",
     });
 
     await page.getByRole("link", { name: "Overview" }).click();
-    await page.waitForURL(`${dev.partnerUrl}/dashboard`);
+    await page.waitForURL(`${started.dev.partnerUrl}/dashboard`);
     const rows = page.locator("table tr td:first-child");
     await expect(rows.allInnerTexts()).resolves.toEqual([sessions.name, "cache"]);
     const overviewText = await page.innerText("body");
@@ -93,7 +68,7 @@ describe.skipIf(!HAS_CHROMIUM)("SSO dashboard in a browser", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page.innerText("body")).resolves.toContain("You are signed out");
-    await page.goto(`${dev.partnerUrl}/dashboard`);
+    await page.goto(`${started.dev.partnerUrl}/dashboard`);
     await expect(page.innerText("body")).resolves.toContain("You are not signed in");
     await context.close();
   });

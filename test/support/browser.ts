@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
+import { z } from "zod";
 import { ACME_KV_MODULE, CLI_NODE_ARGS } from "./cli.ts";
 import { freePort, REPO_ROOT } from "./server-process.ts";
 
@@ -192,3 +194,39 @@ export function processGroupAlive(pid: number): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `npm run dev` and a Chromium, started once for a test file (when Chromium is installed). */
+export interface DevAndBrowser {
+  dev?: DevServer;
+  browser?: Browser;
+}
+
+export function devAndBrowserForFile(): DevAndBrowser {
+  const started: DevAndBrowser = {};
+  beforeAll(async () => {
+    if (!HAS_CHROMIUM) return;
+    [started.dev, started.browser] = await Promise.all([startDev(), launchChromium()]);
+  }, 60_000);
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.dev?.stop();
+  }, 20_000);
+  return started;
+}
+
+const Created = z.object({
+  installation: z.object({ id: z.string() }).optional(),
+  resource: z.object({ id: z.string(), name: z.string() }).optional(),
+});
+
+/** Creates an installation or resource through the emulator's control API, expecting 201. */
+export async function createInEmulator(dev: DevServer | undefined, path: string, body: unknown) {
+  const response = await fetch(`${dev?.emulatorUrl}/__emulator${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  expect(response.status, text).toBe(201);
+  return Created.parse(JSON.parse(text));
+}
