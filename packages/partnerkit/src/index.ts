@@ -14,6 +14,7 @@ export { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 export { PlanPrice, PricedPlan } from "./core/billing/pricing.ts";
 export type { CheckDefinition, CheckInput, CheckRunResult } from "./core/checks-types.ts";
 export * from "./core/define-integration.ts";
+export type { FlagItemInput, FlagSync, FlagsConfig } from "./core/flags/flag-sync-types.ts";
 export type { MemberDirectory, MemberRecord, MemberRole } from "./core/members.ts";
 export { PartnerError, type PartnerErrorOptions } from "./core/partner-error.ts";
 export { constantPlans } from "./core/plans.ts";
@@ -45,6 +46,7 @@ export {
   type ProductProtocolsInput,
 } from "./product/product-configuration.ts";
 export { UiHint } from "./product/ui-hint.ts";
+export type { ExperimentationItem, FlagsConfigValue } from "./protocol/experimentation.ts";
 export * from "./protocol/index.ts";
 export { VercelAccountResponse, VercelMemberResponse } from "./protocol/vercel-api.ts";
 export {

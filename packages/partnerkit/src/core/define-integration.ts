@@ -20,6 +20,7 @@ import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { PricedPlan } from "./billing/pricing.ts";
 import type { CheckDefinition } from "./checks-types.ts";
+import type { FlagsConfig } from "./flags/flag-sync-types.ts";
 import { checkedPlans } from "./plans.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 import { WebhookHandlers } from "./webhook-handlers.ts";
@@ -186,6 +187,16 @@ export interface SecretsRotationDefinition<Metadata> {
   ): Promise<void>;
 }
 
+/** Experimentation (flags), spec §5.18 and §11.3; see docs/flags.md. */
+export interface ExperimentationDefinition<Metadata> {
+  /**
+   * The flags configuration of a resource, for the first push to an Edge Config Vercel names
+   * (`protocolSettings.experimentation.edgeConfigId`) when none was given to
+   * `ctx.sync.flags.pushConfig`. Later changes go through `pushConfig`.
+   */
+  config(ctx: HookContext, resource: ProvisionedResource<Metadata>): Promise<FlagsConfig>;
+}
+
 /** A transfer that moved a resource between installations (spec §4.16). */
 export interface ResourceTransfer {
   /** The claim's `providerClaimId`. */
@@ -252,6 +263,8 @@ export interface ProductDefinition<Metadata extends JsonObject> {
   actions?: Record<string, ActionDefinition<Metadata>>;
   /** Deployment checks by the name of the project check they run (spec §8; see core/checks.ts). */
   checks?: Record<string, CheckDefinition<Metadata>>;
+  /** Experimentation (flags): what to push to the resource's Edge Config (see docs/flags.md). */
+  experimentation?: ExperimentationDefinition<Metadata>;
   /** Usage meters by id, as plan prices and `ctx.meter` name them. */
   meters?: Record<string, MeterDefinition>;
   /** Levels of `total` meters, read before each billing submission (e.g. stored bytes). */

@@ -17,6 +17,7 @@ import type {
 import type { InstallationRecord, NewResource, ResourceRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { DefinedProduct, HookContext, Integration, Product } from "./define-integration.ts";
+import { type FlagSyncService, namesNewEdgeConfig } from "./flags/flag-sync-service.ts";
 import type { HookContexts } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
@@ -40,6 +41,7 @@ export class ResourceService {
     private readonly store: Store,
     private readonly installations: InstallationService,
     private readonly contexts: HookContexts,
+    private readonly flags: FlagSyncService,
   ) {}
 
   async provision(
@@ -87,6 +89,9 @@ export class ResourceService {
         const inserted = await store.insertResource(row);
         // An installation-scoped plan chosen here becomes the installation's plan (spec §4.5).
         if (plan.scope === "installation") await store.setInstallationPlan(installationId, plan.id);
+        if (namesNewEdgeConfig(null, row.protocolSettings)) {
+          await this.flags.edgeConfigNamed(store, inserted);
+        }
         return inserted;
       });
     } catch (error) {
@@ -163,17 +168,26 @@ export class ResourceService {
       billingPlan: plan,
       status: body.status,
     });
-    await this.store.updateResource(resourceId, {
+    const protocolSettings =
+      body.protocolSettings === undefined
+        ? undefined
+        : { ...resource.protocolSettings, ...body.protocolSettings };
+    const changes = {
       name: body.name,
       metadata,
       billingPlanId: plan?.id,
       status: result?.status ?? body.status,
       notification: result?.notification,
-      protocolSettings:
-        body.protocolSettings === undefined
-          ? undefined
-          : { ...resource.protocolSettings, ...body.protocolSettings },
-    });
+      protocolSettings,
+    };
+    if (namesNewEdgeConfig(resource.protocolSettings, protocolSettings)) {
+      await this.store.transaction(async (store) => {
+        await store.updateResource(resourceId, changes);
+        await this.flags.edgeConfigNamed(store, resource);
+      });
+    } else {
+      await this.store.updateResource(resourceId, changes);
+    }
     return this.describe(await this.requireResource(installationId, resourceId), installation);
   }
 

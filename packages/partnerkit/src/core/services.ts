@@ -9,6 +9,8 @@ import type { BillingOptions } from "./billing/deps.ts";
 import { Metering } from "./billing/metering.ts";
 import { CHECK_WEBHOOK_JOB, type CheckOptions, CheckService } from "./checks.ts";
 import type { Integration } from "./define-integration.ts";
+import { FLAGS_SYNC_JOB } from "./flags/flag-sync-job.ts";
+import { type FlagSyncOptions, FlagSyncService } from "./flags/flag-sync-service.ts";
 import { HookContexts, type VercelClientFor } from "./hook-context.ts";
 import type { IntegrationClient } from "./installation-credentials.ts";
 import { rotateInstallationCredential } from "./installation-credentials.ts";
@@ -37,6 +39,8 @@ export interface ServiceOptions {
   vercel?: Pick<VercelClientOptions, "fetch" | "retry" | "timeoutMs"> & { baseUrl?: string };
   actions?: ActionOptions;
   checks?: CheckOptions;
+  /** Experimentation sync: how long a first push waits for Vercel's side of provisioning. */
+  flags?: FlagSyncOptions;
   billing?: BillingOptions;
   /** The integration's client credentials, for installation credential rotation (spec §5.4). */
   client?: IntegrationClient;
@@ -99,7 +103,8 @@ export function createServices(
     },
     metering,
   );
-  const resources = new ResourceService(integration, store, installations, contexts);
+  const flags = new FlagSyncService(integration, store, contexts, options.flags);
+  const resources = new ResourceService(integration, store, installations, contexts, flags);
   const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
   const checks = new CheckService(integration, store, contexts, vercelFor, options.checks);
   return {
@@ -108,6 +113,7 @@ export function createServices(
     actions,
     checks,
     billing,
+    flags,
     rotations: new SecretsRotationService(integration, store, resources, contexts),
     repl: new ReplService(resources, contexts),
     transfers: new TransferService(store, installations, integration, contexts),
@@ -177,6 +183,7 @@ export function frameworkJobHandlers(services: Services, log: Logger): Record<st
       const { transferId, resourceId } = TransferHookJobPayload.parse(job.payload);
       return services.transfers.runTransferHook(transferId, resourceId, log);
     },
+    [FLAGS_SYNC_JOB]: (job) => services.flags.run(job, log),
   };
   // A job stopped at shutdown also stops the calls to Vercel it is waiting on.
   return Object.fromEntries(

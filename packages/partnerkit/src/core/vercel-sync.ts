@@ -9,6 +9,8 @@ import type { InstallationRecord, ResourceChanges, ResourceRecord } from "../sto
 import type { Store } from "../store/store.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { Integration } from "./define-integration.ts";
+import type { FlagSync } from "./flags/flag-sync-types.ts";
+import { InstallationFlagSync } from "./flags/installation-flag-sync.ts";
 import { PartnerError } from "./partner-error.ts";
 import { installationPlans, selectable, selectableProductPlan } from "./plans.ts";
 import { newResourceId } from "./resources.ts";
@@ -33,12 +35,17 @@ export interface ImportResourceInput {
  * (spec §11.2): the store first, so that what Vercel re-reads afterwards is already the new state.
  */
 export class InstallationSync {
+  /** Experimentation items and the flags configuration of this installation's resources. */
+  readonly flags: FlagSync;
+
   constructor(
     private readonly integration: Integration,
     private readonly store: Store,
     private readonly installation: InstallationRecord,
     private readonly vercel: VercelClient,
-  ) {}
+  ) {
+    this.flags = new InstallationFlagSync(store, installation.id);
+  }
 
   /** Spec §5.5: Create Event `resource.updated`; Vercel then calls Get Resource. */
   async resourceUpdated(resourceId: string, changes: ResourceChanges = {}): Promise<void> {

@@ -5,6 +5,7 @@ import { BillingQueries } from "./billing-queries.ts";
 import { CheckRunQueries } from "./check-run-queries.ts";
 import { ConfigurationQueries } from "./configuration-queries.ts";
 import type { Database } from "./database.ts";
+import { FlagSyncQueries } from "./flag-sync-queries.ts";
 import { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import * as jobs from "./job-queries.ts";
 import type { JobWakeups } from "./job-wakeups.ts";
@@ -128,6 +129,7 @@ class KyselyStore implements Store {
     this.members = new MemberQueries(db, clock);
     this.configurations = new ConfigurationQueries(db, clock);
     this.checkRuns = new CheckRunQueries(db);
+    this.flags = new FlagSyncQueries(db, clock);
   }
 
   readonly billing: BillingQueries;
@@ -143,6 +145,7 @@ class KyselyStore implements Store {
   readonly members: MemberQueries;
   readonly configurations: ConfigurationQueries;
   readonly checkRuns: CheckRunQueries;
+  readonly flags: FlagSyncQueries;
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     return this.atomically(work);

@@ -2,6 +2,7 @@ import type { Notification, Secret } from "../protocol/common.ts";
 import type { BillingQueries } from "./billing-queries.ts";
 import type { CheckRunQueries } from "./check-run-queries.ts";
 import type { ConfigurationQueries } from "./configuration-queries.ts";
+import type { FlagSyncQueries } from "./flag-sync-queries.ts";
 import type { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import type { MemberQueries } from "./member-queries.ts";
 import type {
@@ -171,4 +172,6 @@ export interface Store {
   readonly members: MemberQueries;
   /** Scopes and owner changes from `integration-configuration.*` webhooks. */
   readonly configurations: ConfigurationQueries;
+  /** Experimentation items and flags configurations to sync to Vercel (see flag-sync-queries.ts). */
+  readonly flags: FlagSyncQueries;
 }

@@ -220,6 +220,8 @@ export type Tables = {
   secret_rotations: SecretRotationsTable;
   resource_transfers: ResourceTransfersTable;
   members: MembersTable;
+  flag_sync_items: FlagSyncItemsTable;
+  flag_sync_resources: FlagSyncResourcesTable;
 };
 
 /** Deployment check runs (migration 0015, see check-run-queries.ts). */
@@ -240,5 +242,32 @@ export interface CheckRunsTable {
   reported: number;
   started_by: string | null;
   created_at: string;
+  updated_at: string;
+}
+
+/** Experimentation items to sync to Vercel (migration 0016, see flag-sync-queries.ts). */
+export interface FlagSyncItemsTable {
+  resource_id: string;
+  item_id: string;
+  /** The item without its id, as canonical JSON; null once removed. */
+  item: string | null;
+  version: number;
+  sent_version: number;
+  /** 1 when Vercel has (or may have) the item: it is then updated or deleted, not created. */
+  known_to_vercel: number;
+  updated_at: string;
+}
+
+/** A resource's flags configuration and sync lease (migration 0016, see flag-sync-queries.ts). */
+export interface FlagSyncResourcesTable {
+  resource_id: string;
+  config: string | null;
+  config_digest: string | null;
+  pushed_digest: string | null;
+  pushed_edge_config_id: string | null;
+  push_not_before: string | null;
+  revision: number;
+  lock_owner: string | null;
+  locked_until: string | null;
   updated_at: string;
 }

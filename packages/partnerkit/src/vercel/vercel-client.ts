@@ -5,6 +5,14 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { VercelCheckRunSummary, type VercelCheckRunUpdate } from "../protocol/check-webhooks.ts";
 import {
+  type CreateExperimentationItemsBody,
+  FLAGS_CONFIG_PATHS,
+  type FlagsConfigPath,
+  FlagsConfigState,
+  type PushFlagsConfigBody,
+  type UpdateExperimentationItemBody,
+} from "../protocol/experimentation.ts";
+import {
   VercelAccountResponse,
   type VercelBalancesRequest,
   type VercelBillingDataRequest,
@@ -100,6 +108,12 @@ export const DeploymentContext = z.object({
   gitSource: z.object({ ref: z.string().nullish(), sha: z.string().nullish() }).nullish(),
 });
 export type DeploymentContext = z.infer<typeof DeploymentContext>;
+
+/**
+ * The name of the flags configuration endpoint that answered last in this process (see
+ * `FLAGS_CONFIG_PATHS`): every client tries it first, and the other one only after a 404.
+ */
+let flagsConfigPath: FlagsConfigPath = FLAGS_CONFIG_PATHS[0];
 
 const RETRIED_SERVER_STATUSES = new Set([500, 502, 503, 504]);
 /** An attempt made after the request's budget is spent still gets this long. */
@@ -563,10 +577,100 @@ export class VercelClient {
     return parsed.data;
   }
 
+  // Experimentation (spec §5.18), sent without the SDK for the reason given above check runs.
+  // Every call leaves Vercel as it would leave it sent once: items are keyed by the provider's
+  // ids and sent whole, the configuration is replaced whole.
+
+  /**
+   * `POST …/experimentation/items` (204). Retried like the other calls: a repeat carries the same
+   * ids and bodies (UNCONFIRMED that Vercel takes a known id as an update rather than a 400).
+   */
+  async createExperimentationItems(
+    resourceId: string,
+    items: CreateExperimentationItemsBody["items"],
+  ): Promise<void> {
+    await this.sendJson(
+      "create experimentation items",
+      "POST",
+      this.experimentationPath(resourceId, "items"),
+      { items },
+    );
+  }
+
+  /** `PATCH …/experimentation/items/{itemId}` (204): the whole item, without its id. */
+  async updateExperimentationItem(
+    resourceId: string,
+    itemId: string,
+    body: UpdateExperimentationItemBody,
+  ): Promise<void> {
+    await this.sendJson(
+      "update experimentation item",
+      "PATCH",
+      this.experimentationPath(resourceId, `items/${encodeURIComponent(itemId)}`),
+      body,
+    );
+  }
+
+  /** `DELETE …/experimentation/items/{itemId}` (204); a 404 means it is gone already. */
+  async deleteExperimentationItem(resourceId: string, itemId: string): Promise<void> {
+    try {
+      await this.sendJson(
+        "delete experimentation item",
+        "DELETE",
+        this.experimentationPath(resourceId, `items/${encodeURIComponent(itemId)}`),
+      );
+    } catch (error) {
+      if (!(error instanceof VercelApiError && error.status === 404)) throw error;
+    }
+  }
+
+  /**
+   * `PUT …/experimentation/global-config` (200): replaces the flags configuration in the resource's
+   * Edge Config. 404 (the resource or its Edge Config not known yet), 409 and 412 are thrown.
+   */
+  async pushFlagsConfig(resourceId: string, data: PushFlagsConfigBody["data"]): Promise<void> {
+    await this.onFlagsConfigPath(resourceId, (path) =>
+      this.sendJson("push flags configuration", "PUT", path, { data }),
+    );
+  }
+
+  /** `GET …/experimentation/global-config` (200): the configuration as Vercel holds it. */
+  async getFlagsConfig(resourceId: string): Promise<FlagsConfigState> {
+    const text = await this.onFlagsConfigPath(resourceId, (path) =>
+      this.sendJson("get flags configuration", "GET", path),
+    );
+    const parsed = FlagsConfigState.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw this.failure("get flags configuration", new Error("unexpected response body"), 200);
+    }
+    return parsed.data;
+  }
+
+  /** Sends to the endpoint name that answered last, and to the other one once after a 404. */
+  private async onFlagsConfigPath<T>(
+    resourceId: string,
+    send: (path: string) => Promise<T>,
+  ): Promise<T> {
+    const first = flagsConfigPath;
+    try {
+      return await send(this.experimentationPath(resourceId, first));
+    } catch (error) {
+      if (!(error instanceof VercelApiError && error.status === 404)) throw error;
+    }
+    const other = first === "global-config" ? "edge-config" : "global-config";
+    const answer = await send(this.experimentationPath(resourceId, other));
+    flagsConfigPath = other;
+    return answer;
+  }
+
+  private experimentationPath(resourceId: string, rest: string): string {
+    return `/v1/installations/${encodeURIComponent(this.options.installationId)}/resources/${encodeURIComponent(resourceId)}/experimentation/${rest}`;
+  }
+
   /** One idempotent JSON call outside the SDK, with the token, timeout and retries of the others. */
   private async sendJson(
     operation: string,
-    method: "GET" | "PATCH",
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     path: string,
     body?: unknown,
   ): Promise<string> {

@@ -14,6 +14,7 @@ import { installationLifecycle } from "./0012-installation-lifecycle.ts";
 import { jobClaimIndex } from "./0013-job-claim-index.ts";
 import { members } from "./0014-members.ts";
 import { checkRuns } from "./0015-check-runs.ts";
+import { flagSync } from "./0016-flag-sync.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "0013-job-claim-index": jobClaimIndex,
   "0014-members": members,
   "0015-check-runs": checkRuns,
+  "0016-flag-sync": flagSync,
 };
