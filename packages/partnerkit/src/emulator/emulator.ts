@@ -158,6 +158,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       deliver,
       billing: { state, store: vercelApi.store, driver: billing },
     }),
+      vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
   );
 
   return {

@@ -37,3 +37,18 @@ export function secretsToEnv(
     ]),
   );
 }
+
+/**
+ * The variable connecting a project adds for a resource whose flags sync to an Edge Config (spec
+ * §11.3), beside its secrets and without their prefix. Its value is the Edge Config's connection
+ * string, which the flags SDKs' Edge Config adapters read: Vercel names the variable but not its
+ * value (UNCONFIRMED).
+ */
+export function experimentationEnv(
+  edgeConfig: { id: string; token: string } | undefined,
+): Record<string, string> {
+  if (!edgeConfig) return {};
+  return {
+    EXPERIMENTATION_CONFIG: `https://edge-config.vercel.com/${edgeConfig.id}?token=${edgeConfig.token}`,
+  };
+}

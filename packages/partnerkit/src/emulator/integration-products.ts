@@ -1,11 +1,16 @@
 import pino from "pino";
 import type { Integration } from "../core/define-integration.ts";
+import { resolveProtocols } from "../product/protocols.ts";
 import type { IntegrationFactory, IntegrationSource } from "../runtime.ts";
 import { openDatabase } from "../store/database.ts";
 import { migrateStore } from "../store/kysely-store.ts";
 import type { ConsoleProduct } from "./console/pages.ts";
+import { experimentationOffer } from "./console/product-config.ts";
 
-/** The integration's products as the emulator's console shows them: form schema, deployment actions, REPL. */
+/**
+ * The integration's products as the emulator's console shows them: form schema, deployment
+ * actions, REPL, checks, flags.
+ */
 export async function describeProducts(source: IntegrationSource): Promise<ConsoleProduct[]> {
   const integration = await integrationOf(source);
   return integration.products.map((product) => ({
@@ -27,6 +32,8 @@ export async function describeProducts(source: IntegrationSource): Promise<Conso
       name,
       blocking: check.blocking ?? false,
     })),
+    // The protocols as `partnerkit product-config` prints them: what Vercel's console would hold.
+    experimentation: experimentationOffer(resolveProtocols(product).protocols.experimentation),
   }));
 }
 

@@ -11,9 +11,11 @@ import { parseBodyText } from "./body-text.ts";
 import type { MarketplaceIssuer } from "./issuer.ts";
 import type { CallRecorder } from "./recorder.ts";
 import {
+  type EdgeConfigLink,
   type EmulatedInstallation,
   type EmulatedResource,
   type EmulatorState,
+  newEdgeConfig,
   newId,
 } from "./state.ts";
 
@@ -55,6 +57,15 @@ export interface PartnerClientOptions {
   recorder: CallRecorder;
   /** Sends the request; `fetch` by default, or a partner app's own handler in-process. */
   fetch?: Fetch;
+}
+
+export interface ProvisionInput {
+  productId: string;
+  name: string;
+  metadata: JsonObject;
+  billingPlanId: string;
+  /** The user ticked "Sync flags to an Edge Config" (experimentation products). */
+  syncFlags?: boolean;
 }
 
 export interface InstallOptions {
@@ -187,11 +198,14 @@ export class PartnerClient {
     return parseAnswer(PlansResponse, answer, "List Billing Plans For Product").plans;
   }
 
-  async provision(
-    installationId: string,
-    request: { productId: string; name: string; metadata: JsonObject; billingPlanId: string },
-  ): Promise<EmulatedResource> {
+  /**
+   * Provision Resource (spec §4.5). With `syncFlags`, Vercel first makes an Edge Config for the
+   * resource's flags and names it in `protocolSettings` (spec §11.3).
+   */
+  async provision(installationId: string, request: ProvisionInput): Promise<EmulatedResource> {
     const installation = this.requireInstallation(installationId);
+    const { syncFlags, ...body } = request;
+    const edgeConfig = syncFlags ? newEdgeConfig() : undefined;
     const answer = await this.send({
       method: "POST",
       path: `/v1/installations/${installation.id}/resources`,
@@ -199,7 +213,7 @@ export class PartnerClient {
       installationId: installation.id,
       accountId: installation.accountId,
       idempotencyKey: newId("idem"),
-      body: request,
+      body: { ...body, ...(edgeConfig && experimentationSettings(edgeConfig)) },
     });
     expectStatus(answer, [200, 201], "Provision Resource");
     const { secrets, ...resource } = parseAnswer(
@@ -207,7 +221,9 @@ export class PartnerClient {
       answer,
       "Provision Resource",
     );
-    return this.options.state.saveResource(installation.id, resource, secrets);
+    const saved = this.options.state.saveResource(installation.id, resource, secrets);
+    if (edgeConfig) saved.edgeConfig = edgeConfig;
+    return saved;
   }
 
   /** Vercel re-reads a resource after provisioning and after every `resource.updated` event. */
@@ -227,12 +243,15 @@ export class PartnerClient {
     );
   }
 
+  /** Update Resource (spec §4.7); `syncFlags` turns flags syncing on with a new Edge Config. */
   async updateResource(
     installationId: string,
     resourceId: string,
-    patch: { name?: string; metadata?: JsonObject; billingPlanId?: string },
+    patch: { name?: string; metadata?: JsonObject; billingPlanId?: string; syncFlags?: boolean },
   ): Promise<EmulatedResource> {
     const installation = this.requireInstallation(installationId);
+    const { syncFlags, ...body } = patch;
+    const edgeConfig = syncFlags ? newEdgeConfig() : undefined;
     const answer = await this.send({
       method: "PATCH",
       path: resourcePath(installation.id, resourceId),
@@ -240,13 +259,15 @@ export class PartnerClient {
       installationId: installation.id,
       accountId: installation.accountId,
       idempotencyKey: newId("idem"),
-      body: patch,
+      body: { ...body, ...(edgeConfig && experimentationSettings(edgeConfig)) },
     });
     expectStatus(answer, [200], "Update Resource");
-    return this.options.state.saveResource(
+    const saved = this.options.state.saveResource(
       installation.id,
       parseAnswer(Resource, answer, "Update Resource"),
     );
+    if (edgeConfig) saved.edgeConfig = edgeConfig;
+    return saved;
   }
 
   async deleteResource(installationId: string, resourceId: string): Promise<void> {
@@ -462,6 +483,11 @@ export class PartnerClient {
     });
   }
 }
+
+/** How Provision and Update Resource name the resource's Edge Config (spec §11.3). */
+const experimentationSettings = (edgeConfig: EdgeConfigLink) => ({
+  protocolSettings: { experimentation: { edgeConfigId: edgeConfig.id } },
+});
 
 const resourcePath = (installationId: string, resourceId: string) =>
   `/v1/installations/${installationId}/resources/${encodeURIComponent(resourceId)}`;

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Secret } from "../protocol/common.ts";
 import type { Resource } from "../protocol/resources.ts";
 import type { VerifyTransferResponse } from "../protocol/transfers.ts";
-import { type Environment, secretsToEnv } from "./env-vars.ts";
+import { type Environment, experimentationEnv, secretsToEnv } from "./env-vars.ts";
 
 export interface EmulatedInstallation {
   id: string;
@@ -22,6 +22,22 @@ export interface EmulatedResource extends Resource {
   formerInstallationIds?: string[];
   secrets: Secret[];
   deleted: boolean;
+  /** Epoch milliseconds when Vercel first kept the resource (provisioned or imported). */
+  provisionedAt?: number;
+  /**
+   * The Edge Config Vercel made for the resource's flags when the user turned syncing on (spec
+   * §11.3). Vercel's own record: a partner's answer that leaves out `protocolSettings` keeps it.
+   */
+  edgeConfig?: EdgeConfigLink;
+}
+
+export interface EdgeConfigLink {
+  /** `ecfg_…`, sent to the partner as `protocolSettings.experimentation.edgeConfigId`. */
+  id: string;
+  /** The read token of its connection string. */
+  token: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
 }
 
 export interface ProjectConnection {
@@ -57,6 +73,12 @@ export const holdsToken = (installation: EmulatedInstallation, token: string) =>
   installation.accessToken === token || (installation.previousTokens ?? []).includes(token);
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
+
+export const newEdgeConfig = (): EdgeConfigLink => ({
+  id: newId("ecfg"),
+  token: randomUUID(),
+  createdAt: Date.now(),
+});
 
 /** The state as plain data, for `state-file.ts`. */
 export interface EmulatorStateSnapshot {
@@ -114,6 +136,8 @@ export class EmulatorState {
       installationId,
       secrets: secrets ?? previous?.secrets ?? [],
       deleted: false,
+      provisionedAt: previous?.provisionedAt ?? Date.now(),
+      ...(previous?.edgeConfig && { edgeConfig: previous.edgeConfig }),
     };
     this.resources.set(resource.id, saved);
     return saved;
@@ -150,7 +174,11 @@ export class EmulatorState {
     for (const connection of project.connections) {
       const resource = this.resources.get(connection.resourceId);
       if (!resource || resource.deleted || !connection.environments.includes(environment)) continue;
-      Object.assign(env, secretsToEnv(resource.secrets, environment, connection.prefix));
+      Object.assign(
+        env,
+        secretsToEnv(resource.secrets, environment, connection.prefix),
+        experimentationEnv(resource.edgeConfig),
+      );
     }
     return env;
   }

@@ -27,6 +27,11 @@ export interface ConsoleProduct {
   replCommands?: ReplCommandInfo[];
   /** Deployment checks the product declares (spec §8): the emulator runs them on each deploy. */
   checks?: { name: string; blocking: boolean }[];
+  /**
+   * The product implements the experimentation protocol (spec §5.18): its resources have a Flags
+   * page, and with `edgeConfigSyncing` the console offers to sync their flags to an Edge Config.
+   */
+  experimentation?: { edgeConfigSyncing: boolean };
 }
 
 export interface ReplCommandInfo {
@@ -80,6 +85,8 @@ export interface InstallationView {
   uninstall?: UninstallOutcome;
   /** Invoices the partner marked `final`, sent after the uninstall. */
   finalInvoices: StoredInvoice[];
+  /** Whether "Sync flags to an Edge Config" is ticked (an experimentation product's option). */
+  syncFlags: boolean;
 }
 
 export function installationPage(view: InstallationView): Html {
@@ -140,6 +147,7 @@ function createResourceForm(view: InstallationView): Html {
         paidPlan,
         errors: view.metadataErrors,
       })}
+      ${product?.experimentation?.edgeConfigSyncing ? syncFlagsChoice(view.syncFlags) : ""}
       <button class="secondary" type="submit" data-refresh>Refresh plans</button>
       <h2 style="margin-top:16px">Plan</h2>
       ${view.plansError ?? ""}
@@ -160,6 +168,19 @@ function createResourceForm(view: InstallationView): Html {
   </section>`;
 }
 
+/**
+ * Vercel's option for a flags product, on by default. The hidden field tells a redrawn form whose
+ * box was unticked from a form drawn for the first time.
+ */
+function syncFlagsChoice(checked: boolean): Html {
+  return html`<input type="hidden" name="syncFlagsOffered" value="1" />
+    <label class="inline"><input type="checkbox" name="syncFlags" value="on" ${checked ? "checked" : ""} />
+      Sync flags to an Edge Config</label>
+    <p class="muted">Vercel makes an Edge Config for the resource's flags and sends its id in
+      <code>protocolSettings.experimentation.edgeConfigId</code>; connected projects get
+      <code>EXPERIMENTATION_CONFIG</code>.</p>`;
+}
+
 export interface ResourceView {
   installation: EmulatedInstallation;
   resource: EmulatedResource;
@@ -167,6 +188,8 @@ export interface ResourceView {
   product: ConsoleProduct | undefined;
   /** Panels shown while the resource lives (rotation, REPL, transfer). */
   tools?: Html;
+  /** The Flags section of an experimentation product's resource. */
+  flags?: Html;
   /** The settings form after Vercel's form refused it: what was typed and why. */
   settings?: { metadata: JsonObject; errors: FieldErrors };
 }
@@ -177,6 +200,7 @@ export function resourcePage({
   projects,
   product,
   tools,
+  flags,
   settings,
 }: ResourceView): Html {
   const base = `/installations/${installation.id}/resources/${resource.id}`;
@@ -195,6 +219,7 @@ export function resourcePage({
       </table>
       <p><a href="/installations/${installation.id}">← back to the installation</a></p>
     </section>
+    ${flags ?? ""}
     ${
       resource.deleted
         ? ""

@@ -3,6 +3,23 @@ import { z } from "zod";
 import { MetadataSchema } from "./metadata-dialect.ts";
 import type { ConsoleProduct } from "./pages.ts";
 
+const DeclaredExperimentation = z.looseObject({
+  status: z.string().optional(),
+  edgeConfigSyncingSupport: z.boolean().optional(),
+});
+
+/**
+ * What the console offers for a product's `experimentation` protocol. Syncing to an Edge Config is
+ * offered unless the product says it does not support it: whether Vercel needs the flag set to
+ * offer it is UNCONFIRMED.
+ */
+export function experimentationOffer(
+  declared: z.infer<typeof DeclaredExperimentation> | undefined,
+): ConsoleProduct["experimentation"] {
+  if (!declared || declared.status === "disabled") return undefined;
+  return { edgeConfigSyncing: declared.edgeConfigSyncingSupport !== false };
+}
+
 /**
  * What `partnerkit product-config --json` prints: the products as they are entered in Vercel's
  * Integrations Console. Any partner server can be described this way, built with Partnerkit or not.
@@ -19,6 +36,7 @@ export const ProductConfig = z.looseObject({
           storage: z
             .looseObject({ repl: z.looseObject({ enabled: z.boolean().optional() }).optional() })
             .optional(),
+          experimentation: DeclaredExperimentation.optional(),
         })
         .optional(),
       primaryProtocol: z.string().optional(),
@@ -40,6 +58,7 @@ export function consoleProducts(config: ProductConfig): ConsoleProduct[] {
     metadataSchema: product.metadataSchema,
     actions: product.deploymentActions,
     repl: product.protocols?.storage?.repl?.enabled === true,
+    experimentation: experimentationOffer(product.protocols?.experimentation),
   }));
 }
 

@@ -40,8 +40,19 @@ export function resourceSettings({
         ...updateContext(resource),
         errors: settings?.errors,
       })}
+      ${product?.experimentation?.edgeConfigSyncing ? flagsSyncSetting(resource) : ""}
       <div><button type="submit">Save settings</button></div>
     </form>
     <p class="muted">Saving sends <code>PATCH …/resources/${resource.id}</code>; read-only and disabled fields keep their values.</p>
   </section>`;
+}
+
+/** Syncing is turned on here when it was not at provisioning: Update Resource names a new Edge Config. */
+function flagsSyncSetting(resource: EmulatedResource): Html {
+  if (resource.edgeConfig) {
+    return html`<p>Flags sync to Edge Config <code>${resource.edgeConfig.id}</code>.</p>`;
+  }
+  return html`<label class="inline"><input type="checkbox" name="syncFlags" value="on" />
+      Sync flags to an Edge Config</label>
+    <p class="muted">Saving with this ticked sends a new <code>protocolSettings.experimentation.edgeConfigId</code>.</p>`;
 }

@@ -4,10 +4,14 @@ import { ENVIRONMENTS, type Environment } from "../env-vars.ts";
 import type { MarketplaceIssuer } from "../issuer.ts";
 import type { PartnerClient } from "../partner-client.ts";
 import type { CallRecorder } from "../recorder.ts";
-import type { EmulatedInstallation, EmulatorState } from "../state.ts";
+import type { EmulatedInstallation, EmulatedResource, EmulatorState } from "../state.ts";
+import type { FaultPlan } from "../vercel-api/faults.ts";
+import type { VercelApiState } from "../vercel-api/store.ts";
 import type { Deliver } from "../webhook-sender.ts";
 import { type BillingConsoleOptions, billingConsoleRoutes } from "./billing-routes.ts";
 import { type DeploymentNames, deploymentPage, deploymentsPage } from "./deployment-pages.ts";
+import { flagsSection } from "./flags-pages.ts";
+import { flagsRoutes, flagsSummary } from "./flags-routes.ts";
 import { describeFailure, formFields, formList, formValues } from "./form.ts";
 import { errorBox, FAVICON_SVG, type Html, notFoundPage, page } from "./layout.ts";
 import { type FormFields, metadataFromForm, metadataToSend } from "./metadata-form.ts";
@@ -42,6 +46,8 @@ export interface ConsoleOptions {
   billing?: BillingConsoleOptions;
   /** Signs the id_tokens of "Open in provider". */
   issuer: MarketplaceIssuer;
+  /** What the partner sent to Vercel's API (experimentation items, flags), and its faults. */
+  vercelApi: { store: VercelApiState; faults: FaultPlan };
 }
 
 /** The console: a small Vercel-like dashboard, server-rendered, driving the partner over HTTP. */
@@ -54,6 +60,12 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
     projectOf: (id) => state.projects.get(id),
     resourceOf: (id) => state.resources.get(id),
   };
+  const productOf = (resource: EmulatedResource) =>
+    options.products.find((product) => product.id === resource.productId);
+  const flagsOf = (resource: EmulatedResource) =>
+    productOf(resource)?.experimentation
+      ? flagsSection(flagsSummary(options.vercelApi.store, resource))
+      : undefined;
   const finalInvoices = (installationId: string) =>
     [...(options.billing?.store.invoices.values() ?? [])].filter(
       (stored) => stored.installationId === installationId && stored.final,
@@ -106,6 +118,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
       metadataErrors,
       uninstall: uninstalls.get(installation.id),
       finalInvoices: finalInvoices(installation.id),
+      syncFlags: first("syncFlagsOffered") === undefined || first("syncFlags") !== undefined,
     };
   };
 
@@ -146,6 +159,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         name: field("name"),
         metadata: metadataToSend(schema, chosen, context),
         billingPlanId: field("billingPlanId"),
+        syncFlags:
+          product?.experimentation?.edgeConfigSyncing === true && field("syncFlags") !== "",
       });
       await partner.refreshResource(installationId, resource.id);
       return c.redirect(`/installations/${installationId}/resources/${resource.id}`, 303);
@@ -168,8 +183,9 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
         installation,
         resource,
         projects: [...state.projects.values()],
-        product: options.products.find((product) => product.id === resource.productId),
+        product: productOf(resource),
         tools: panels.body,
+        flags: flagsOf(resource),
       }),
       200,
       { refreshSeconds: resource.deleted ? undefined : panels.refreshSeconds },
@@ -188,7 +204,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
       return page(c, "Not found", errorBox("No such live resource"), 404);
     }
     const form = await formFields(c);
-    const product = options.products.find((candidate) => candidate.id === resource.productId);
+    const product = productOf(resource);
     const schema = product?.metadataSchema;
     const chosen = metadataFromForm(schema, form);
     const context = updateContext(resource);
@@ -203,6 +219,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
           projects: [...state.projects.values()],
           product,
           tools: tools.panels(installation, resource).body,
+          flags: flagsOf(resource),
           settings: { metadata: { ...resource.metadata, ...chosen }, errors },
         }),
         400,
@@ -213,6 +230,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
       await partner.updateResource(installation.id, resource.id, {
         ...(name && name !== resource.name && { name }),
         metadata: metadataToSend(schema, chosen, context, resource.metadata ?? {}),
+        syncFlags: !resource.edgeConfig && form.syncFlags !== undefined,
       });
       return c.redirect(`/installations/${installation.id}/resources/${resource.id}`, 303);
     } catch (error) {
@@ -332,6 +350,10 @@ export function consoleRoutes(options: ConsoleOptions): Hono {
 
   routes.route("/", webhookRoutes({ state, deliver: options.deliver }));
   routes.route("/", tools.routes);
+  routes.route(
+    "/",
+    flagsRoutes({ state, recorder: options.recorder, vercelApi: options.vercelApi }),
+  );
   routes.route(
     "/",
     ssoOpenRoutes({

@@ -22,6 +22,7 @@ const FORWARDED = [
   ["url", "url"],
   ["invoice", "invoice_id"],
   ["project", "project_id"],
+  ["item", "experimentation_item_id"],
 ] as const;
 
 /**
@@ -66,13 +67,22 @@ export function ssoOpenRoutes(options: SsoOpenOptions): Hono {
   return routes;
 }
 
+const ssoOpenBase = (installationId: string) =>
+  `/sso/open?installation=${encodeURIComponent(installationId)}`;
+
 /** "Open in provider" (and, for a resource, "Manage secrets"), as Vercel shows them. */
 export function openInProviderLinks(installationId: string, resourceId?: string): Html {
-  const base = `/sso/open?installation=${encodeURIComponent(installationId)}`;
+  const base = ssoOpenBase(installationId);
   if (!resourceId) {
     return html`<p><a class="open-in-provider" href="${base}">Open in provider ↗</a></p>`;
   }
   const resource = `${base}&resource=${encodeURIComponent(resourceId)}`;
   return html`<p><a class="open-in-provider" href="${resource}">Open in provider ↗</a>
     · <a href="${resource}&path=secrets">Manage secrets ↗</a></p>`;
+}
+
+/** An experimentation item's "Open in provider": SSO that lands on the item's page (§9.1). */
+export function openItemInProvider(installationId: string, resourceId: string, itemId: string) {
+  const href = `${ssoOpenBase(installationId)}&resource=${encodeURIComponent(resourceId)}&item=${encodeURIComponent(itemId)}`;
+  return html`<a class="open-in-provider" href="${href}">Open in provider ↗</a>`;
 }

@@ -33,13 +33,18 @@ export function timelinePage({ calls, filter, installations }: TimelineView): Ht
       ${
         calls.length === 0
           ? html`<p class="muted">No calls${hasFilter(filter) ? " match these filters" : " yet"}.</p>`
-          : html`<table style="table-layout:fixed" data-timeline>
-              <colgroup><col style="width:118px" /><col style="width:124px" /><col /><col style="width:92px" /><col style="width:64px" /></colgroup>
-              <tr><th>Time</th><th>Direction</th><th>Call</th><th>Status</th><th>ms</th></tr>
-              ${[...calls].reverse().map(callRow)}
-            </table>`
+          : callTable(calls)
       }
     </section>`;
+}
+
+/** Calls newest first, each opening onto its bodies, with the warnings the partner should fix. */
+export function callTable(calls: RecordedCall[]): Html {
+  return html`<table style="table-layout:fixed" data-timeline>
+    <colgroup><col style="width:118px" /><col style="width:124px" /><col /><col style="width:92px" /><col style="width:64px" /></colgroup>
+    <tr><th>Time</th><th>Direction</th><th>Call</th><th>Status</th><th>ms</th></tr>
+    ${[...calls].reverse().map(callRow)}
+  </table>`;
 }
 
 const hasFilter = (filter: TimelineFilter) => Object.values(filter).some(Boolean);

@@ -11,6 +11,7 @@ import { billingRoutes } from "./routes/billing.ts";
 import { checkRoutes } from "./routes/checks.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
+import { experimentationRoutes } from "./routes/experimentation.ts";
 import { installationRoutes } from "./routes/installation.ts";
 import { invoiceRoutes } from "./routes/invoices.ts";
 import { resourceRoutes } from "./routes/resources.ts";
@@ -59,7 +60,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
     app.use(
       prefix,
       recordCalls(options.recorder, options.warn ?? (() => {})),
-      injectFaults(faults),
+      injectFaults(faults, (path) => resourceAgeMs(options.state, path)),
     );
   }
   app.route("/", installationRoutes(deps));
@@ -69,6 +70,7 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   app.route("/", invoiceRoutes(deps));
   app.route("/", deploymentRoutes(deps));
   app.route("/", checkRoutes(deps));
+  app.route("/", experimentationRoutes(deps));
   app.route("/", ssoRoutes(deps));
   // Unknown Vercel paths are recorded too: a typo in a partner's path shows up in the timeline.
   app.all("/v1/installations/*", notFound);
@@ -77,6 +79,17 @@ export function vercelApiRoutes(options: VercelApiOptions) {
   app.all("/v13/deployments/*", notFound);
 
   return { app, store, faults };
+}
+
+/**
+ * How long ago Vercel set up the resource a path names: provisioned it, or made its Edge Config
+ * when syncing was turned on later.
+ */
+function resourceAgeMs(state: EmulatorState, path: string): number | undefined {
+  const id = /\/resources\/([^/]+)/.exec(path)?.[1];
+  const resource = id === undefined ? undefined : state.resources.get(id);
+  const setUpAt = Math.max(resource?.provisionedAt ?? 0, resource?.edgeConfig?.createdAt ?? 0);
+  return setUpAt === 0 ? undefined : Date.now() - setUpAt;
 }
 
 function notFound(): Response {

@@ -3,11 +3,12 @@ import type { EmulatorState } from "../state.ts";
 import type { DeploymentActionRecord, VercelApiState } from "./store.ts";
 
 /**
- * Hono variables of the fake: the installation the bearer token belongs to, once known, and the
- * body keys the request schema does not know (see `unknown-fields.ts`).
+ * Hono variables of the fake: the installation the bearer token belongs to, once known, the
+ * body keys the request schema does not know (see `unknown-fields.ts`), and what else a route
+ * found the partner should fix in a call it accepted.
  */
 export interface VercelApiEnv {
-  Variables: { installationId?: string; unknownFields?: string[] };
+  Variables: { installationId?: string; unknownFields?: string[]; warnings?: string[] };
 }
 
 /** What every route group of the fake reads and writes. */

@@ -1,3 +1,5 @@
+import { errorBody } from "./errors.ts";
+
 /**
  * One programmed misbehaviour of the Vercel API fake.
  *
@@ -13,6 +15,8 @@
  * - `status` answers with that status instead of serving the call; `retryAfterSeconds` adds a
  *   `Retry-After` header; `body` replaces the default `{ error: { code, message } }`.
  * - `times` is how many matching calls the rule takes; without it the rule stays until `clear()`.
+ * - `withinMsOfProvisioning` selects only calls on a resource Vercel set up (provisioned, or gave
+ *   an Edge Config) less than that many ms ago: see `provisioningNotFinished`.
  *
  * Rules are consulted in the order they were added and the first one that matches takes the
  * call, so `add(429 ×2)` then `add(500 ×1)` on the same route gives 429, 429, 500, then success.
@@ -26,13 +30,35 @@ export interface FaultRule {
   body?: unknown;
   delayMs?: number;
   times?: number;
+  withinMsOfProvisioning?: number;
 }
 
 export interface FaultCall {
   method: string;
   path: string;
   installationId?: string;
+  /** How long ago Vercel set up the resource the path names; unknown for other paths. */
+  resourceAgeMs?: number;
 }
+
+/**
+ * Vercel still finishing its side of a new resource: its experimentation calls answer `status`
+ * (404 or 409) until `ms` after the resource was provisioned or got its Edge Config. A partner
+ * has to retry its first pushes (spec §15: one partner waits about a second before them).
+ */
+export function provisioningNotFinished(ms: number, status: 404 | 409 = 409): FaultRule {
+  return {
+    path: "/experimentation/",
+    withinMsOfProvisioning: ms,
+    status,
+    body: errorBody(
+      "provisioning_not_finished",
+      "The resource is still being provisioned on Vercel's side; retry shortly",
+    ),
+  };
+}
+
+export const isProvisioningWindow = (rule: FaultRule) => rule.withinMsOfProvisioning !== undefined;
 
 interface ActiveRule {
   rule: FaultRule;
@@ -67,6 +93,11 @@ export class FaultPlan {
     }));
   }
 
+  /** Drops the rules `test` picks, e.g. to replace one. */
+  remove(test: (rule: FaultRule) => boolean): void {
+    this.rules = this.rules.filter(({ rule }) => !test(rule));
+  }
+
   clear(): void {
     this.rules = [];
   }
@@ -75,6 +106,12 @@ export class FaultPlan {
 function matches(rule: FaultRule, call: FaultCall): boolean {
   if (rule.method && rule.method.toUpperCase() !== call.method.toUpperCase()) return false;
   if (rule.installationId && rule.installationId !== call.installationId) return false;
+  if (
+    rule.withinMsOfProvisioning !== undefined &&
+    !(call.resourceAgeMs !== undefined && call.resourceAgeMs < rule.withinMsOfProvisioning)
+  ) {
+    return false;
+  }
   // `search` ignores `lastIndex`, so a /g pattern matches every time.
   if (rule.path instanceof RegExp) return call.path.search(rule.path) !== -1;
   if (typeof rule.path === "string") return call.path.includes(rule.path);

@@ -8,13 +8,20 @@ import { pathInstallationId } from "./record.ts";
 /** A caller that hangs up during the delay is gone, as from a real server: nothing is done. */
 const CALLER_GONE = new Response(null, { status: 499 });
 
-/** Applies the first programmed fault matching the call: a delay, an error answer, or both. */
-export function injectFaults(faults: FaultPlan): MiddlewareHandler<VercelApiEnv> {
+/**
+ * Applies the first programmed fault matching the call: a delay, an error answer, or both.
+ * `resourceAgeMs` tells how long ago Vercel set up the resource a path names.
+ */
+export function injectFaults(
+  faults: FaultPlan,
+  resourceAgeMs: (path: string) => number | undefined = () => undefined,
+): MiddlewareHandler<VercelApiEnv> {
   return async (c, next) => {
     const rule = faults.take({
       method: c.req.method,
       path: c.req.path,
       installationId: pathInstallationId(c.req.path),
+      resourceAgeMs: resourceAgeMs(c.req.path),
     });
     if (rule?.delayMs) {
       const gone = await sleep(rule.delayMs, false, { signal: c.req.raw.signal }).catch(() => true);

@@ -10,7 +10,7 @@ export function pathInstallationId(path: string): string | undefined {
 
 /**
  * Records every call to the fake as `partner→vercel`, bodies masked by the recorder; body keys
- * the request schema does not know become a warning on the entry and on `warn`.
+ * the request schema does not know, and a route's own warnings, go on the entry and to `warn`.
  */
 export function recordCalls(recorder: CallRecorder, warn: Warn): MiddlewareHandler<VercelApiEnv> {
   return async (c, next) => {
@@ -19,8 +19,12 @@ export function recordCalls(recorder: CallRecorder, warn: Warn): MiddlewareHandl
     await next();
     const responseBody = parseBodyText(await c.res.clone().text());
     const unknown = c.get("unknownFields");
-    const warning = unknown && unknownFieldsWarning(unknown);
-    if (warning) warn(`${c.req.method} ${c.req.path} (${c.res.status}): ${warning}`);
+    const warnings = [
+      ...(unknown ? [unknownFieldsWarning(unknown)] : []),
+      ...(c.get("warnings") ?? []),
+    ];
+    for (const warning of warnings)
+      warn(`${c.req.method} ${c.req.path} (${c.res.status}): ${warning}`);
     recorder.record({
       direction: "partner→vercel",
       method: c.req.method,
@@ -30,7 +34,7 @@ export function recordCalls(recorder: CallRecorder, warn: Warn): MiddlewareHandl
       installationId: c.get("installationId") ?? pathInstallationId(c.req.path),
       requestBody,
       responseBody,
-      ...(warning && { warnings: [warning] }),
+      ...(warnings.length > 0 && { warnings }),
     });
   };
 }

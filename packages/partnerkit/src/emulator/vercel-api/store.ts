@@ -1,5 +1,12 @@
+import { requestFingerprint } from "../../http/idempotency.ts";
 import type { Balance } from "../../protocol/billing.ts";
 import type { Notification } from "../../protocol/common.ts";
+import type {
+  ExperimentationItem,
+  FlagsConfigPath,
+  FlagsConfigValue,
+  UpdateExperimentationItemBody,
+} from "../../protocol/experimentation.ts";
 import type {
   DeploymentActionStatus,
   Ownership,
@@ -66,6 +73,21 @@ export interface ResourceExtras {
   extras?: Record<string, unknown>;
 }
 
+/** The flags configuration last pushed for a resource (spec §5.18), as Vercel answers it. */
+export interface StoredFlagsConfig {
+  items: Record<string, FlagsConfigValue>;
+  /** A hash of the items' canonical JSON: `If-None-Match` and `If-Match` compare against it. */
+  digest: string;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+  /** The endpoint name the partner pushed through, `global-config` or `edge-config`. */
+  path: FlagsConfigPath;
+}
+
+/** The digest of a flags configuration: key order does not change it. */
+export const flagsDigest = (items: Record<string, FlagsConfigValue>) =>
+  requestFingerprint(JSON.stringify(items));
+
 export interface DeploymentInput {
   id?: string;
   name?: string;
@@ -113,6 +135,9 @@ export class VercelApiState {
   readonly invoices = new Map<string, StoredInvoice>();
   readonly resourceExtras = new Map<string, ResourceExtras>();
   readonly deployments = new Map<string, VercelDeployment>();
+  /** Experimentation items by resource, then by item id (spec §5.18). */
+  readonly experimentationItems = new Map<string, Map<string, ExperimentationItem>>();
+  readonly flagsConfigs = new Map<string, StoredFlagsConfig>();
   private readonly actions = new Map<string, DeploymentActionRecord>();
   private invoiceCount = 0;
 
@@ -132,6 +157,10 @@ export class VercelApiState {
       resourceExtras: [...this.resourceExtras],
       deployments: [...this.deployments],
       actions: [...this.actions],
+      experimentationItems: [...this.experimentationItems].map(
+        ([resourceId, items]) => [resourceId, [...items.values()]] as const,
+      ),
+      flagsConfigs: [...this.flagsConfigs],
       invoiceCount: this.invoiceCount,
     };
   }
@@ -153,6 +182,11 @@ export class VercelApiState {
     fill(this.resourceExtras, snapshot.resourceExtras);
     fill(this.deployments, snapshot.deployments);
     fill(this.actions, snapshot.actions);
+    // A state file written before the experimentation API existed has neither.
+    for (const [resourceId, items] of snapshot.experimentationItems ?? []) {
+      this.upsertItems(resourceId, items);
+    }
+    fill(this.flagsConfigs, snapshot.flagsConfigs ?? []);
     this.invoiceCount = snapshot.invoiceCount;
   }
 
@@ -388,6 +422,45 @@ export class VercelApiState {
       reports: previous?.reports ?? [],
       updatedAt: this.timestamp(),
     });
+  }
+
+  experimentationItemsOf(resourceId: string): ExperimentationItem[] {
+    return [...(this.experimentationItems.get(resourceId)?.values() ?? [])];
+  }
+
+  /**
+   * Adds items to a resource's list. An id already listed is replaced by the new item: Vercel's
+   * reference says nothing of a duplicate id, and replacing it is the tolerant reading
+   * (UNCONFIRMED; Vercel might answer 409).
+   */
+  upsertItems(resourceId: string, items: readonly ExperimentationItem[]): void {
+    const kept = this.experimentationItems.get(resourceId) ?? new Map();
+    for (const item of items) kept.set(item.id, item);
+    this.experimentationItems.set(resourceId, kept);
+  }
+
+  /** Applies a PATCH to an item; false when the resource lists no such item. */
+  updateItem(resourceId: string, itemId: string, patch: UpdateExperimentationItemBody): boolean {
+    const kept = this.experimentationItems.get(resourceId);
+    const previous = kept?.get(itemId);
+    if (!kept || !previous) return false;
+    kept.set(itemId, { ...previous, ...patch, id: itemId });
+    return true;
+  }
+
+  deleteItem(resourceId: string, itemId: string): boolean {
+    return this.experimentationItems.get(resourceId)?.delete(itemId) ?? false;
+  }
+
+  /** Replaces a resource's flags configuration, stamped now with its new digest. */
+  pushFlagsConfig(
+    resourceId: string,
+    items: Record<string, FlagsConfigValue>,
+    path: FlagsConfigPath,
+  ): StoredFlagsConfig {
+    const config = { items, digest: flagsDigest(items), updatedAt: this.now().getTime(), path };
+    this.flagsConfigs.set(resourceId, config);
+    return config;
   }
 
   private invoiceByExternalId(installationId: string, externalId: string) {

@@ -79,7 +79,7 @@ export function resourceRoutes({ state, store }: VercelApiDeps) {
   return routes;
 }
 
-function ownResource(
+export function ownResource(
   state: EmulatorState,
   installation: EmulatedInstallation,
   resourceId: string,
