@@ -140,7 +140,9 @@ describe("emulator console in Chromium", () => {
         // The metadata form is drawn from the product's schema; the plans come from the partner.
         const create = section(page, "Create a resource");
         const proPlan = create.locator("label.plan", { hasText: "Pro (subscription)" });
-        expect(await visible(create.getByLabel("Product"))).toBe("Acme KV");
+        const product = create.getByLabel("Product");
+        expect(await product.locator("option:checked").innerText()).toBe("Acme KV");
+        expect(await visible(product)).toContain("Acme Flags");
         expect(await visible(proPlan)).toContain("$20.00/month + usage");
         await shot(page, "02-installation");
 

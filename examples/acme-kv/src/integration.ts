@@ -1,9 +1,15 @@
-import type { Secret } from "partnerkit";
+import { Hono } from "hono";
+import type { DashboardEnv, Product, Secret } from "partnerkit";
 import { defineIntegration, defineProduct, type Integration } from "partnerkit";
 import { z } from "zod";
 import { kvSmokeCheck } from "./checks.ts";
 import { acmeKvDashboard } from "./dashboard.ts";
 import { acmeKvDataPlane } from "./data-plane.ts";
+import { acmeFlagsDashboard } from "./flags/dashboard.ts";
+import { acmeFlagsDataPlane } from "./flags/data-plane.ts";
+import { FlagChanges } from "./flags/flag-changes.ts";
+import type { FlagStore } from "./flags/flag-store.ts";
+import { acmeFlagsProduct } from "./flags/product.ts";
 import type { KvStore } from "./kv-store.ts";
 import { ACME_KV_METERS, acmeKvPlans } from "./plans.ts";
 import { acmeKvRepl } from "./repl.ts";
@@ -67,13 +73,53 @@ export interface AcmeKvOptions {
   publicUrl: string;
 }
 
-/** The bundled demo: a key-value store served by the integration server itself (DESIGN §3). */
+/** Acme KV alone: a key-value store served by the integration server itself (DESIGN §3). */
 export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration {
+  return defineIntegration({
+    products: [acmeKvProduct({ kv, publicUrl })],
+    routes: ({ meter }) => acmeKvDataPlane(kv, meter),
+    dashboard: acmeKvDashboard(kv),
+  });
+}
+
+export interface AcmeOptions extends AcmeKvOptions {
+  flags: FlagStore;
+}
+
+/**
+ * The bundled demo, as `partnerkit dev` serves it: Acme KV, and Acme Flags beside it (the
+ * experimentation protocol), each with its own API and dashboard pages on the same server.
+ */
+export function acmeIntegration({ kv, flags, publicUrl }: AcmeOptions): Integration {
+  const changes = new FlagChanges(flags, publicUrl);
+  const kvPages = acmeKvDashboard(kv);
+  const flagPages = acmeFlagsDashboard(flags, changes);
+  return defineIntegration({
+    products: [acmeKvProduct({ kv, publicUrl }), acmeFlagsProduct({ flags, changes, publicUrl })],
+    routes: (tools) =>
+      new Hono()
+        .route("/", acmeKvDataPlane(kv, tools.meter))
+        .route("/", acmeFlagsDataPlane(flags, changes, tools)),
+    dashboard: {
+      resourceLinks: [
+        ...(kvPages.resourceLinks ?? []).map((link) => ({ ...link, productId: "acme-kv" })),
+        ...(flagPages.resourceLinks ?? []),
+      ],
+      itemPage: flagPages.itemPage,
+      routes: (tools) =>
+        new Hono<DashboardEnv>()
+          .route("/", kvPages.routes(tools))
+          .route("/", flagPages.routes(tools)),
+    },
+  });
+}
+
+function acmeKvProduct({ kv, publicUrl }: AcmeKvOptions): Product {
   const secretsOf = (namespace: string, token: string): Secret[] => [
     { name: "KV_REST_API_URL", value: `${publicUrl}/kv/${namespace}` },
     { name: TOKEN, value: token },
   ];
-  const product = defineProduct({
+  return defineProduct({
     id: "acme-kv",
     name: "Acme KV",
     metadata: AcmeKvMetadata,
@@ -163,10 +209,5 @@ export function acmeKvIntegration({ kv, publicUrl }: AcmeKvOptions): Integration
       await kv.deleteResource(resource.id);
       ctx.log.info({ resourceId: resource.id }, "kv namespace and branches deleted");
     },
-  });
-  return defineIntegration({
-    products: [product],
-    routes: ({ meter }) => acmeKvDataPlane(kv, meter),
-    dashboard: acmeKvDashboard(kv),
   });
 }

@@ -149,7 +149,11 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       healthRoutes: health,
       publicUrl: options.publicUrl,
       referencePage: options.dev === true,
-      extraRoutes: integration.routes?.({ meter: services.billing.meter, log: logger }),
+      extraRoutes: integration.routes?.({
+        meter: services.billing.meter,
+        contextFor: services.contextFor,
+        log: logger,
+      }),
     });
     // SSO sign-in and the default dashboard: browser pages beside the Partner API (docs/sso.md).
     app.route(

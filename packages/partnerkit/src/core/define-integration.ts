@@ -332,6 +332,8 @@ export interface IntegrationDefinition {
 export interface RouteTools {
   /** Records usage of a resource, as `ctx.meter` does in a hook. */
   meter(resourceId: string, meter: string, value: number): Promise<void>;
+  /** A hook context of an installation, for `ctx.sync` when a request changes something. */
+  contextFor(installationId: string, log: Logger): Promise<HookContext>;
   log: Logger;
 }
 

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
+import type { HookContext } from "../core/define-integration.ts";
 import type { InstallationRecord, ResourceRecord } from "../store/records.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { Html } from "./page-layout.ts";
@@ -44,6 +45,8 @@ export interface DashboardEnv {
 export interface DashboardTools {
   /** Records usage of a resource, as `ctx.meter` does in a hook. */
   meter(resourceId: string, meter: string, value: number): Promise<void>;
+  /** A hook context of an installation, for `ctx.sync` when a page changes something. */
+  contextFor(installationId: string, log: Logger): Promise<HookContext>;
   log: Logger;
 }
 
@@ -51,6 +54,15 @@ export interface DashboardTools {
 export interface ResourceLink {
   label: string;
   /** Under the resource's page: `"keys"` links `/dashboard/resources/<id>/keys`. */
+  path: string;
+  /** Shown on this product's resources only; on every resource when absent. */
+  productId?: string;
+}
+
+/** Where an experimentation item is shown: a page under its resource's page. */
+export interface ItemPage {
+  resourceId: string;
+  /** Under the resource's page, like a `ResourceLink`'s. */
   path: string;
 }
 
@@ -63,6 +75,11 @@ export interface DashboardDefinition {
   routes(tools: DashboardTools): Hono<DashboardEnv>;
   /** Links to add to each resource's default page. */
   resourceLinks?: ResourceLink[];
+  /**
+   * The page of a flag or experiment by its item id, where an SSO sign-in with
+   * `experimentation_item_id` lands (when the item's resource is the installation's).
+   */
+  itemPage?(itemId: string): Promise<ItemPage | undefined>;
 }
 
 /** Whether a session may change anything: Vercel's `ADMIN`; `USER` (Billing/Viewer) only sees. */

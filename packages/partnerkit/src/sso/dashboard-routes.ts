@@ -12,7 +12,7 @@ import { billingPage } from "./billing-page.ts";
 import type { CsrfTokens } from "./csrf.ts";
 import { accountName, invoiceLines, periodUsage, summarize } from "./dashboard-data.ts";
 import { dashboardGuard, type GuardedEnv } from "./dashboard-guard.ts";
-import type { DashboardEnv } from "./dashboard-hook.ts";
+import type { DashboardEnv, DashboardTools, ResourceLink } from "./dashboard-hook.ts";
 import { overviewPage, resourceDetailPage } from "./dashboard-pages.ts";
 import { DASHBOARD_HOME, resourcePage } from "./landing.ts";
 import type { Html } from "./page-layout.ts";
@@ -24,6 +24,7 @@ import { requireSession } from "./sso-routes.ts";
 /** The framework services the default pages read and act through. */
 export interface DashboardServices {
   vercelFor: VercelClientFor;
+  contextFor: DashboardTools["contextFor"];
   rotations: Pick<SecretsRotationService, "requestByProvider">;
   billing: {
     invoices(installationId: string): Promise<InvoiceRecord[]>;
@@ -65,7 +66,9 @@ const RotateForm = z.object({
 export function dashboardRoutes(options: DashboardRoutesOptions): Hono<GuardedEnv> {
   const { integration, store, services } = options;
   const billingNow = options.billingNow ?? (() => new Date());
-  const links = integration.dashboard?.resourceLinks ?? [];
+  const allLinks = integration.dashboard?.resourceLinks ?? [];
+  const linksOf = (productId: string): ResourceLink[] =>
+    allLinks.filter((link) => link.productId === undefined || link.productId === productId);
   const routes = new Hono<GuardedEnv>();
   // `/dashboard/*` covers `/dashboard` itself too.
   routes.use(
@@ -151,7 +154,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono<GuardedEn
         metadata: resource.metadata,
         secretNames: secrets.map((secret) => secret.name),
         usage: usage.byResource.get(resource.id) ?? [],
-        links,
+        links: linksOf(resource.productId),
       }),
     );
   });
@@ -172,7 +175,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono<GuardedEn
         resourceName: resource.name,
         productName: integration.product(resource.productId)?.name ?? resource.productId,
         secretNames: secrets.map((secret) => secret.name),
-        links,
+        links: linksOf(resource.productId),
         rotates: Boolean(integration.product(resource.productId)?.secretsRotation),
         canWrite: dashboard.canWrite,
         csrfField: dashboard.csrfField,

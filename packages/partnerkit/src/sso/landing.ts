@@ -1,3 +1,4 @@
+import type { ItemPage } from "./dashboard-hook.ts";
 import type { SsoParams } from "./sso-params.ts";
 
 export const DASHBOARD_HOME = "/dashboard";
@@ -7,6 +8,8 @@ export interface LandingOptions {
   publicUrl: string;
   /** Whether the resource belongs to the signed-in installation (and is not deleted). */
   ownsResource: (resourceId: string) => Promise<boolean>;
+  /** The page of an experimentation item (`dashboard.itemPage`), when the integration has them. */
+  itemPage?: (itemId: string) => Promise<ItemPage | undefined>;
 }
 
 export const resourcePage = (resourceId: string) =>
@@ -14,9 +17,10 @@ export const resourcePage = (resourceId: string) =>
 
 /**
  * Where a fresh session lands, most specific first (spec §9.1): a `url` on our own origin, then
- * billing for an invoice, then the resource's page (its secrets for `path=secrets`), then the
- * dashboard home. A resource of another installation lands on the home page, saying nothing
- * about it. Ids go into paths encoded (defect §12.3 item 10 interpolated them as they came).
+ * billing for an invoice, then the page of a flag or experiment (`experimentation_item_id`), then
+ * the resource's page (its secrets for `path=secrets`), then the dashboard home. A resource or an
+ * item of another installation lands on the home page, saying nothing about it. Ids go into
+ * paths encoded (defect §12.3 item 10 interpolated them as they came).
  */
 export async function landingPath(params: SsoParams, options: LandingOptions): Promise<string> {
   const followed = sameOriginPath(params.url, options.publicUrl);
@@ -25,6 +29,12 @@ export async function landingPath(params: SsoParams, options: LandingOptions): P
     return `${DASHBOARD_HOME}/billing?invoice_id=${encodeURIComponent(params.invoice_id)}`;
   }
   if (params.path === "billing" || params.path === "usage") return `${DASHBOARD_HOME}/billing`;
+  const item = params.experimentation_item_id
+    ? await options.itemPage?.(params.experimentation_item_id)
+    : undefined;
+  if (item && (await options.ownsResource(item.resourceId))) {
+    return `${resourcePage(item.resourceId)}/${item.path}`;
+  }
   if (params.resource_id && (await options.ownsResource(params.resource_id))) {
     const page = resourcePage(params.resource_id);
     return params.path === "secrets" ? `${page}#secrets` : page;

@@ -51,6 +51,7 @@ export function partnerPages(options: PartnerPagesOptions): Hono<SsoEnv> {
       sessions,
       sessionSeconds: options.sessionSeconds,
       store: options.store,
+      itemPage: options.integration.dashboard?.itemPage,
       log: options.log,
       now: options.now,
     }),
@@ -68,6 +69,7 @@ export function partnerPages(options: PartnerPagesOptions): Hono<SsoEnv> {
       logoutPath: `${path}/logout`,
       provider: options.integration.dashboard?.routes({
         meter: options.services.billing.meter,
+        contextFor: options.services.contextFor,
         log,
       }),
       billingNow: options.billingNow,

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Logger } from "pino";
 import type { Store } from "../store/store.ts";
 import type { IdTokenResult } from "./id-token.ts";
-import { landingPath } from "./landing.ts";
+import { type LandingOptions, landingPath } from "./landing.ts";
 import {
   type DashboardSession,
   DEFAULT_SESSION_SECONDS,
@@ -32,6 +32,8 @@ export interface SsoRoutesOptions {
   /** Session lifetime in seconds; one hour by default. */
   sessionSeconds?: number;
   store: Pick<Store, "getInstallation" | "getResource">;
+  /** Where an `experimentation_item_id` lands (`dashboard.itemPage`). */
+  itemPage?: LandingOptions["itemPage"];
   log?: Logger;
   now?: () => number;
 }
@@ -129,6 +131,7 @@ export function ssoRoutes(options: SsoRoutesOptions): Hono<SsoEnv> {
         const resource = await options.store.getResource(installation.id, resourceId);
         return resource !== undefined && resource.deletedAt === null;
       },
+      itemPage: options.itemPage,
     });
     log?.info(
       {
