@@ -24,6 +24,13 @@ async function projectWithKv(
   return { installation, resource, project };
 }
 
+/** The deployment action webhooks sent so far, by type (the lifecycle ones are tested apart). */
+const actionWebhooks = () =>
+  market.emulator
+    .calls({ direction: "webhook" })
+    .map((call) => (call.requestBody as { type: string }).type)
+    .filter((type) => type.startsWith("deployment.integration.action."));
+
 const kvGet = (market: Marketplace, url: string, token: string) =>
   market.partner.app.request(`${url.replace(PUBLIC_URL, "")}/keys/greeting`, {
     headers: { authorization: `Bearer ${token}` },
@@ -52,10 +59,7 @@ describe("deployment simulation (spec §7)", () => {
     expect((await kvGet(market, deployment.env.KV_REST_API_URL ?? "", branchToken)).status).toBe(
       404,
     );
-    const webhooks = market.emulator.calls({ direction: "webhook" });
-    expect(webhooks.map((call) => (call.requestBody as { type: string }).type)).toEqual([
-      "deployment.integration.action.start",
-    ]);
+    expect(actionWebhooks()).toEqual(["deployment.integration.action.start"]);
   });
 
   it("is ready at once when no action is configured, with the project's env", async () => {
@@ -66,7 +70,7 @@ describe("deployment simulation (spec §7)", () => {
     expect(deployment.state).toBe("ready");
     expect(deployment.environment).toBe("production");
     expect(Object.keys(deployment.env)).toEqual(["KV_REST_API_URL", "KV_REST_API_TOKEN"]);
-    expect(market.emulator.calls({ direction: "webhook" })).toEqual([]);
+    expect(actionWebhooks()).toEqual([]);
   });
 
   it("runs only the actions of connections that include the deployment's environment", async () => {
@@ -88,10 +92,7 @@ describe("deployment simulation (spec §7)", () => {
     expect(deployment.state).toBe("deleted");
     // The partner's running job queue handles the cleanup webhook on its own.
     await expect.poll(async () => (await kvGet(market, url, token)).status).toBe(401);
-    const types = market.emulator
-      .calls({ direction: "webhook" })
-      .map((call) => (call.requestBody as { type: string }).type);
-    expect(types).toEqual([
+    expect(actionWebhooks()).toEqual([
       "deployment.integration.action.start",
       "deployment.integration.action.cleanup",
     ]);

@@ -173,8 +173,11 @@ describe("integration-configuration webhooks", () => {
         projects: { added: ["prj_3"] },
       }),
     );
-    await deliver(envelope("deployment.created", { installationIds: ["icfg_1"] }));
-    await deliver(envelope("deployment.created", { integrations: [{ installationId: "icfg_1" }] }));
+    const deployment = { id: "dpl_1" };
+    await deliver(envelope("deployment.created", { deployment, installationIds: ["icfg_1"] }));
+    await deliver(
+      envelope("deployment.created", { deployment, integrations: [{ installationId: "icfg_1" }] }),
+    );
     expect(seen).toEqual([
       {
         installation: "icfg_1",

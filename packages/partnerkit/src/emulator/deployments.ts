@@ -1,9 +1,10 @@
 import type { VercelDeployment } from "../protocol/vercel-api.ts";
+import { type DeploymentEvent, deploymentEventPayload } from "./deployment-events.ts";
 import { type Environment, secretsToEnv } from "./env-vars.ts";
 import type { EmulatorState } from "./state.ts";
 import { checkRunsOf, type EmulatedCheckRun } from "./vercel-api/routes/checks.ts";
 import type { ActionStatus, DeploymentActionRecord, VercelApiState } from "./vercel-api/store.ts";
-import type { DeliveryResult } from "./webhook-sender.ts";
+import type { Deliver, DeliveryResult } from "./webhook-sender.ts";
 
 export type DeploymentState = "provisioning" | "ready" | "error" | "canceled" | "deleted";
 
@@ -38,6 +39,8 @@ export interface DeployOptions {
   target?: "production" | "preview";
   ref?: string;
   sha?: string;
+  /** Checks to run on this deployment besides those its resources' products declare. */
+  checks?: { name: string; blocking: boolean }[];
 }
 
 type ActionEvent = "start" | "cancel" | "cleanup";
@@ -64,6 +67,8 @@ export interface DeploymentSimulatorOptions {
   ) => Promise<DeliveryResult>;
   /** Checks to run once the actions succeeded; none when omitted. */
   checks?: DeploymentChecks;
+  /** Sends the lifecycle webhooks (`deployment.created`, `.ready`, …); none when omitted. */
+  deliver?: Deliver;
 }
 
 const SETTLED: ReadonlySet<DeploymentAction["status"]> = new Set([
@@ -76,10 +81,16 @@ const SETTLED: ReadonlySet<DeploymentAction["status"]> = new Set([
  * Vercel's side of deployment integration actions (spec §7): a deployment registers the actions its
  * project's connections picked, sends a start webhook for each and stays provisioning until every
  * action has reported a final status; `resource-secrets` outcomes become that deployment's env.
+ * Its lifecycle is told as Vercel does (spec §6.4): `deployment.created` on deploy, `.ready` once
+ * built (the actions succeeded; checks start then), `.succeeded` once its blocking checks passed,
+ * else `.error`, and `.canceled`; one after another per deployment, in that order.
  */
 export class DeploymentSimulator {
   private readonly deployments = new Map<string, EmulatedDeployment>();
   private readonly waiters = new Map<string, Array<() => void>>();
+  /** Per deployment, the last lifecycle delivery: the next one goes out after it. */
+  private readonly announced = new Map<string, Promise<void>>();
+  private readonly extraChecks = new Map<string, { name: string; blocking: boolean }[]>();
 
   constructor(private readonly options: DeploymentSimulatorOptions) {
     checkRunsOf(options.store).onUpdate((run) => {
@@ -136,7 +147,11 @@ export class DeploymentSimulator {
     };
     // Registered before the webhooks go out: a fast partner may report before they are answered.
     this.deployments.set(deployment.id, deployment);
-    await Promise.all(actions.map((action) => this.startAction(deployment, action)));
+    if (options.checks) this.extraChecks.set(deployment.id, options.checks);
+    await Promise.all([
+      this.announce(deployment, "created"),
+      ...actions.map((action) => this.startAction(deployment, action)),
+    ]);
     this.settleIfDone(deployment);
     return deployment;
   }
@@ -170,11 +185,12 @@ export class DeploymentSimulator {
         action: slug,
       });
     }
-    this.settle(deployment, "canceled");
+    const announced = this.settle(deployment, "canceled");
     const book = checkRunsOf(this.options.store);
     const openRuns = (deployment.checkRuns ?? []).filter((run) => run.status !== "completed");
     for (const run of openRuns) book.cancel(run.id);
     await Promise.all([
+      announced,
       ...running.map((action) => this.options.sendActionEvent("cancel", action, deployment.id)),
       ...openRuns.map((run) => this.options.checks?.send("cancel", run)),
     ]);
@@ -186,7 +202,7 @@ export class DeploymentSimulator {
     const deployment = this.require(id);
     if (deployment.state === "deleted") return deployment;
     if (deployment.state === "provisioning") await this.cancel(id);
-    this.settle(deployment, "deleted");
+    void this.settle(deployment, "deleted");
     await Promise.all(
       deployment.actions.map((action) =>
         this.options.sendActionEvent("cleanup", action, deployment.id),
@@ -226,32 +242,41 @@ export class DeploymentSimulator {
     if (!deployment.actions.every((action) => SETTLED.has(action.status))) return;
     const failed = deployment.actions.some((action) => action.status !== "succeeded");
     if (failed) {
-      this.settle(deployment, "error");
+      void this.settle(deployment, "error");
       return;
     }
     // Blocking checks hold the promotion until they conclude; one that did not pass fails it.
-    const checks = this.checkRunsOf(deployment);
+    const checks = deployment.checkRuns ?? this.built(deployment);
     const blocking = checks.filter((run) => run.blocking);
     if (blocking.some((run) => run.conclusion && !PASSING.has(run.conclusion))) {
-      this.settle(deployment, "error");
+      void this.settle(deployment, "error");
       return;
     }
     if (blocking.some((run) => run.status !== "completed")) return;
     deployment.env = this.deploymentEnv(deployment);
-    this.settle(deployment, "ready");
+    void this.settle(deployment, "ready");
   }
 
-  /** The deployment's check runs, created and started the first time its actions all succeeded. */
-  private checkRunsOf(deployment: EmulatedDeployment): EmulatedCheckRun[] {
-    if (deployment.checkRuns) return deployment.checkRuns;
+  /** The deployment is built (its actions all succeeded): `deployment.ready`, and its checks start. */
+  private built(deployment: EmulatedDeployment): EmulatedCheckRun[] {
+    void this.announce(deployment, "ready");
+    const runs = this.createCheckRuns(deployment);
+    deployment.checkRuns = runs;
+    for (const run of runs) void this.startCheck(run);
+    return runs;
+  }
+
+  /** A run per check the connected resources' products declare, and per check of this deploy. */
+  private createCheckRuns(deployment: EmulatedDeployment): EmulatedCheckRun[] {
     const book = checkRunsOf(this.options.store);
     const { checks, state } = this.options;
     const project = state.projects.get(deployment.projectId);
-    const runs = (project?.connections ?? []).flatMap((connection) => {
+    const extra = this.extraChecks.get(deployment.id) ?? [];
+    return (project?.connections ?? []).flatMap((connection) => {
       const resource = state.resources.get(connection.resourceId);
       if (!checks || !resource || resource.deleted) return [];
       if (!connection.environments.includes(deployment.environment)) return [];
-      return checks.declared(resource.id).map((check) =>
+      return [...checks.declared(resource.id), ...extra].map((check) =>
         book.create({
           deploymentId: deployment.id,
           installationId: resource.installationId,
@@ -261,9 +286,6 @@ export class DeploymentSimulator {
         }),
       );
     });
-    deployment.checkRuns = runs;
-    for (const run of runs) void this.startCheck(run);
-    return runs;
   }
 
   private async startCheck(run: EmulatedCheckRun) {
@@ -295,7 +317,8 @@ export class DeploymentSimulator {
     return env;
   }
 
-  private settle(deployment: EmulatedDeployment, state: DeploymentState): void {
+  /** Settles the deployment; resolves once its lifecycle webhook (if any) was delivered. */
+  private settle(deployment: EmulatedDeployment, state: DeploymentState): Promise<void> {
     deployment.state = state;
     deployment.settledAt = new Date().toISOString();
     const readyState = READY_STATES[state];
@@ -309,6 +332,54 @@ export class DeploymentSimulator {
     }
     for (const wake of this.waiters.get(deployment.id) ?? []) wake();
     this.waiters.delete(deployment.id);
+    const event = SETTLED_EVENTS[state];
+    return event ? this.announce(deployment, event) : Promise.resolve();
+  }
+
+  /**
+   * Sends `deployment.<event>` after the deployment's previous lifecycle delivery, when an
+   * installation can see its project; resolves once it was delivered or given up on.
+   */
+  private announce(deployment: EmulatedDeployment, event: DeploymentEvent): Promise<void> {
+    const { deliver, state, store } = this.options;
+    const installations = this.installationsSeeing(deployment.projectId);
+    const [first] = installations;
+    if (!deliver || !first) return Promise.resolve();
+    const vercelDeployment = store.deployments.get(deployment.id);
+    const name = vercelDeployment?.name ?? state.projects.get(deployment.projectId)?.name ?? "";
+    const payload = deploymentEventPayload(event, {
+      id: deployment.id,
+      url: deployment.url,
+      name,
+      target: deployment.target,
+      projectId: deployment.projectId,
+      meta: vercelDeployment?.meta ?? {},
+      teamId: first.accountId,
+      userId: first.userId,
+      installationIds: installations.map((installation) => installation.id),
+      alias: [`${name}-git-${deployment.ref}-${first.accountId}.vercel.app`],
+    });
+    const previous = this.announced.get(deployment.id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      await deliver(`deployment.${event}`, payload);
+    });
+    this.announced.set(deployment.id, next);
+    return next;
+  }
+
+  /** Installed installations with a live resource connected to the project. */
+  private installationsSeeing(projectId: string) {
+    const { state } = this.options;
+    const ids = new Set(
+      (state.projects.get(projectId)?.connections ?? []).flatMap((connection) => {
+        const resource = state.resources.get(connection.resourceId);
+        return resource && !resource.deleted ? [resource.installationId] : [];
+      }),
+    );
+    return [...ids].flatMap((id) => {
+      const installation = state.installations.get(id);
+      return installation?.status === "installed" ? [installation] : [];
+    });
   }
 
   private require(id: string): EmulatedDeployment {
@@ -317,6 +388,12 @@ export class DeploymentSimulator {
     return deployment;
   }
 }
+
+const SETTLED_EVENTS: Partial<Record<DeploymentState, DeploymentEvent>> = {
+  ready: "succeeded",
+  error: "error",
+  canceled: "canceled",
+};
 
 const READY_STATES: Partial<Record<DeploymentState, VercelDeployment["readyState"]>> = {
   ready: "READY",

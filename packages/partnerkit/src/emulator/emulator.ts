@@ -126,6 +126,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       },
       send: (event, run) => deliver(`deployment.checkrun.${event}`, checkRunWebhookPayload(run)),
     },
+    deliver,
   });
   const vercelApi = vercelApiRoutes({
     state,
@@ -157,8 +158,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       deployments,
       deliver,
       billing: { state, store: vercelApi.store, driver: billing },
-    }),
       vercelApi: { store: vercelApi.store, faults: vercelApi.faults },
+    }),
   );
 
   return {

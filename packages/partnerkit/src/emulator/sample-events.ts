@@ -1,3 +1,4 @@
+import { type DeploymentEvent, deploymentEventPayload } from "./deployment-events.ts";
 import type { EmulatorState } from "./state.ts";
 
 /** What a sample payload is about; the emulator's state fills in what is not given. */
@@ -38,6 +39,19 @@ const projectConnection = (refs: Refs) => ({
   targets: ["production", "preview", "development"],
 });
 
+const deploymentLifecycle = (event: DeploymentEvent) => (refs: Refs) =>
+  deploymentEventPayload(event, {
+    id: refs.deploymentId,
+    url: "my-app-emulator.vercel.app",
+    name: "my-app",
+    target: null,
+    projectId: refs.projectId,
+    meta: { githubCommitRef: "main" },
+    teamId: "team_emulator",
+    userId: "user_emulator",
+    installationIds: [refs.installationId],
+  });
+
 /** Payload builders for the events of spec §6.4 that `trigger` can send. */
 const SAMPLES: Record<string, (refs: Refs) => Record<string, unknown>> = {
   "marketplace.invoice.created": invoice,
@@ -67,6 +81,11 @@ const SAMPLES: Record<string, (refs: Refs) => Record<string, unknown>> = {
   "deployment.integration.action.start": deploymentAction,
   "deployment.integration.action.cancel": deploymentAction,
   "deployment.integration.action.cleanup": deploymentAction,
+  "deployment.created": deploymentLifecycle("created"),
+  "deployment.ready": deploymentLifecycle("ready"),
+  "deployment.succeeded": deploymentLifecycle("succeeded"),
+  "deployment.error": deploymentLifecycle("error"),
+  "deployment.canceled": deploymentLifecycle("canceled"),
 };
 
 export const SAMPLE_EVENT_TYPES = Object.keys(SAMPLES);

@@ -157,6 +157,36 @@ export const ConfigurationTransferredPayload = z.looseObject({
 });
 export type ConfigurationTransferredPayload = z.infer<typeof ConfigurationTransferredPayload>;
 
+/**
+ * deployment.created|ready|succeeded|error|canceled (spec §6.4; Vercel's webhook reference lists
+ * `deployment.{id,meta,url,name}`, `links.{deployment,project}`, `target`, `project.id`, `plan`,
+ * `regions[]`, and `alias[]` on created). Only `deployment.id` is required: the rest is read
+ * tolerantly, since a delivery refused here would retry until its job is dead.
+ */
+export const DeploymentEventPayload = z.looseObject({
+  ...DeliveryFields,
+  configuration: z.looseObject({ id: z.string() }).optional(),
+  installationId: z.string().optional(),
+  deployment: z.looseObject({
+    id: z.string(),
+    url: z.string().optional(),
+    name: z.string().optional(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+    // UNCONFIRMED inside `deployment`: the reference documents the top-level `target`.
+    target: z.string().nullish(),
+  }),
+  links: z
+    .looseObject({ deployment: z.string().optional(), project: z.string().optional() })
+    .optional(),
+  /** `production`, `staging` or null per the reference; any other value is passed on. */
+  target: z.string().nullish(),
+  project: z.looseObject({ id: z.string() }).optional(),
+  plan: z.string().optional(),
+  regions: z.array(z.string()).optional(),
+  alias: z.array(z.string()).optional(),
+});
+export type DeploymentEventPayload = z.infer<typeof DeploymentEventPayload>;
+
 /** Payload schemas of the events the framework understands, by event type. */
 export const WebhookPayloads = {
   "deployment.integration.action.start": DeploymentActionPayload,
@@ -165,6 +195,11 @@ export const WebhookPayloads = {
   "deployment.checkrun.start": CheckRunPayload,
   "deployment.checkrun.cancel": CheckRunPayload,
   "deployment.check-rerequested": CheckRerequestedPayload,
+  "deployment.created": DeploymentEventPayload,
+  "deployment.ready": DeploymentEventPayload,
+  "deployment.succeeded": DeploymentEventPayload,
+  "deployment.error": DeploymentEventPayload,
+  "deployment.canceled": DeploymentEventPayload,
   "marketplace.invoice.created": InvoicePayload,
   "marketplace.invoice.paid": InvoicePayload,
   "marketplace.invoice.notpaid": InvoicePayload,
