@@ -69,6 +69,8 @@ it("passes every check, the action round trip included, against `partnerkit star
       `${partnerUrl}/webhooks`,
       "--action",
       "branch",
+      "--check",
+      "kv-smoke",
       "--port",
       String(emulatorPort),
       "--json",
@@ -83,6 +85,9 @@ it("passes every check, the action round trip included, against `partnerkit star
     const report = ConformanceReport.parse(JSON.parse(await readFile(reportFile, "utf8")));
     expect(report.failed).toBe(0);
     expect(report.results.find((result) => result.id === "action-round-trip")?.detail).toMatch(
+      /^succeeded in \d+ ms$/,
+    );
+    expect(report.results.find((result) => result.id === "check-round-trip")?.detail).toMatch(
       /^succeeded in \d+ ms$/,
     );
     const suite = parseXml(await readFile(junitFile, "utf8")).children[0];

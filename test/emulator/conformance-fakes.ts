@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { jwtVerify } from "jose";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
+import type { Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import type { MarketplaceIssuer } from "../../packages/partnerkit/src/emulator/issuer.ts";
 
 /**
@@ -77,5 +78,42 @@ export function lenientPartner(issuer: MarketplaceIssuer, webhookSecret: string)
       ? c.body(null, 200)
       : c.text("bad signature", 400),
   );
+  return app;
+}
+
+/**
+ * The lenient partner with a deployment check done wrong: on each `deployment.checkrun.start` it
+ * reports the run `running`, then concludes it twice (as a partner without a durable run record
+ * does when its handler is retried), through the emulated Vercel API with the installation's token.
+ */
+export function doubleConcludingPartner(emulator: Emulator, webhookSecret: string): Hono {
+  const app = new Hono();
+  app.post("/webhooks", async (c, next) => {
+    const body = await c.req.text();
+    const { type, payload } = JSON.parse(body) as {
+      type: string;
+      payload: { installationId: string; checkRun: { id: string; deploymentId: string } };
+    };
+    if (type !== "deployment.checkrun.start") return next();
+    if (c.req.header("x-vercel-signature") !== signWebhookPayload(body, webhookSecret))
+      return c.text("bad signature", 400);
+    const token = emulator.state.installations.get(payload.installationId)?.accessToken;
+    const { id, deploymentId } = payload.checkRun;
+    for (const update of [
+      { status: "running" },
+      { status: "completed", conclusion: "succeeded" },
+      { status: "completed", conclusion: "succeeded" },
+    ]) {
+      await emulator.fetch(
+        new Request(`${emulator.issuer.issuer}/v2/deployments/${deploymentId}/check-runs/${id}`, {
+          method: "PATCH",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(update),
+        }),
+      );
+    }
+    return c.body(null, 200);
+  });
+  app.route("/", lenientPartner(emulator.issuer, webhookSecret));
   return app;
 }

@@ -50,6 +50,7 @@ describe("conformance suite", () => {
         issuer: emulator.issuer,
         ...acmeKv,
         action: "branch",
+        check: "kv-smoke",
         emulator,
         repl: { read: "keys", write: "set conformance 1" },
         webhook: {
@@ -64,6 +65,7 @@ describe("conformance suite", () => {
       ).toEqual([]);
       expect(report.passed).toBeGreaterThanOrEqual(23);
       expect(resultOf(report, "action-round-trip")?.detail).toMatch(/^succeeded in \d+ ms$/);
+      expect(resultOf(report, "check-round-trip")?.detail).toMatch(/^succeeded in \d+ ms$/);
       expect(ConformanceReport.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
     } finally {
       await market.close();

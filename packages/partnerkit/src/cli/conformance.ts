@@ -38,12 +38,15 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --plan <id>                billing plan to use (default: the first selectable)
   --action <slug>            a deployment action of the product: checks its round trip (§7);
                              the partner's VERCEL_API_URL must point at this command's emulator
+  --check <name>             a deployment check of the product: checks its run's round trip
+                             (§8): one conclusion, its turnaround, a redelivered start, a
+                             rerequest; the partner's VERCEL_API_URL must point at this emulator
   --repl-read <input>        a REPL command that only reads (default: from the product)
   --repl-write <input>       a REPL command that writes (default: from the product)
   --emulator-url <url>       use this running emulator (it must sign with .partnerkit's key);
                              default EMULATOR_URL
   --port <n>                 start an emulator of our own on this port instead (default
-                             EMULATOR_PORT or 3100); the action and billing checks need one
+                             EMULATOR_PORT or 3100); the action, check and billing checks need one
   --json <file>              also write the report as JSON (schema: README, "Conformance report")
   --junit <file>             also write the report as JUnit XML, for CI
 `;
@@ -74,6 +77,7 @@ export async function conformanceCommand(
       "invalid-metadata": { type: "string" },
       plan: { type: "string" },
       action: { type: "string" },
+      check: { type: "string" },
       "repl-read": { type: "string" },
       "repl-write": { type: "string" },
       "emulator-url": { type: "string" },
@@ -126,6 +130,7 @@ export async function conformanceCommand(
       invalidMetadata: invalidMetadata ?? profile?.invalidMetadata,
       billingPlanId: values.plan,
       action: values.action,
+      check: values.check,
       ...inProcessEmulator(running),
       repl: replCommands(values["repl-read"], values["repl-write"], profile),
       webhook: webhookUrl
@@ -174,7 +179,7 @@ function introduction(url: string, running: ConformanceEmulator, modulePath?: st
 }
 
 /**
- * The action and billing checks read the emulator's own state, so it must live in this process;
+ * The action, check and billing checks read the emulator's own state, so it must live in this process;
  * a running emulator elsewhere makes the installations instead, so it can answer the partner.
  */
 function inProcessEmulator(running: ConformanceEmulator): Partial<ConformanceTarget> {

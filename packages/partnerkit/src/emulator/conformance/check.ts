@@ -17,12 +17,16 @@ export interface ConformanceTarget {
   webhook?: { url: string; secret: string; fetch: (request: Request) => Promise<Response> };
   /** A deployment action slug of the product, to check the action round trip (spec §7). */
   action?: string;
-  /** The emulator the partner trusts and reports to; needed by the action and billing checks. */
+  /** A deployment check of the product, to check the check run round trip (spec §8). */
+  check?: string;
+  /** The emulator the partner trusts and reports to; needed by the action, check and billing checks. */
   emulator?: Emulator;
   /** Why there is no `emulator` to report to, shown by the checks that need one. */
   emulatorMissing?: string;
   /** How long an action may take to report its final status; 30 s by default. */
   actionTimeoutMs?: number;
+  /** How long a check may take to conclude its run; 30 s by default. */
+  checkTimeoutMs?: number;
   /**
    * Accepts the terms for an installation (Upsert Installation, §4.2); `partner.install` unless the
    * partner reports to an emulator in another process, which must then know the installation.
@@ -44,6 +48,8 @@ export interface ConformanceState {
   resourceId?: string;
   planId?: string;
   deploymentId?: string;
+  /** The check run the check round trip concluded. */
+  checkRunId?: string;
 }
 
 export interface Check {

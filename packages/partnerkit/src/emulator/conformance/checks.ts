@@ -19,6 +19,7 @@ import {
 } from "./check.ts";
 import { ACTION_CHECKS } from "./checks-actions.ts";
 import { BILLING_CHECKS } from "./checks-billing.ts";
+import { CHECK_RUN_CHECKS } from "./checks-check-runs.ts";
 import { RESOURCE_EXTRA_CHECKS } from "./checks-resources-extra.ts";
 import { WEBHOOK_CHECKS } from "./checks-webhooks.ts";
 
@@ -374,6 +375,7 @@ export const CHECKS: Check[] = [
   },
   ...WEBHOOK_CHECKS,
   ...ACTION_CHECKS,
+  ...CHECK_RUN_CHECKS,
   {
     id: "delete-resource",
     section: "§4.8",
