@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { actionTurnaround } from "./action-turnaround/suite.ts";
+import { checkTurnaround } from "./check-turnaround/suite.ts";
 import { coldStart } from "./cold-start/suite.ts";
 import { writeDocSection } from "./lib/doc-sections.ts";
 import { BenchError } from "./lib/errors.ts";
@@ -15,7 +16,14 @@ import { partnerApiRead } from "./partner-api-read/suite.ts";
 import { scale } from "./scale/suite.ts";
 import { webhookIngest } from "./webhook-ingest/suite.ts";
 
-const SUITES: BenchSuite[] = [coldStart, partnerApiRead, webhookIngest, actionTurnaround, scale];
+const SUITES: BenchSuite[] = [
+  coldStart,
+  partnerApiRead,
+  webhookIngest,
+  actionTurnaround,
+  checkTurnaround,
+  scale,
+];
 
 /** The suites named in the options, in that order, or all of them. */
 function selectSuites(options: BenchOptions): BenchSuite[] {

@@ -8,16 +8,47 @@ import { progress } from "../lib/progress.ts";
 import type { PartnerkitEnvironment } from "../servers/environment.ts";
 import { type JobCounts, JobQueueProbe } from "../servers/job-queue.ts";
 import { databaseFile } from "../servers/partnerkit.ts";
+import type { SeededResource } from "../servers/seed.ts";
 import { postDelivery, signDelivery } from "../servers/webhook-delivery.ts";
-import { type EmulatedVercelApi, isFinal } from "./vercel-api.ts";
+import { type ReportLog, reportedSuccess } from "./report-log.ts";
+import type { EmulatedVercelApi } from "./vercel-api.ts";
 
 /** The Acme KV deployment action: branches the resource's data (none here) for a deployment. */
 export const ACTION = "branch";
 
+/** What a turnaround benchmark starts per deployment, and where the reports of that work arrive. */
+export interface Workload {
+  /** Names the measurement in progress lines and failures, e.g. "action turnaround". */
+  title: string;
+  /** The webhook that starts the work on the seeded resource for a deployment. */
+  webhook(
+    seeded: SeededResource,
+    deploymentId: string,
+  ): { type: string; payload: Record<string, unknown> };
+  reports(vercel: EmulatedVercelApi): ReportLog;
+}
+
+/** A deployment action start per deployment, reported `succeeded` or `failed`. */
+export const ACTION_WORKLOAD: Workload = {
+  title: "action turnaround",
+  webhook: ({ installationId, resourceId }, deploymentId) => ({
+    type: "deployment.integration.action.start",
+    payload: {
+      configuration: { id: installationId },
+      installationId,
+      resourceId,
+      action: ACTION,
+      deployment: { id: deploymentId },
+    },
+  }),
+  reports: (vercel) => vercel.actions,
+};
+
 export interface PhasePlan {
   name: string;
+  /** Deployments whose work (an action, a check run) is started. */
   actions: number;
-  /** Actions in flight at once: each lane sends its next webhook once its last action reported. */
+  /** Work in flight at once: each lane sends its next webhook once its last work reported. */
   concurrency: number;
 }
 
@@ -27,7 +58,7 @@ export const MEASURED: PhasePlan[] = [
   { name: "4 at a time", actions: 250, concurrency: 4 },
 ];
 
-/** How long one action may take to report before the bench stops waiting for it. */
+/** How long one action or check may take to report before the bench stops waiting for it. */
 const REPORT_TIMEOUT_MS = 30_000;
 /** After the last phase: time for late or repeated reports to arrive before they are counted. */
 export const SETTLE_MS = 2_000;
@@ -67,6 +98,7 @@ export interface PhaseResult extends PhasePlan {
 }
 
 export interface Measurement {
+  title: string;
   warmup: PhaseResult;
   phases: PhaseResult[];
   /** Reports for deployments the bench never sent, and requests to endpoints not emulated. */
@@ -80,24 +112,29 @@ export interface Measurement {
 }
 
 /**
- * Sends `deployment.integration.action.start` webhooks for distinct deployments and times each
- * from just before the webhook is sent to the arrival of its final status PATCH at the emulated
- * Vercel API; then counts the final PATCHes of every deployment.
+ * Sends the workload's start webhooks for distinct deployments and times each from just before
+ * the webhook is sent to the arrival of its final status PATCH at the emulated Vercel API; then
+ * counts the final PATCHes of every deployment.
  */
 export async function measure(
   env: PartnerkitEnvironment,
   vercel: EmulatedVercelApi,
+  workload: Workload,
 ): Promise<Measurement> {
+  const reports = workload.reports(vercel);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const logLinesBefore = env.ours.outputLines;
   try {
     const runs = [WARMUP, ...MEASURED].map((plan) => ({ plan, samples: [] as Sample[] }));
     const timings: { elapsedMs: number; cpuMs?: number }[] = [];
     for (const run of runs) {
-      progress(`${run.plan.name}: ${run.plan.actions} actions, ${run.plan.concurrency} at a time…`);
+      progress(
+        `${workload.title}, ${run.plan.name}: ${run.plan.actions} deployments, ` +
+          `${run.plan.concurrency} at a time…`,
+      );
       const cpuBefore = await processCpuMs(env.ours.pid);
       const started = performance.now();
-      await runPhase(env, vercel, agent, run.plan, run.samples);
+      await runPhase(env, workload, reports, agent, run.plan, run.samples);
       const elapsedMs = performance.now() - started;
       const cpuAfter = await processCpuMs(env.ours.pid);
       timings.push({
@@ -107,18 +144,18 @@ export async function measure(
     }
     await sleep(SETTLE_MS);
     const results = runs.map((run, index) =>
-      summarise(run.plan, run.samples, vercel, env.seeded.accessToken, timings[index]),
+      summarise(run.plan, run.samples, reports, vercel, env.seeded.accessToken, timings[index]),
     );
     for (const result of results.slice(1)) {
       progress(
-        `${result.name}: p50 ${formatMs(result.turnaround.p50)} ms, p99 ` +
+        `${workload.title}, ${result.name}: p50 ${formatMs(result.turnaround.p50)} ms, p99 ` +
           `${formatMs(result.turnaround.p99)} ms, ${result.lost} lost, ${result.doubled} doubled`,
       );
     }
     const sent = new Set(runs.flatMap((run) => run.samples.map((sample) => sample.deploymentId)));
     let strayReports = 0;
-    for (const id of vercel.reportedDeployments())
-      if (!sent.has(id)) strayReports += vercel.reports(id).length;
+    for (const id of reports.deployments())
+      if (!sent.has(id)) strayReports += reports.of(id).length;
     const queue = JobQueueProbe.sqlite(databaseFile(env.dataDir));
     const jobs = await queue.counts();
     await queue.close();
@@ -126,6 +163,7 @@ export async function measure(
     const serverLogLines = env.ours.outputLines - logLinesBefore;
     const lastServerLogLine = env.ours.outputTail().trimEnd().split("\n").pop();
     return {
+      title: workload.title,
       warmup,
       phases,
       strayReports,
@@ -151,30 +189,32 @@ export function measurementFailures(measurement: Measurement): string[] {
       phase.rejectedWebhooks && `${phase.rejectedWebhooks} webhooks not answered 200`,
     ].filter((problem): problem is string => typeof problem === "string");
     if (problems.length > 0)
-      failures.push(`action turnaround, ${phase.name}: ${problems.join(", ")}`);
+      failures.push(`${measurement.title}, ${phase.name}: ${problems.join(", ")}`);
   }
   if (measurement.strayReports > 0)
-    failures.push(`action turnaround: ${measurement.strayReports} reports for unknown deployments`);
+    failures.push(
+      `${measurement.title}: ${measurement.strayReports} reports for unknown deployments`,
+    );
   if (measurement.unexpectedRequests.length > 0) {
     const sample = measurement.unexpectedRequests.slice(0, 3).join("; ");
     failures.push(
-      `action turnaround: ${measurement.unexpectedRequests.length} unexpected calls to the ` +
+      `${measurement.title}: ${measurement.unexpectedRequests.length} unexpected calls to the ` +
         `Vercel API (${sample})`,
     );
   }
   if (measurement.jobs.dead > 0)
-    failures.push(`action turnaround: ${measurement.jobs.dead} dead jobs`);
+    failures.push(`${measurement.title}: ${measurement.jobs.dead} dead jobs`);
   return failures;
 }
 
 async function runPhase(
   env: PartnerkitEnvironment,
-  vercel: EmulatedVercelApi,
+  workload: Workload,
+  reports: ReportLog,
   agent: Agent,
   plan: PhasePlan,
   samples: Sample[],
 ): Promise<void> {
-  const { installationId, resourceId } = env.seeded;
   let next = 0;
   const lane = async () => {
     while (next < plan.actions) {
@@ -182,17 +222,10 @@ async function runPhase(
       const deploymentId = `dpl_${RUN}_${plan.name.replace(/\W+/g, "_")}_${index}`;
       const delivery = signDelivery({
         id: `evt_${RUN}_${deploymentId}`,
-        type: "deployment.integration.action.start",
         createdAt: Date.now(),
-        payload: {
-          configuration: { id: installationId },
-          installationId,
-          resourceId,
-          action: ACTION,
-          deployment: { id: deploymentId },
-        },
+        ...workload.webhook(env.seeded, deploymentId),
       });
-      const reported = vercel.waitForFinal(deploymentId, REPORT_TIMEOUT_MS);
+      const reported = reports.waitForFinal(deploymentId, REPORT_TIMEOUT_MS);
       const sentAt = performance.now();
       const answerStatus = await postDelivery(env.ours.url, delivery, agent);
       const answeredAt = performance.now();
@@ -206,6 +239,7 @@ async function runPhase(
 function summarise(
   plan: PhasePlan,
   samples: Sample[],
+  log: ReportLog,
   vercel: EmulatedVercelApi,
   accessToken: string,
   timing: { elapsedMs: number; cpuMs?: number } | undefined,
@@ -219,8 +253,8 @@ function summarise(
   for (const sample of samples) {
     answered.record(sample.answeredAt - sample.sentAt);
     if (sample.answerStatus !== 200) rejectedWebhooks += 1;
-    const reports = vercel.reports(sample.deploymentId);
-    const finals = reports.filter(isFinal);
+    const reports = log.of(sample.deploymentId);
+    const finals = reports.filter(log.isFinal);
     counts.running += reports.filter((report) => report.status === "running").length;
     const [first] = finals;
     if (!first) {
@@ -228,7 +262,7 @@ function summarise(
       continue;
     }
     if (finals.length > 1) counts.doubled += 1;
-    if (first.status === "succeeded") counts.succeeded += 1;
+    if (reportedSuccess(first)) counts.succeeded += 1;
     else counts.failed += 1;
     counts.wrongToken += finals.filter((r) => r.authorization !== `Bearer ${accessToken}`).length;
     turnaround.record(first.at - sample.sentAt);

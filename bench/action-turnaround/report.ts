@@ -11,7 +11,10 @@ export interface ReportInput {
   finishedAt: Date;
 }
 
-function resultsTable({ phases }: Measurement): Table {
+/** What each deployment of a turnaround benchmark started: an action or a check run. */
+export type Unit = "action" | "check";
+
+export function resultsTable({ phases }: Measurement, unit: Unit): Table {
   const row = (phase: PhaseResult) => [
     phase.name,
     formatCount(phase.actions),
@@ -28,18 +31,18 @@ function resultsTable({ phases }: Measurement): Table {
   ];
   return {
     headers: [
-      "actions sent",
+      `${unit}s sent`,
       "count",
       "p50 ms",
       "p90 ms",
       "p99 ms",
       "max ms",
-      "actions/s",
+      `${unit}s/s`,
       "succeeded / failed",
       "lost",
       "doubled",
       "running reports",
-      "CPU ms/action",
+      `CPU ms/${unit}`,
     ],
     rows: phases.map(row),
     align: ["left", ...Array<Align>(11).fill("right")],
@@ -47,7 +50,7 @@ function resultsTable({ phases }: Measurement): Table {
 }
 
 /** Milestones seen from outside the server, each measured from just before the webhook was sent. */
-function breakdownTable({ phases }: Measurement): Table {
+export function breakdownTable({ phases }: Measurement, unit: Unit): Table {
   const rows = phases.flatMap((phase) => [
     [
       phase.name,
@@ -69,13 +72,13 @@ function breakdownTable({ phases }: Measurement): Table {
     ],
   ]);
   return {
-    headers: ["actions sent", "milestone", "p50 ms", "p99 ms"],
+    headers: [`${unit}s sent`, "milestone", "p50 ms", "p99 ms"],
     rows,
     align: ["left", "left", "right", "right"],
   };
 }
 
-function countNote(measurement: Measurement): string {
+export function countNote(measurement: Measurement, unit: Unit): string {
   const { phases, warmup, strayReports, unexpectedRequests, jobs } = measurement;
   const all = [warmup, ...phases];
   const sent = all.reduce((total, phase) => total + phase.samples.length, 0);
@@ -83,7 +86,7 @@ function countNote(measurement: Measurement): string {
   const wrongToken = all.reduce((total, phase) => total + phase.wrongToken, 0);
   const lastLog = measurement.lastServerLogLine?.slice(0, 300);
   return (
-    `Final PATCHes counted ${formatSeconds(SETTLE_MS)} after the last action: ` +
+    `Final PATCHes counted ${formatSeconds(SETTLE_MS)} after the last ${unit}: ` +
     `${exact ? "exactly one" : "NOT exactly one"} per deployment over all ${formatCount(sent)} ` +
     `deployments (warm-up included), ${formatCount(wrongToken)} without the installation's ` +
     `token; ${formatCount(strayReports)} reports for deployments never sent, ` +
@@ -95,21 +98,30 @@ function countNote(measurement: Measurement): string {
   );
 }
 
-export function renderText({ measurement, machine }: ReportInput): string {
+export function renderText(input: ReportInput): string {
+  return turnaroundText(
+    input,
+    `Action turnaround — deployment.integration.action.start webhook → final PATCH (Acme KV \`${ACTION}\`)`,
+    "action",
+  );
+}
+
+/** A turnaround benchmark's terminal output under `heading`: its tables, verdicts and counts. */
+export function turnaroundText({ measurement, machine }: ReportInput, heading: string, unit: Unit) {
   const warning = busyMachineWarning(machine);
   return [
     "",
-    `Action turnaround — deployment.integration.action.start webhook → final PATCH (Acme KV \`${ACTION}\`)`,
+    heading,
     "",
-    renderTextTable(resultsTable(measurement)),
+    renderTextTable(resultsTable(measurement, unit)),
     "",
     "Where the time goes (from just before the webhook is sent):",
-    renderTextTable(breakdownTable(measurement)),
+    renderTextTable(breakdownTable(measurement, unit)),
     "",
     renderTextTable(verdictsTable(verdicts(measurement))),
     "",
     targetsLine(verdicts(measurement)),
-    countNote(measurement),
+    countNote(measurement, unit),
     `Machine: ${machineSummary(machine)}`,
     ...(warning ? [warning] : []),
     "",
@@ -164,13 +176,13 @@ delays. Targets: p50 < ${TARGET_P50_MS} ms and p99 < ${TARGET_P99_MS} ms, and ex
 
 **Results** (${formatWhen(finishedAt)}):
 
-${renderMarkdownTable(resultsTable(measurement))}
+${renderMarkdownTable(resultsTable(measurement, "action"))}
 
 Where the time goes, each milestone measured from just before the webhook is sent:
 
-${renderMarkdownTable(breakdownTable(measurement))}
+${renderMarkdownTable(breakdownTable(measurement, "action"))}
 
 ${renderMarkdownTable(verdictsTable(verdicts(measurement)))}
 
-${countNote(measurement)}`;
+${countNote(measurement, "action")}`;
 }

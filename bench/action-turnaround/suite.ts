@@ -2,7 +2,7 @@ import { describeMachine, withLoadAtEnd } from "../lib/machine.ts";
 import type { BenchSuite } from "../lib/suite.ts";
 import { startPartnerkitEnvironment } from "../servers/environment.ts";
 import type { BenchCaller } from "../tokens/issuer.ts";
-import { measure, measurementFailures } from "./measure.ts";
+import { ACTION_WORKLOAD, measure, measurementFailures } from "./measure.ts";
 import { renderMarkdown, renderText } from "./report.ts";
 import { assertSdkAcceptsDeployment } from "./sdk-check.ts";
 import { startVercelApi } from "./vercel-api.ts";
@@ -28,7 +28,7 @@ export const actionTurnaround: BenchSuite = {
         profileDir: options.profileDir,
       });
       try {
-        const measurement = await measure(env, vercel);
+        const measurement = await measure(env, vercel, ACTION_WORKLOAD);
         const input = { measurement, machine: withLoadAtEnd(machine), finishedAt: new Date() };
         return {
           text: renderText(input),

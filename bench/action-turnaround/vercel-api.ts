@@ -1,35 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VercelDeployment } from "../../packages/partnerkit/src/protocol/vercel-api.ts";
+import { ReportLog, type StatusReport } from "./report-log.ts";
 
-/** One action status report (`PATCH …/actions/:action`) as it reached the emulated API. */
-export interface ActionReport {
-  deploymentId: string;
-  installationId: string;
-  resourceId: string;
-  action: string;
-  status: string;
-  /** `performance.now()` in the bench process when the request arrived. */
-  at: number;
-  authorization: string | undefined;
-}
-
-const FINAL_STATUSES = new Set(["succeeded", "failed"]);
-
-export function isFinal(report: ActionReport): boolean {
-  return FINAL_STATUSES.has(report.status);
-}
+const FINAL_ACTION_STATUSES = new Set(["succeeded", "failed"]);
 
 export interface EmulatedVercelApi {
   url: string;
-  /** Every report, in arrival order, by deployment id. */
-  reports(deploymentId: string): readonly ActionReport[];
-  /** Deployment ids that received any report. */
-  reportedDeployments(): IterableIterator<string>;
+  /** Action status reports (`PATCH …/actions/:action`); final once `succeeded` or `failed`. */
+  actions: ReportLog;
+  /** Check run updates (`PATCH /v2/deployments/:id/check-runs/:runId`); final once `completed`. */
+  checkRuns: ReportLog;
   /** Arrival times of `GET /v13/deployments/:id` for a deployment. */
   lookups(deploymentId: string): readonly number[];
-  /** Resolves with the deployment's first final report, or `undefined` after `timeoutMs`. */
-  waitForFinal(deploymentId: string, timeoutMs: number): Promise<ActionReport | undefined>;
   /** Billing data and balance submissions received (answered 201). */
   readonly billingReports: number;
   /** Requests to anything but the endpoints above, e.g. `GET /v1/... 404`. */
@@ -83,39 +66,45 @@ export function previewDeployment(id: string): VercelDeployment {
 const DEPLOYMENT = /^\/v13\/deployments\/([^/]+)$/;
 const ACTION =
   /^\/v1\/deployments\/([^/]+)\/integrations\/([^/]+)\/resources\/([^/]+)\/actions\/([^/]+)$/;
+const CHECK_RUN = /^\/v2\/deployments\/([^/]+)\/check-runs\/([^/]+)$/;
 /** Usage and prepaid balances: the billing schedule reports them soon after the server starts. */
 const BILLING = /^\/v1\/installations\/[^/]+\/billing(\/balance)?$/;
 
 /**
- * The two Vercel endpoints a deployment action needs (spec §5.17), in the bench process so
+ * The Vercel endpoints deployment actions and checks need (spec §5.17), in the bench process so
  * arrival times share the clock the webhooks are timed with: `GET /v13/deployments/:id` answers
- * 200 with a preview deployment's git context, the action `PATCH` answers 202 with no body.
- * Each request is timestamped as soon as its headers have arrived. The billing submissions
- * (spec §5.12, §5.14) that the server's billing schedule sends are answered 201, and counted.
+ * 200 with a preview deployment's git context, the action `PATCH` answers 202 with no body, the
+ * check run `PATCH` 200 with the run. Each request is timestamped as soon as its headers have
+ * arrived. The billing submissions (spec §5.12, §5.14) that the server's billing schedule sends
+ * are answered 201, and counted.
  */
 export async function startVercelApi(): Promise<EmulatedVercelApi> {
-  const reports = new Map<string, ActionReport[]>();
+  const actions = new ReportLog((report) => FINAL_ACTION_STATUSES.has(report.status));
+  const checkRuns = new ReportLog((report) => report.status === "completed");
   const lookups = new Map<string, number[]>();
-  const waiters = new Map<string, (report: ActionReport) => void>();
   const unexpected: string[] = [];
   let billingReports = 0;
 
-  const onPatch = async (request: IncomingMessage, match: RegExpExecArray, at: number) => {
-    const [, deploymentId = "", installationId = "", resourceId = "", action = ""] = match;
-    const body = JSON.parse((await readBody(request)) || "{}") as { status?: unknown };
-    const report: ActionReport = {
+  /** Reads a status report's body and files it under its deployment in `log`. */
+  const onPatch = async (
+    request: IncomingMessage,
+    deploymentId: string,
+    log: ReportLog,
+    at: number,
+  ) => {
+    const body = JSON.parse((await readBody(request)) || "{}") as {
+      status?: unknown;
+      conclusion?: unknown;
+    };
+    const report: StatusReport = {
       deploymentId: decodeURIComponent(deploymentId),
-      installationId: decodeURIComponent(installationId),
-      resourceId: decodeURIComponent(resourceId),
-      action: decodeURIComponent(action),
       status: typeof body.status === "string" ? body.status : "(none)",
+      ...(typeof body.conclusion === "string" && { conclusion: body.conclusion }),
       at,
       authorization: request.headers.authorization,
     };
-    const list = reports.get(report.deploymentId) ?? [];
-    list.push(report);
-    reports.set(report.deploymentId, list);
-    if (isFinal(report)) waiters.get(report.deploymentId)?.(report);
+    log.add(report);
+    return report;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -130,9 +119,15 @@ export async function startVercelApi(): Promise<EmulatedVercelApi> {
     }
     const action = request.method === "PATCH" ? ACTION.exec(path) : null;
     if (action) {
-      await onPatch(request, action, at);
+      await onPatch(request, action[1] ?? "", actions, at);
       response.writeHead(202).end();
       return;
+    }
+    const checkRun = request.method === "PATCH" ? CHECK_RUN.exec(path) : null;
+    if (checkRun) {
+      const report = await onPatch(request, checkRun[1] ?? "", checkRuns, at);
+      const id = decodeURIComponent(checkRun[2] ?? "");
+      return json(response, 200, { id, deploymentId: report.deploymentId, status: report.status });
     }
     if (request.method === "POST" && BILLING.test(path)) {
       billingReports++;
@@ -157,26 +152,9 @@ export async function startVercelApi(): Promise<EmulatedVercelApi> {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    reports: (deploymentId) => reports.get(deploymentId) ?? [],
-    reportedDeployments: () => reports.keys(),
+    actions,
+    checkRuns,
     lookups: (deploymentId) => lookups.get(deploymentId) ?? [],
-    waitForFinal(deploymentId, timeoutMs) {
-      const arrived = reports.get(deploymentId)?.find(isFinal);
-      if (arrived) return Promise.resolve(arrived);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiters.delete(deploymentId);
-          resolve(undefined);
-        }, timeoutMs);
-        // A wait nobody awaits any more (its webhook was rejected) must not hold the bench open.
-        timer.unref();
-        waiters.set(deploymentId, (report) => {
-          clearTimeout(timer);
-          waiters.delete(deploymentId);
-          resolve(report);
-        });
-      });
-    },
     unexpected,
     get billingReports() {
       return billingReports;

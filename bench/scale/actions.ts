@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from "node:crypto";
 import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ACTION, SETTLE_MS } from "../action-turnaround/measure.ts";
-import { isFinal } from "../action-turnaround/vercel-api.ts";
 import { formatMs } from "../lib/format.ts";
 import { LatencyRecorder, type LatencySummary } from "../lib/latency.ts";
 import { processCpuMs } from "../lib/process-cpu.ts";
@@ -122,7 +121,7 @@ async function runPhase(env: ScaleEnvironment, agent: Agent, phase: ActionPhase)
           deployment: { id: deploymentId },
         },
       });
-      const reported = env.vercel.waitForFinal(deploymentId, REPORT_TIMEOUT_MS);
+      const reported = env.vercel.actions.waitForFinal(deploymentId, REPORT_TIMEOUT_MS);
       const sentAt = performance.now();
       const answerStatus = await postDelivery(env.ours.url, delivery, agent);
       const answeredAt = performance.now();
@@ -170,7 +169,7 @@ function summarise(
   for (const action of sent) {
     answered.record(action.answeredAt - action.sentAt);
     if (action.answerStatus !== 200) counts.rejectedWebhooks += 1;
-    const finals = env.vercel.reports(action.deploymentId).filter(isFinal);
+    const finals = env.vercel.actions.of(action.deploymentId).filter(env.vercel.actions.isFinal);
     const [first] = finals;
     if (!first) {
       counts.lost += 1;

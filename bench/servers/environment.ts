@@ -29,6 +29,8 @@ export interface PartnerkitEnvironmentOptions {
   /** `VERCEL_API_URL` for the server, e.g. an emulated Vercel API in the bench. */
   vercelApiUrl?: string;
   profileDir?: string;
+  /** The integration module to serve (see `startPartnerkit`). */
+  integration?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function startPartnerkitEnvironment(
       dataDir,
       vercelApiUrl: options.vercelApiUrl,
       profileDir: options.profileDir,
+      integration: options.integration,
     });
     cleanups.add(() => ours.stop());
     progress(`partnerkit serving at ${ours.url} (pid ${ours.pid}), SQLite in ${dataDir}`);

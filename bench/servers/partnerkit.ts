@@ -23,6 +23,8 @@ export interface PartnerkitOptions {
   logLevel?: string;
   /** Write a V8 CPU profile of the server here when it stops. */
   profileDir?: string;
+  /** The integration module to serve, relative to the repository; compiled Acme KV by default. */
+  integration?: string;
 }
 
 /** The SQLite file our server keeps its state in, under `dataDir`. */
@@ -32,7 +34,7 @@ export function databaseFile(dataDir: string): string {
 
 /**
  * Our real server, exactly as `npm start` runs it in production (compiled JavaScript, `npm run bench`
- * builds it first): the Acme KV integration
+ * builds it first): the Acme KV integration (or `integration`)
  * over SQLite, verifying tokens against the remote JWKS at `jwksUrl`.
  */
 export async function startPartnerkit(options: PartnerkitOptions): Promise<ChildServer> {
@@ -45,7 +47,11 @@ export async function startPartnerkit(options: PartnerkitOptions): Promise<Child
   const server = await startChildServer({
     name: "partnerkit",
     entry: repoFile("packages/partnerkit/dist/cli/main.js"),
-    args: ["start", "--integration", repoFile("examples/acme-kv/dist/index.js")],
+    args: [
+      "start",
+      "--integration",
+      repoFile(options.integration ?? "examples/acme-kv/dist/index.js"),
+    ],
     nodeArgs: options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [],
     port,
     env: {
