@@ -5,13 +5,11 @@
  * sideways, and its provisioning-delay control.
  */
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
-import { recordingPartner } from "../emulator/metadata-dialect-fixtures.ts";
+import type { Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { servedEmulatorOfRecordingPartner } from "../emulator/metadata-dialect-fixtures.ts";
 import { ARTIFACTS_DIR, HAS_CHROMIUM, launchChromium } from "../support/browser.ts";
-import { freePort } from "../support/server-process.ts";
 import { horizontalOverflow, openAllDetails } from "./overflow.ts";
 
 let browser: Browser | undefined;
@@ -21,22 +19,13 @@ let closeServer: () => void = () => {};
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
-  const partner = recordingPartner();
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  emulator = await createEmulator({
+  ({
+    emulator,
     url,
-    partnerUrl: "https://partner.example",
-    clientId: "oac_flags",
-    clientSecret: "flags-secret",
-    partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
-    products: [
-      { id: "acme-flags", name: "Acme Flags", experimentation: { edgeConfigSyncing: true } },
-    ],
-  });
-  const server = serve({ fetch: emulator.fetch, port });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  closeServer = () => server.close();
+    close: closeServer,
+  } = await servedEmulatorOfRecordingPartner([
+    { id: "acme-flags", name: "Acme Flags", experimentation: { edgeConfigSyncing: true } },
+  ]));
   browser = await launchChromium();
 }, 60_000);
 

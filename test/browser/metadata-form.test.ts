@@ -4,42 +4,30 @@
  * work, and what the person chose reaches the partner.
  */
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import {
   EVERY_CONTROL,
   type PartnerCall,
-  recordingPartner,
+  servedEmulatorOfRecordingPartner,
 } from "../emulator/metadata-dialect-fixtures.ts";
 import { ARTIFACTS_DIR, HAS_CHROMIUM, launchChromium } from "../support/browser.ts";
-import { freePort } from "../support/server-process.ts";
 import { horizontalOverflow } from "./overflow.ts";
 
 let browser: Browser | undefined;
-let emulator: Emulator;
 let calls: PartnerCall[];
 let url: string;
 let closeServer: () => void = () => {};
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
-  const partner = recordingPartner();
-  calls = partner.calls;
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  emulator = await createEmulator({
+  ({
+    calls,
     url,
-    partnerUrl: "https://partner.example",
-    clientId: "oac_dialect",
-    clientSecret: "dialect-secret",
-    partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
-    products: [{ id: "dialect-db", name: "Dialect DB", metadataSchema: EVERY_CONTROL }],
-  });
-  const server = serve({ fetch: emulator.fetch, port });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  closeServer = () => server.close();
+    close: closeServer,
+  } = await servedEmulatorOfRecordingPartner([
+    { id: "dialect-db", name: "Dialect DB", metadataSchema: EVERY_CONTROL },
+  ]));
   browser = await launchChromium();
 }, 60_000);
 

@@ -1,27 +1,18 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { consoleProducts } from "../../packages/partnerkit/src/emulator/console/product-config.ts";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import type { Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { postForm } from "../support/forms.ts";
-import { type PartnerCall, recordingPartner } from "./metadata-dialect-fixtures.ts";
+import { emulatorOfRecordingPartner, type PartnerCall } from "./metadata-dialect-fixtures.ts";
 
 let emulator: Emulator;
 let calls: PartnerCall[];
 let installationId: string;
 
 beforeEach(async () => {
-  const partner = recordingPartner();
-  calls = partner.calls;
-  emulator = await createEmulator({
-    url: "https://marketplace.vercel.com",
-    partnerUrl: "https://partner.example",
-    clientId: "oac_flags",
-    clientSecret: "flags-secret",
-    partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
-    products: [
-      { id: "acme-flags", name: "Acme Flags", experimentation: { edgeConfigSyncing: true } },
-      { id: "acme-kv", name: "Acme KV" },
-    ],
-  });
+  ({ emulator, calls } = await emulatorOfRecordingPartner([
+    { id: "acme-flags", name: "Acme Flags", experimentation: { edgeConfigSyncing: true } },
+    { id: "acme-kv", name: "Acme KV" },
+  ]));
   const installed = await emulator.app.request("/console/install", { method: "POST" });
   installationId = installed.headers.get("location")?.split("/").pop() ?? "";
 });

@@ -1,22 +1,19 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import type { Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import { postForm } from "../support/forms.ts";
-import { EVERY_CONTROL, type PartnerCall, recordingPartner } from "./metadata-dialect-fixtures.ts";
+import {
+  EVERY_CONTROL,
+  emulatorOfRecordingPartner,
+  type PartnerCall,
+} from "./metadata-dialect-fixtures.ts";
 
 let emulator: Emulator;
 let calls: PartnerCall[];
 
 beforeEach(async () => {
-  const partner = recordingPartner();
-  calls = partner.calls;
-  emulator = await createEmulator({
-    url: "https://marketplace.vercel.com",
-    partnerUrl: "https://partner.example",
-    clientId: "oac_dialect",
-    clientSecret: "dialect-secret",
-    partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
-    products: [{ id: "dialect-db", name: "Dialect DB", metadataSchema: EVERY_CONTROL }],
-  });
+  ({ emulator, calls } = await emulatorOfRecordingPartner([
+    { id: "dialect-db", name: "Dialect DB", metadataSchema: EVERY_CONTROL },
+  ]));
 });
 
 async function install(): Promise<string> {

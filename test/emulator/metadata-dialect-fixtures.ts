@@ -1,6 +1,10 @@
+import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { MetadataSchema } from "../../packages/partnerkit/src/emulator/console/metadata-dialect.ts";
+import type { ConsoleProduct } from "../../packages/partnerkit/src/emulator/console/pages.ts";
+import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { freePort } from "../support/server-process.ts";
 
 /** A product configuration using every `ui:control` of Vercel's dialect, and most modifiers. */
 export const EVERY_CONTROL: MetadataSchema = {
@@ -195,4 +199,31 @@ export function recordingPartner(): { app: Hono; calls: PartnerCall[] } {
   });
   app.post("/webhooks", (c) => c.body(null, 200));
   return { app, calls };
+}
+
+/** The emulator in front of a `recordingPartner`, offering `products`, with what it was sent. */
+export async function emulatorOfRecordingPartner(
+  products: ConsoleProduct[],
+  url = "https://marketplace.vercel.com",
+): Promise<{ emulator: Emulator; calls: PartnerCall[] }> {
+  const partner = recordingPartner();
+  const emulator = await createEmulator({
+    url,
+    partnerUrl: "https://partner.example",
+    clientId: "oac_recorded",
+    clientSecret: "recorded-secret",
+    partnerFetch: (request) => Promise.resolve(partner.app.fetch(request)),
+    products,
+  });
+  return { emulator, calls: partner.calls };
+}
+
+/** The same, served on a free local port (for a real browser). */
+export async function servedEmulatorOfRecordingPartner(products: ConsoleProduct[]) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { emulator, calls } = await emulatorOfRecordingPartner(products, url);
+  const server = serve({ fetch: emulator.fetch, port });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  return { emulator, calls, url, close: () => server.close() };
 }
