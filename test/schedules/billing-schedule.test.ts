@@ -5,6 +5,7 @@ import {
   spreadWindowMs,
 } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
 import { startBillingSchedule } from "../../packages/partnerkit/src/core/billing/schedule.ts";
+import type { JobRecord } from "../../packages/partnerkit/src/store/records.ts";
 import type { Tables } from "../../packages/partnerkit/src/store/tables.ts";
 import { createTestPartner, install, type TestPartner } from "../support/partner-app.ts";
 import { installationRow } from "../support/store-rows.ts";
@@ -139,6 +140,41 @@ describe("billing schedule", () => {
       expect(Math.abs(Date.parse(reportedAt) - Date.parse(job.runAt))).toBeLessThan(5_000);
     }
     expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(0);
+  });
+
+  it("queues a period's invoice job until the installation is invoiced for it, then never again", async () => {
+    partner = await createTestPartner();
+    await install(partner, "icfg_1");
+    await install(partner, "icfg_2");
+    const kinds = async () =>
+      (await partner?.store.listJobs())
+        ?.map((job) => `${job.kind}:${(job.payload as { installationId: string }).installationId}`)
+        .sort();
+    expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(4);
+
+    // icfg_1's invoice job runs (nothing is owed: no call to Vercel) and records the period.
+    const [invoiceJob] = await partner.store.listJobs({ kind: BILLING_JOBS.invoice });
+    const first = invoiceJob?.payload as { installationId: string };
+    const other = first.installationId === "icfg_1" ? "icfg_2" : "icfg_1";
+    await partner.services.billing
+      .jobHandlers(pino({ level: "silent" }))
+      [BILLING_JOBS.invoice]?.(invoiceJob as JobRecord, new AbortController().signal);
+    // A later interval, after the day-old jobs were pruned: a new report for each, and an invoice
+    // job only for the installation not invoiced yet.
+    await partner.database.kysely.withTables<Tables>().deleteFrom("jobs").execute();
+    vi.setSystemTime(Date.now() + HOUR_SECONDS * 1000);
+    try {
+      expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await kinds()).toEqual(
+      [
+        `${BILLING_JOBS.report}:icfg_1`,
+        `${BILLING_JOBS.report}:icfg_2`,
+        `${BILLING_JOBS.invoice}:${other}`,
+      ].sort(),
+    );
   });
 
   it("keeps the window within half the interval", () => {

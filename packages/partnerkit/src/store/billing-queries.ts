@@ -259,14 +259,37 @@ export class BillingQueries {
       .executeTakeFirst();
   }
 
-  async liveInstallationIds(): Promise<string[]> {
+  /**
+   * The live installations, each with whether it still has to be invoiced for the period that
+   * starts at `periodStart` (see `markInvoiced`).
+   */
+  async installationsToBill(periodStart: string): Promise<{ id: string; invoiceDue: boolean }[]> {
     const rows = await this.db
       .selectFrom("installations")
-      .select("id")
-      .where("deleted_at", "is", null)
-      .orderBy("id")
+      .leftJoin("invoiced_periods", "invoiced_periods.installation_id", "installations.id")
+      .select(["installations.id as id", "invoiced_periods.period_start as invoicedThrough"])
+      .where("installations.deleted_at", "is", null)
+      .orderBy("installations.id")
       .execute();
-    return rows.map((row) => row.id);
+    return rows.map(({ id, invoicedThrough }) => ({
+      id,
+      invoiceDue: invoicedThrough === null || invoicedThrough < periodStart,
+    }));
+  }
+
+  /** The installation's invoices for the period starting at `periodStart` reached Vercel. */
+  async markInvoiced(installationId: string, periodStart: string): Promise<void> {
+    const updated_at = new Date().toISOString();
+    await this.db
+      .insertInto("invoiced_periods")
+      .values({ installation_id: installationId, period_start: periodStart, updated_at })
+      .onConflict((conflict) =>
+        conflict
+          .column("installation_id")
+          .doUpdateSet({ period_start: periodStart, updated_at })
+          .where("invoiced_periods.period_start", "<", periodStart),
+      )
+      .execute();
   }
 
   /** Keeps the first version of an invoice: a retry finds it and sends the same body. */

@@ -15,6 +15,12 @@ export interface InstallationsTable {
   deleted_at: string | null;
 }
 
+export interface InvoicedPeriodsTable {
+  installation_id: string;
+  period_start: string;
+  updated_at: string;
+}
+
 export interface ResourcesTable {
   id: string;
   installation_id: string;
@@ -205,6 +211,7 @@ export interface MembersTable {
 
 export type Tables = {
   installations: InstallationsTable;
+  invoiced_periods: InvoicedPeriodsTable;
   resources: ResourcesTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_events: WebhookEventsTable;

@@ -74,8 +74,8 @@ export class BillingService {
 
   /**
    * Enqueues one billing-data/balances job per live installation for the interval `at` falls in,
-   * and the invoices of the period before it; the dedupe keys make a second call for the same
-   * interval (another process, a restart) add nothing. A large provider's jobs are spread over
+   * and the invoices of the period before it for those not invoiced for it yet; the dedupe keys
+   * make a second call for the same interval (another process, a restart) add nothing. A large provider's jobs are spread over
    * part of the interval (see `spreadWindowMs`) instead of all coming due at once.
    */
   async schedule(intervalSeconds: number): Promise<number> {
@@ -83,30 +83,30 @@ export class BillingService {
     const slotMs = Math.max(1, intervalSeconds) * 1000;
     const slot = new Date(Math.floor(at.getTime() / slotMs) * slotMs).toISOString();
     const previous = previousPeriod(periodOf(at)).start;
-    const ids = await this.deps.store.billing.liveInstallationIds();
-    const windowMs = spreadWindowMs(ids.length, slotMs);
+    const installations = await this.deps.store.billing.installationsToBill(previous);
+    const windowMs = spreadWindowMs(installations.length, slotMs);
     const queuedAt = Date.now();
     let enqueued = 0;
     // Batches of multi-row inserts: one insert per job made a large provider's schedule (two
     // jobs per installation) a long stream of round trips at every start and every interval.
-    for (let from = 0; from < ids.length; from += SCHEDULE_BATCH) {
-      const jobs = ids.slice(from, from + SCHEDULE_BATCH).flatMap((installationId, index) => {
-        const offsetMs = Math.floor(((from + index) * windowMs) / ids.length);
+    for (let from = 0; from < installations.length; from += SCHEDULE_BATCH) {
+      const batch = installations.slice(from, from + SCHEDULE_BATCH);
+      const jobs = batch.flatMap(({ id: installationId, invoiceDue }, index) => {
+        const offsetMs = Math.floor(((from + index) * windowMs) / installations.length);
         const runAt = offsetMs > 0 ? new Date(queuedAt + offsetMs) : undefined;
-        return [
-          {
-            kind: BILLING_JOBS.report,
-            payload: { installationId, at: new Date(at.getTime() + offsetMs).toISOString() },
-            dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
-            runAt,
-          },
-          {
-            kind: BILLING_JOBS.invoice,
-            payload: { installationId, periodStart: previous },
-            dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
-            runAt,
-          },
-        ];
+        const report = {
+          kind: BILLING_JOBS.report,
+          payload: { installationId, at: new Date(at.getTime() + offsetMs).toISOString() },
+          dedupeKey: `${BILLING_JOBS.report}:${installationId}:${slot}`,
+          runAt,
+        };
+        const invoice = {
+          kind: BILLING_JOBS.invoice,
+          payload: { installationId, periodStart: previous },
+          dedupeKey: `${BILLING_JOBS.invoice}:${installationId}:${previous}`,
+          runAt,
+        };
+        return invoiceDue ? [report, invoice] : [report];
       });
       const queued = await this.deps.store.enqueueJobs(jobs);
       enqueued += queued.filter((job) => job !== undefined).length;
@@ -199,6 +199,7 @@ export class BillingService {
         const { installationId, periodStart } = InvoiceJob.parse(job.payload);
         const period = periodOf(new Date(periodStart));
         await this.invoicing.invoicePeriod(installationId, period, log.child({ installationId }));
+        await this.deps.store.billing.markInvoiced(installationId, period.start);
       },
       [BILLING_JOBS.finalize]: (job) => {
         const { installationId } = FinalizeJob.parse(job.payload);

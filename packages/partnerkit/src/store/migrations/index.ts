@@ -15,6 +15,7 @@ import { jobClaimIndex } from "./0013-job-claim-index.ts";
 import { members } from "./0014-members.ts";
 import { checkRuns } from "./0015-check-runs.ts";
 import { flagSync } from "./0016-flag-sync.ts";
+import { invoicedPeriods } from "./0017-invoiced-periods.ts";
 
 /** Migrations of the framework's tables; written with Kysely's schema builder so both engines share them. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   "0014-members": members,
   "0015-check-runs": checkRuns,
   "0016-flag-sync": flagSync,
+  "0017-invoiced-periods": invoicedPeriods,
 };
