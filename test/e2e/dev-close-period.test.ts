@@ -35,7 +35,16 @@ describe.skipIf(TEST_ENGINE !== "sqlite")("npm run dev: closing a billing period
 
   it("invoices the current period at once and keeps the moved clock in the dev directory", async () => {
     const { installation } = await verb(dev, "install");
-    await verb(dev, "provision", "--installation", installation.id, "--plan", "pro");
+    await verb(
+      dev,
+      "provision",
+      "--installation",
+      installation.id,
+      "--product",
+      "acme-kv",
+      "--plan",
+      "pro",
+    );
     const billing = `${dev.emulatorUrl}/installations/${installation.id}/billing`;
     const now = new Date();
 
