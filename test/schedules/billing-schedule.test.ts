@@ -177,10 +177,11 @@ describe("billing schedule", () => {
     );
   });
 
-  it("keeps the window within half the interval", () => {
+  it("keeps the window within 80 % of the interval", () => {
     expect(spreadWindowMs(1_000, 3_600_000)).toBe(0);
     expect(spreadWindowMs(1_001, 3_600_000)).toBe(20_020);
-    expect(spreadWindowMs(100_000, 3_600_000)).toBe(1_800_000);
-    expect(spreadWindowMs(100_000, 60_000)).toBe(30_000);
+    expect(spreadWindowMs(100_000, 3_600_000)).toBe(2_000_000);
+    expect(spreadWindowMs(200_000, 3_600_000)).toBe(2_880_000);
+    expect(spreadWindowMs(100_000, 60_000)).toBe(48_000);
   });
 });

@@ -32,8 +32,11 @@ const SCHEDULE_BATCH = 500;
 const SPREAD_FROM_INSTALLATIONS = 1_000;
 /** Beyond it, each installation adds this much to the window (about 50 reports a second)… */
 const SPREAD_PER_INSTALLATION_MS = 20;
-/** …and the window never takes more than this share of the interval, so a pass ends in time. */
-const SPREAD_MAX_SHARE = 0.5;
+/**
+ * …and the window never takes more than this share of the interval: the pass still ends before
+ * the next one starts, with room for retries, at the lowest rate that does.
+ */
+const SPREAD_MAX_SHARE = 0.8;
 
 /**
  * How long after a schedule its last installation's jobs come due. Due all at once, a pass over

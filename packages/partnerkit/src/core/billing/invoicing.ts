@@ -22,7 +22,8 @@ export class Invoicing {
     final = false,
   ): Promise<InvoiceRecord[]> {
     const installation = await this.deps.store.getInstallation(installationId);
-    if (!installation) return [];
+    // Made after the period ended, it owned nothing then: no need to read its resources to know.
+    if (!installation || installation.createdAt >= period.end) return [];
     const drafts = await this.drafts(installation, period, final);
     const submitted: InvoiceRecord[] = [];
     for (const draft of drafts) submitted.push(await this.submit(draft, log));
