@@ -16,7 +16,13 @@ import {
   skip,
   warn,
 } from "./check.ts";
-import { type ExtraState, extraCall, notOffered, transfersPath } from "./extra-calls.ts";
+import {
+  type ExtraState,
+  extraCall,
+  notOffered,
+  rotationNotOffered,
+  transfersPath,
+} from "./extra-calls.ts";
 import { olderTransferShape } from "./older-transfer-shape.ts";
 import type { CheckOutcome } from "./report.ts";
 
@@ -157,7 +163,7 @@ export const RESOURCE_EXTRA_CHECKS: Check[] = [
         reason: "conformance",
         delayOldSecretsExpirationHours: 1,
       });
-      if (notOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
+      if (rotationNotOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
       if (done.answer.status !== 200 && done.answer.status !== 202)
         return fail(`${described(done)}; expected 200 or 202`);
       const body = RotateSecretsResponse.safeParse(done.answer.body);
@@ -180,7 +186,7 @@ export const RESOURCE_EXTRA_CHECKS: Check[] = [
     "A USER-role member cannot rotate secrets",
     async (target, extra) => {
       const done = await rotate(target, extra, {}, "USER");
-      if (notOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
+      if (rotationNotOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
       return expectRefusal(done, [403]);
     },
   ),
@@ -190,7 +196,7 @@ export const RESOURCE_EXTRA_CHECKS: Check[] = [
     "A grace period beyond 720 hours is a 400 with the error body",
     async (target, extra) => {
       const done = await rotate(target, extra, { delayOldSecretsExpirationHours: 721 });
-      if (notOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
+      if (rotationNotOffered(done.answer)) return skip(`not offered (${done.answer.status})`);
       return expectRefusal(done, [400]);
     },
   ),

@@ -18,6 +18,14 @@ export function notOffered(answer: PartnerAnswer): boolean {
   );
 }
 
+/**
+ * Rotation is optional and enabled per integration by Vercel (spec §4.10), and a partner may
+ * answer it for a product that has none with a 422 and the error body, as Partnerkit does.
+ */
+export function rotationNotOffered(answer: PartnerAnswer): boolean {
+  return notOffered(answer) || (answer.status === 422 && isErrorBody(answer.body));
+}
+
 export const transfersPath = (installationId: string) =>
   `/v1/installations/${installationId}/resource-transfer-requests`;
 
