@@ -1,8 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runEmulatorVerb } from "../../packages/partnerkit/src/cli/emulator-verbs.ts";
 import { createEmulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
+import { flagsMarket } from "../acme-flags/support.ts";
 import { emulatedMarketplace, type Marketplace } from "../support/marketplace.ts";
 
 let market: Marketplace;
@@ -230,4 +231,68 @@ describe("partnerkit emulator install|provision|deploy|trigger", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("no emulator at http://127.0.0.1:9");
   });
+
+  it("provisions a flags resource syncing to a new Edge Config, with the provisioning delay set over HTTP", async () => {
+    const flags = await flagsMarket();
+    try {
+      await new Promise((resolve) => server.close(resolve));
+      server = serve({ fetch: flags.emulator.fetch, port: 0 });
+      await new Promise((resolve) => server.once("listening", resolve));
+      emulatorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const setFault = (rule: unknown) =>
+        fetch(`${emulatorUrl}/__emulator/faults`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(rule),
+        });
+      const delay = { path: "/experimentation/", status: 409, withinMsOfProvisioning: 1_500 };
+      const set = await setFault(delay);
+      expect(set.status).toBe(201);
+      expect(await set.json()).toEqual({ faults: [{ ...delay, remaining: null }] });
+      expect((await setFault({ ...delay, withinMsOfProvisioning: 0 })).status).toBe(400);
+
+      const installationId: string = (await verb("install")).json().installation.id;
+      const provisioned = await verb(
+        "provision",
+        "--installation",
+        installationId,
+        "--product",
+        "acme-flags",
+        "--sync-flags",
+      );
+      expect(provisioned.code, provisioned.stderr).toBe(0);
+      const { resource } = provisioned.json();
+      const edgeConfig = flags.emulator.state.resources.get(resource.id)?.edgeConfig;
+      expect(resource.edgeConfig).toEqual({ id: edgeConfig?.id, createdAt: edgeConfig?.createdAt });
+      expect(edgeConfig?.id).toMatch(/^ecfg_/);
+      expect(provisioned.stdout).not.toContain(edgeConfig?.token);
+      const sent = flags.emulator
+        .calls({ direction: "vercel→partner" })
+        .find((call) => call.method === "POST" && call.url.endsWith("/resources"));
+      expect(sent?.requestBody).toMatchObject({
+        protocolSettings: { experimentation: { edgeConfigId: edgeConfig?.id } },
+      });
+      // The partner's first push meets the delay, then retries until Vercel takes it.
+      const pushes = () =>
+        flags.emulator
+          .calls({ direction: "partner→vercel" })
+          .filter((call) => call.url.endsWith(`/${resource.id}/experimentation/global-config`))
+          .map((call) => call.status);
+      await vi.waitFor(() => expect(pushes()).toContain(200), { timeout: 10_000, interval: 50 });
+      expect(pushes()[0]).toBe(409);
+
+      const notFlags = await verb(
+        "provision",
+        "--installation",
+        installationId,
+        "--product",
+        "acme-kv",
+        "--sync-flags",
+      );
+      expect(notFlags.code).toBe(1);
+      expect(notFlags.json().error.message).toContain("acme-kv does not sync flags");
+    } finally {
+      await flags.close();
+    }
+  }, 30_000);
 });

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { FLAGS_CHECKS } from "../../packages/partnerkit/src/emulator/conformance/checks-flags.ts";
 import { ConformanceReport } from "../../packages/partnerkit/src/emulator/conformance/report.ts";
 import { startDev } from "../support/browser.ts";
 import {
@@ -71,6 +72,7 @@ it("passes every check, the action round trip included, against `partnerkit star
       "branch",
       "--check",
       "kv-smoke",
+      "--flags",
       "--port",
       String(emulatorPort),
       "--json",
@@ -80,10 +82,20 @@ it("passes every check, the action round trip included, against `partnerkit star
     ]);
     const status = await conformance.exited;
     expect(status.code, conformance.stdout + conformance.stderr).toBe(0);
-    expect(conformance.stdout).toMatch(/conformance: \d+ passed, 0 warned, 0 failed, 0 skipped/);
+    expect(conformance.stdout).toMatch(/conformance: \d+ passed, 0 warned, 0 failed, \d+ skipped/);
     expect(conformance.stdout).toContain(`VERCEL_API_URL=http://localhost:${emulatorPort}`);
     const report = ConformanceReport.parse(JSON.parse(await readFile(reportFile, "utf8")));
     expect(report.failed).toBe(0);
+    // Only the experimentation round trip is skipped, --flags or not: Acme KV is no flags product.
+    expect(
+      report.results
+        .filter((result) => result.status === "skip")
+        .map((result) => `${result.id}: ${result.detail}`),
+    ).toEqual(
+      FLAGS_CHECKS.map(
+        (check) => `${check.id}: acme-kv does not declare the experimentation protocol`,
+      ),
+    );
     expect(report.results.find((result) => result.id === "action-round-trip")?.detail).toMatch(
       /^succeeded in \d+ ms$/,
     );
@@ -94,7 +106,7 @@ it("passes every check, the action round trip included, against `partnerkit star
     expect(suite?.attributes).toMatchObject({
       tests: String(report.results.length),
       failures: "0",
-      skipped: "0",
+      skipped: String(FLAGS_CHECKS.length),
     });
   } finally {
     await close();

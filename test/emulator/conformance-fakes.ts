@@ -117,3 +117,56 @@ export function doubleConcludingPartner(emulator: Emulator, webhookSecret: strin
   app.route("/", lenientPartner(emulator.issuer, webhookSecret));
   return app;
 }
+
+/**
+ * The lenient partner as a careless flags provider: 50 ms after each Provision Resource, Edge
+ * Config or not, it pushes its flags configuration and posts an item dated in epoch seconds, once,
+ * without looking at the answers; Update Resource is answered and never brings a push.
+ */
+export function carelessFlagsPartner(emulator: Emulator, webhookSecret: string): Hono {
+  const resources = new Map<string, unknown>();
+  const app = new Hono();
+  const callVercel = (installationId: string, path: string, method: string, body: unknown) => {
+    const token = emulator.state.installations.get(installationId)?.accessToken;
+    return emulator.fetch(
+      new Request(`${emulator.issuer.issuer}/v1/installations/${installationId}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
+  };
+  app.post("/v1/installations/:id/resources", async (c, next) => {
+    await next();
+    if (c.res.status >= 300) return;
+    const { secrets: _secrets, ...resource } = (await c.res.clone().json()) as {
+      id: string;
+      secrets?: unknown;
+    };
+    resources.set(resource.id, resource);
+    const base = `/resources/${resource.id}/experimentation`;
+    setTimeout(() => {
+      void callVercel(c.req.param("id"), `${base}/global-config`, "PUT", {
+        data: { "new-checkout": { enabled: true } },
+      });
+      void callVercel(c.req.param("id"), `${base}/items`, "POST", {
+        items: [
+          {
+            id: "flag_1",
+            slug: "new-checkout",
+            origin: "https://flags.test/f/1",
+            createdAt: 1765000000,
+          },
+        ],
+      });
+    }, 50);
+  });
+  app.patch("/v1/installations/:id/resources/:rid", (c) => {
+    const resource = resources.get(c.req.param("rid"));
+    return resource
+      ? c.json(resource)
+      : c.json({ error: { code: "not_found", message: "No such resource" } }, 404);
+  });
+  app.route("/", lenientPartner(emulator.issuer, webhookSecret));
+  return app;
+}

@@ -41,12 +41,19 @@ const USAGE = `Usage: partnerkit conformance --url <partner base URL> [options]
   --check <name>             a deployment check of the product: checks its run's round trip
                              (§8): one conclusion, its turnaround, a redelivered start, a
                              rerequest; the partner's VERCEL_API_URL must point at this emulator
+  --flags                    the experimentation round trip (§5.18, §11.3) of a flags product
+                             (e.g. --product acme-flags): resources provisioned and updated with
+                             and without an Edge Config while this emulator answers 409/404 for
+                             1.5 s; each Edge Config must get an accepted flags configuration
+                             push within 15 s, a resource without one none; the partner's
+                             VERCEL_API_URL must point at this emulator
   --repl-read <input>        a REPL command that only reads (default: from the product)
   --repl-write <input>       a REPL command that writes (default: from the product)
   --emulator-url <url>       use this running emulator (it must sign with .partnerkit's key);
                              default EMULATOR_URL
   --port <n>                 start an emulator of our own on this port instead (default
-                             EMULATOR_PORT or 3100); the action, check and billing checks need one
+                             EMULATOR_PORT or 3100); the action, check, flags and billing checks
+                             need one
   --json <file>              also write the report as JSON (schema: README, "Conformance report")
   --junit <file>             also write the report as JUnit XML, for CI
 `;
@@ -78,6 +85,7 @@ export async function conformanceCommand(
       plan: { type: "string" },
       action: { type: "string" },
       check: { type: "string" },
+      flags: { type: "boolean" },
       "repl-read": { type: "string" },
       "repl-write": { type: "string" },
       "emulator-url": { type: "string" },
@@ -131,6 +139,9 @@ export async function conformanceCommand(
       billingPlanId: values.plan,
       action: values.action,
       check: values.check,
+      flags: values.flags,
+      // Unknown without a product definition: `--flags` is then taken at its word.
+      experimentation: profile ? profile.experimentation === true : undefined,
       ...inProcessEmulator(running),
       repl: replCommands(values["repl-read"], values["repl-write"], profile),
       webhook: webhookUrl
@@ -179,7 +190,7 @@ function introduction(url: string, running: ConformanceEmulator, modulePath?: st
 }
 
 /**
- * The action, check and billing checks read the emulator's own state, so it must live in this process;
+ * The action, check, flags and billing checks read the emulator's own state, so it must live in this process;
  * a running emulator elsewhere makes the installations instead, so it can answer the partner.
  */
 function inProcessEmulator(running: ConformanceEmulator): Partial<ConformanceTarget> {

@@ -60,7 +60,8 @@ export const VERBS: Record<string, Verb> = {
   provision: {
     usage:
       "provision --installation <id> [--product id] [--name n] [--metadata '{…}'] [--plan id]\n" +
-      "            [--project my-app] [--environments production,preview] [--prefix p] [--actions branch]",
+      "            [--project my-app] [--environments production,preview] [--prefix p] [--actions branch]\n" +
+      "            [--sync-flags]   (a flags product: sync to a new Edge Config, spec §11.3)",
     options: {
       installation: { type: "string" },
       // Default: the emulator's product when it offers only one (it names them otherwise).
@@ -72,6 +73,7 @@ export const VERBS: Record<string, Verb> = {
       environments: { type: "string" },
       prefix: { type: "string" },
       actions: { type: "string" },
+      "sync-flags": { type: "boolean", default: false },
     },
     request: (values) => {
       if (typeof values.installation !== "string") return "--installation is required";
@@ -86,6 +88,7 @@ export const VERBS: Record<string, Verb> = {
           environments: list(values.environments),
           prefix: values.prefix,
           actions: list(values.actions),
+          syncFlags: values["sync-flags"] === true,
         },
       };
     },

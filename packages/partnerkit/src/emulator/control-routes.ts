@@ -35,6 +35,8 @@ const ProvisionRequest = z.object({
   environments: z.array(z.enum(ENVIRONMENTS)).default([...ENVIRONMENTS]),
   prefix: z.string().optional(),
   actions: z.array(z.string().min(1)).default([]),
+  /** "Sync flags to an Edge Config" ticked: an experimentation product's resource gets one. */
+  syncFlags: z.boolean().default(false),
 });
 
 const DeployRequest = z.object({
@@ -95,6 +97,11 @@ export function controlRoutes(options: ControlOptions): Hono {
     const request = await readBody(c, ProvisionRequest);
     const productId = request.productId ?? onlyProduct(options.products);
     const product = options.products.find((candidate) => candidate.id === productId);
+    if (request.syncFlags && product && !product.experimentation?.edgeConfigSyncing) {
+      throw ApiError.badRequest(
+        `${productId} does not sync flags to an Edge Config: it does not declare the experimentation protocol with edgeConfigSyncingSupport`,
+      );
+    }
     const metadata = request.metadata ?? defaultMetadata(product?.metadataSchema);
     const billingPlanId =
       request.billingPlanId ??
@@ -105,6 +112,7 @@ export function controlRoutes(options: ControlOptions): Hono {
       name: request.name ?? `my-${productId}`,
       metadata,
       billingPlanId,
+      syncFlags: request.syncFlags,
     });
     const resource = await partner.refreshResource(installationId, provisioned.id);
     const project = request.project ? state.projectNamed(request.project) : undefined;
@@ -169,8 +177,15 @@ function onlyProduct(products: ConsoleProduct[]): string {
   );
 }
 
-/** Secrets are named, never shown: a terminal's scrollback is not a secret store. */
+/**
+ * Secrets are named, never shown: a terminal's scrollback is not a secret store. The same goes
+ * for the Edge Config's read token.
+ */
 function withSecretNames(resource: EmulatedResource) {
-  const { secrets, ...rest } = resource;
-  return { ...rest, secrets: secrets.map((secret) => secret.name) };
+  const { secrets, edgeConfig, ...rest } = resource;
+  return {
+    ...rest,
+    secrets: secrets.map((secret) => secret.name),
+    ...(edgeConfig && { edgeConfig: { id: edgeConfig.id, createdAt: edgeConfig.createdAt } }),
+  };
 }

@@ -19,7 +19,14 @@ export interface ConformanceTarget {
   action?: string;
   /** A deployment check of the product, to check the check run round trip (spec §8). */
   check?: string;
-  /** The emulator the partner trusts and reports to; needed by the action, check and billing checks. */
+  /**
+   * Run the experimentation round trip (spec §5.18, §11.3): `--flags`. It needs `emulator`, whose
+   * Vercel API receives the partner's flags configuration.
+   */
+  flags?: boolean;
+  /** Whether the product declares the experimentation protocol; undefined when its definition is unknown. */
+  experimentation?: boolean;
+  /** The emulator the partner trusts and reports to; needed by the action, check, flags and billing checks. */
   emulator?: Emulator;
   /** Why there is no `emulator` to report to, shown by the checks that need one. */
   emulatorMissing?: string;
@@ -27,6 +34,10 @@ export interface ConformanceTarget {
   actionTimeoutMs?: number;
   /** How long a check may take to conclude its run; 30 s by default. */
   checkTimeoutMs?: number;
+  /** How long the partner may take to push a flags configuration Vercel accepts; 15 s by default. */
+  flagsTimeoutMs?: number;
+  /** How long a resource without syncing is watched for a push that must not come; 2.5 s by default. */
+  flagsQuietMs?: number;
   /**
    * Accepts the terms for an installation (Upsert Installation, §4.2); `partner.install` unless the
    * partner reports to an emulator in another process, which must then know the installation.
@@ -50,6 +61,8 @@ export interface ConformanceState {
   deploymentId?: string;
   /** The check run the check round trip concluded. */
   checkRunId?: string;
+  /** The experimentation round trip's resources: provisioned with an Edge Config, and without. */
+  flags?: { syncedResourceId?: string; unsyncedResourceId?: string };
 }
 
 export interface Check {

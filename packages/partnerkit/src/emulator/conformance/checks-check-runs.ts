@@ -10,11 +10,10 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { arrivedAt, sleep, until } from "./timing.ts";
 
 /** Time for a careless partner to send a second conclusion before they are counted. */
 const GRACE_MS = 500;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the check run checks need: the check to run and an emulator the partner reports to. */
 function checkSetup(target: ConformanceTarget, state: ConformanceState) {
@@ -53,21 +52,8 @@ function conclusions(emulator: Emulator, deploymentId: string, runId: string): R
     );
 }
 
-/** When the call reached the emulator (it is recorded once answered), in epoch milliseconds. */
-const arrivedAt = (call: RecordedCall) => Date.parse(call.at) - call.durationMs;
-
 const counted = (calls: RecordedCall[]) =>
   `${calls.length} conclusions (answered ${calls.map((call) => call.status).join(", ")})`;
-
-/** Polls until `condition` holds or `timeoutMs` passed; answers whether it held. */
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 /**
  * Deployment checks (spec §8), end to end: the emulator deploys a project with the check declared

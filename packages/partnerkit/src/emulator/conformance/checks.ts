@@ -20,6 +20,7 @@ import {
 import { ACTION_CHECKS } from "./checks-actions.ts";
 import { BILLING_CHECKS } from "./checks-billing.ts";
 import { CHECK_RUN_CHECKS } from "./checks-check-runs.ts";
+import { FLAGS_CHECKS } from "./checks-flags.ts";
 import { RESOURCE_EXTRA_CHECKS } from "./checks-resources-extra.ts";
 import { WEBHOOK_CHECKS } from "./checks-webhooks.ts";
 
@@ -376,6 +377,7 @@ export const CHECKS: Check[] = [
   ...WEBHOOK_CHECKS,
   ...ACTION_CHECKS,
   ...CHECK_RUN_CHECKS,
+  ...FLAGS_CHECKS,
   {
     id: "delete-resource",
     section: "§4.8",

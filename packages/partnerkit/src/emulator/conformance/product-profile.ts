@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Integration } from "../../core/define-integration.ts";
+import { resolveProtocols } from "../../product/protocols.ts";
 import type { JsonObject } from "../../protocol/common.ts";
 import {
   allowedValues,
@@ -13,6 +14,7 @@ import {
 import { defaultMetadata } from "../console/metadata-form.ts";
 import { validateMetadata } from "../console/metadata-validation.ts";
 import type { ConsoleProduct } from "../console/pages.ts";
+import { experimentationOffer } from "../console/product-config.ts";
 
 /** What the checks provision and run, read from the partner's own product definition. */
 export interface ProductProfile {
@@ -21,6 +23,8 @@ export interface ProductProfile {
   /** Undefined when the product's metadata schema refuses nothing the suite can think of. */
   invalidMetadata?: JsonObject;
   repl?: { read: string; write: string };
+  /** Set when the product speaks the experimentation protocol (spec §5.18), which `--flags` checks. */
+  experimentation?: true;
 }
 
 type Product = Integration["products"][number];
@@ -48,7 +52,14 @@ export function productProfile(
     metadata,
     ...(invalidMetadata && { invalidMetadata }),
     ...(replCommandsOf(product) && { repl: replCommandsOf(product) }),
+    ...(speaksExperimentation(product) && { experimentation: true }),
   };
+}
+
+/** Declared in its protocols (and not disabled), or given the hook of the first flags push. */
+function speaksExperimentation(product: Product): boolean {
+  const declared = resolveProtocols(product).protocols.experimentation;
+  return experimentationOffer(declared) !== undefined || product.experimentation !== undefined;
 }
 
 /**
@@ -65,7 +76,12 @@ export function configuredProductProfile(
   if (!product) return undefined;
   const metadata = defaultMetadata(product.metadataSchema);
   const invalidMetadata = invalidMetadataOf(product.metadataSchema, metadata);
-  return { productId: product.id, metadata, ...(invalidMetadata && { invalidMetadata }) };
+  return {
+    productId: product.id,
+    metadata,
+    ...(invalidMetadata && { invalidMetadata }),
+    ...(product.experimentation && { experimentation: true }),
+  };
 }
 
 /**

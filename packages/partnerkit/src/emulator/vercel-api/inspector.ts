@@ -15,6 +15,8 @@ const FaultRuleJson = z.strictObject({
   body: z.unknown().optional(),
   delayMs: z.number().int().min(0).max(60_000).optional(),
   times: z.number().int().min(1).optional(),
+  /** Only calls on a resource Vercel set up less than this many ms ago (`provisioningNotFinished`). */
+  withinMsOfProvisioning: z.number().int().min(1).max(600_000).optional(),
 });
 
 /**

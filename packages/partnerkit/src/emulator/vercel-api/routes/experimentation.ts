@@ -137,7 +137,7 @@ function noItem(resource: EmulatedResource, itemId: string): ApiError {
 }
 
 /** `createdAt`/`updatedAt` values that look like epoch seconds, which Vercel reads as 1970. */
-function secondsTimestamps(
+export function secondsTimestamps(
   item: Pick<ExperimentationItem, "createdAt" | "updatedAt">,
   prefix: string,
 ): string[] {
