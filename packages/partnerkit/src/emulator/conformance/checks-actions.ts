@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Emulator } from "../emulator.ts";
 import {
   type Check,
@@ -8,6 +7,7 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { conformanceProject } from "./conformance-project.ts";
 
 const TERMINAL = new Set(["succeeded", "failed"]);
 
@@ -47,13 +47,9 @@ export const ACTION_CHECKS: Check[] = [
       if (typeof setup === "string") return skip(setup);
       const { emulator, action, resourceId } = setup;
       // Vercel knows the resource it provisioned; the fake's action route checks it.
-      await emulator.partner.refreshResource(state.installationId, resourceId);
-      const project = emulator.state.createProject(`conformance-${randomBytes(4).toString("hex")}`);
-      emulator.state.connect(project.id, {
-        resourceId,
-        environments: ["preview"],
-        actions: [action],
-      });
+      const project = await conformanceProject(emulator, state.installationId, resourceId, [
+        action,
+      ]);
       const started = performance.now();
       const deploying = await emulator.deployments.deploy(project.id, { ref: "conformance" });
       const timeoutMs = target.actionTimeoutMs ?? 30_000;

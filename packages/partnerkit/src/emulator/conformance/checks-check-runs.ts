@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Emulator } from "../emulator.ts";
 import type { RecordedCall } from "../recorder.ts";
 import { checkRunsOf, checkRunWebhookPayload } from "../vercel-api/routes/checks.ts";
@@ -10,6 +9,7 @@ import {
   pass,
   skip,
 } from "./check.ts";
+import { conformanceProject } from "./conformance-project.ts";
 import { arrivedAt, sleep, until } from "./timing.ts";
 
 /** Time for a careless partner to send a second conclusion before they are counted. */
@@ -71,9 +71,7 @@ export const CHECK_RUN_CHECKS: Check[] = [
       const setup = checkSetup(target, state);
       if (typeof setup === "string") return skip(setup);
       const { emulator, check, resourceId } = setup;
-      await emulator.partner.refreshResource(state.installationId, resourceId);
-      const project = emulator.state.createProject(`conformance-${randomBytes(4).toString("hex")}`);
-      emulator.state.connect(project.id, { resourceId, environments: ["preview"] });
+      const project = await conformanceProject(emulator, state.installationId, resourceId);
       const deploying = await emulator.deployments.deploy(project.id, {
         ref: "conformance",
         checks: [{ name: check, blocking: true }],
