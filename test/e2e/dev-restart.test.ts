@@ -67,7 +67,14 @@ describe.skipIf(TEST_ENGINE !== "sqlite")("npm run dev, restarted", () => {
     const installed = await verb(first, "install");
     expect(installed.code, installed.stderr).toBe(0);
     const installationId: string = installed.json().installation.id;
-    const provisioned = await verb(first, "provision", "--installation", installationId);
+    const provisioned = await verb(
+      first,
+      "provision",
+      "--installation",
+      installationId,
+      "--product",
+      "acme-kv",
+    );
     expect(provisioned.code, provisioned.stderr).toBe(0);
     await billingReported(first);
     // pino-pretty in dev: levels and messages, not raw JSON lines.
@@ -78,13 +85,27 @@ describe.skipIf(TEST_ENGINE !== "sqlite")("npm run dev, restarted", () => {
     const second = await start();
     const calls = await billingReported(second);
     expect(calls.filter((call) => call.status === 401)).toEqual([]);
-    const again = await verb(second, "provision", "--installation", installationId);
+    const again = await verb(
+      second,
+      "provision",
+      "--installation",
+      installationId,
+      "--product",
+      "acme-kv",
+    );
     expect(again.code, again.stderr).toBe(0);
     await second.stop();
 
     const reset = await start(["--reset"]);
     expect(reset.output()).toContain("Reset: the emulated Marketplace starts empty.");
-    const forgotten = await verb(reset, "provision", "--installation", installationId);
+    const forgotten = await verb(
+      reset,
+      "provision",
+      "--installation",
+      installationId,
+      "--product",
+      "acme-kv",
+    );
     expect(forgotten.json().error.message).toContain(`No installation ${installationId}`);
     // The dev database was emptied with it: the partner no longer bills the old installation.
     await sleep(3_000);
