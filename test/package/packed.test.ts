@@ -48,6 +48,9 @@ import {
   createPartnerkit,
   defineIntegration,
   defineProduct,
+  type FlagItemInput,
+  type FlagSync,
+  type FlagsConfig,
   type IntegrationSetup,
   type Partnerkit,
   PartnerError,
@@ -85,6 +88,33 @@ export const kit: Partnerkit = createPartnerkit({
   encryptionKey: "k",
 });
 export const checks = [verifyVercelToken, verifyWebhookSignature, createTestMarketplace];
+export const flagsProduct = defineProduct({
+  id: "typed-flags",
+  metadata: z.object({}),
+  plans: [],
+  protocols: { experimentation: { edgeConfigSyncingSupport: true } },
+  primaryProtocol: "experimentation",
+  async provision() {
+    return { secrets: [] };
+  },
+  experimentation: {
+    async config(_ctx, resource): Promise<FlagsConfig> {
+      return { [resource.id]: { enabled: true, rollout: 50 } };
+    },
+  },
+  checks: {
+    smoke: {
+      blocking: true,
+      async run(ctx) {
+        const item: FlagItemInput = { id: "flag_1", slug: "a", origin: "https://p.example/f/1", createdAt: new Date() };
+        const sync: FlagSync = ctx.sync.flags;
+        await sync.upsert("res_1", [item]);
+        await sync.remove("res_1", ["flag_0"]);
+        return { conclusion: "succeeded" };
+      },
+    },
+  },
+});
 export const documentedPaths: string[] = Object.keys(partnerApiOpenApi().paths);
 export const regionForm = defineProduct({
   id: "regional",
