@@ -222,11 +222,13 @@ sequential scan of the resources table.
   after all loads (warm-ups included), once PostgreSQL has reported them: a sequential scan of
   \`${LARGEST_TABLE}\` is a missing index (a full read of \`installations\` is the billing schedule
   listing every installation, by design).
-- *Background work*: the billing schedule's first run comes within seconds of a start and bills
-  every installation (two jobs each): at this size it runs all through the measured loads, as
-  it does for minutes after every start and every hour. The job queue is emptied before each
-  run (with earlier runs' action runs, usage counters and Acme KV branches), so every run
-  measures a server's first minutes on the same data; the table of jobs shows how far it got.
+- *Background work*: the billing schedule's first run comes within seconds of a start and
+  queues a report for every installation, and an invoice job for each not yet invoiced for the
+  previous period (all of them on freshly loaded data); at this size they come due 20 ms apart
+  over 2,000 s, so they run all through the measured loads, as reports do every hour. The job
+  queue is emptied before each run (with earlier runs' action runs, usage counters, invoiced
+  periods and Acme KV branches), so every run measures a server's first minutes on the same
+  data; the table of jobs shows how far it got.
 
 **Machine:** ${machineSummary(machine)}.${warning ? `\n\n> ${warning}` : ""}
 
