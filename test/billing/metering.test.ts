@@ -123,6 +123,52 @@ describe("metering", () => {
     expect(vercel.calls().filter((call) => call.path.endsWith("/billing"))).toHaveLength(2);
   });
 
+  it("reads a product's levels with usageOf once per report, for its own resources only", async () => {
+    const vercel = await emulatedVercelApi();
+    const asked: string[][] = [];
+    partner = await createTestPartner({
+      services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
+      integration: () =>
+        defineIntegration({
+          products: [
+            defineProduct({
+              id: "acme-kv",
+              metadata: z.object({ region: z.string() }),
+              plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
+              meters: { seats: { name: "Seats", type: "total", units: "seats" } },
+              provision: async () => ({ secrets: [] }),
+              usage: async () => {
+                throw new Error("usageOf is used instead");
+              },
+              usageOf: async (_ctx, resources) => {
+                asked.push(resources.map((resource) => resource.id).sort());
+                return [
+                  ...resources.map((resource, index) => ({
+                    resourceId: resource.id,
+                    meter: "seats",
+                    value: index + 2,
+                  })),
+                  { resourceId: "res_someone_else", meter: "seats", value: 99 },
+                ];
+              },
+            }),
+          ],
+        }),
+    });
+    await install(partner);
+    const first = await provision("icfg_1");
+    const second = await provision("icfg_1");
+    vercel.knowResource(first);
+    vercel.knowResource(second);
+
+    await partner.services.billing.report("icfg_1", new Date(), pino({ level: "silent" }));
+
+    expect(asked).toEqual([[first.id, second.id].sort()]);
+    const rows = await partner.store.billing.usage([first.id, second.id, "res_someone_else"]);
+    expect(rows.map((row) => row.value).sort()).toEqual([2, 3]);
+    expect(new Set(rows.map((row) => row.resourceId))).toEqual(new Set([first.id, second.id]));
+  });
+
   it("meters from outside a hook (a data plane) by resource id, refusing bad values", async () => {
     partner = await createTestPartner();
     await install(partner);

@@ -125,8 +125,10 @@ function acmeKvProduct({ kv, publicUrl }: AcmeKvOptions): Product {
     metadata: AcmeKvMetadata,
     plans: acmeKvPlans,
     meters: ACME_KV_METERS,
-    async usage(_ctx, resource) {
-      return [{ meter: "storage", value: await kv.storedBytes(resource.id) }];
+    // Every store of an installation in one query when Partnerkit reports its usage.
+    async usageOf(_ctx, resources) {
+      const bytes = await kv.storedBytesOf(resources.map((resource) => resource.id));
+      return [...bytes].map(([resourceId, value]) => ({ resourceId, meter: "storage", value }));
     },
     // An overdue invoice suspends the store (its data plane refuses requests); paying resumes it.
     async onInvoice(ctx, resource, invoice) {

@@ -268,19 +268,23 @@ export class KvStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Bytes of the values a resource keeps, its branches included. */
-  async storedBytes(resourceId: string): Promise<number> {
+  /** Bytes of the values each resource keeps, its branches included; 0 for one without values. */
+  async storedBytesOf(resourceIds: string[]): Promise<Map<string, number>> {
+    const totals = new Map(resourceIds.map((id) => [id, 0]));
+    if (resourceIds.length === 0) return totals;
     const bytes =
       this.database.engine === "postgres"
         ? sql<string | null>`sum(octet_length(acme_kv_entries.value))`
         : sql<string | null>`sum(length(cast(acme_kv_entries.value as blob)))`;
-    const row = await this.db
+    const rows = await this.db
       .selectFrom("acme_kv_entries")
       .innerJoin("acme_kv_namespaces", "acme_kv_namespaces.namespace", "acme_kv_entries.namespace")
-      .select(bytes.as("bytes"))
-      .where("acme_kv_namespaces.resource_id", "=", resourceId)
-      .executeTakeFirst();
-    return Number(row?.bytes ?? 0);
+      .select(["acme_kv_namespaces.resource_id as resourceId", bytes.as("bytes")])
+      .where("acme_kv_namespaces.resource_id", "in", resourceIds)
+      .groupBy("acme_kv_namespaces.resource_id")
+      .execute();
+    for (const row of rows) totals.set(row.resourceId, Number(row.bytes ?? 0));
+    return totals;
   }
 
   async get(namespace: string, key: string): Promise<string | undefined> {

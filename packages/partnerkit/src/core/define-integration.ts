@@ -273,6 +273,15 @@ export interface ProductDefinition<Metadata extends JsonObject> {
     resource: ProvisionedResource<Metadata>,
   ): Promise<{ meter: string; value: number }[]>;
   /**
+   * The same for all of an installation's resources of this product at once, used instead of
+   * `usage` when given: one query for the lot instead of one per resource, which is most of a
+   * billing report's cost for an installation with many resources.
+   */
+  usageOf?(
+    ctx: HookContext,
+    resources: ProvisionedResource<Metadata>[],
+  ): Promise<{ resourceId: string; meter: string; value: number }[]>;
+  /**
    * One of the resource's invoices changed state (paid, notpaid, overdue, refunded); the answer's
    * status and notification are stored and Vercel is told the resource changed.
    */

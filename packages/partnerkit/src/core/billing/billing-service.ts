@@ -6,10 +6,11 @@ import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
+import type { HookContext, Product } from "../define-integration.ts";
 import type { HookOrigin } from "../hook-context.ts";
 import type { RequestContext } from "../request-context.ts";
 import { prepaidBalances } from "./balances.ts";
-import { billableResources } from "./billable.ts";
+import { type Billable, billableResources } from "./billable.ts";
 import { billingData } from "./billing-data.ts";
 import type { BillingDeps } from "./deps.ts";
 import { applyInvoiceEvent } from "./invoice-events.ts";
@@ -221,17 +222,41 @@ export class BillingService {
     for (const level of (await integration.usage?.(ctx)) ?? []) {
       await this.metering.recordInstallation(installation.id, level.meter, level.value);
     }
-    const levels: ResourceLevel[] = [];
-    for (const { resource, product } of await billableResources(
+    const billables = await billableResources(
       integration,
       this.deps.store,
       installation,
       resources,
-    )) {
-      for (const { meter, value } of (await product.usage?.(ctx, resource)) ?? []) {
-        levels.push({ resourceId: resource.id, productId: product.id, meter, value });
-      }
+    );
+    const levels: ResourceLevel[] = [];
+    for (const product of new Set(billables.map((billable) => billable.product))) {
+      const own = billables.filter((billable) => billable.product === product);
+      levels.push(...(await levelsOf(ctx, product, own)));
     }
     await this.metering.recordLevels(levels);
   }
+}
+
+/** Levels of a product's resources: through `usageOf` at once when it has one, else `usage` each. */
+async function levelsOf(
+  ctx: HookContext,
+  product: Product,
+  billables: Billable[],
+): Promise<ResourceLevel[]> {
+  const resources = billables.map((billable) => billable.resource);
+  if (product.usageOf) {
+    const ids = new Set(resources.map((resource) => resource.id));
+    const levels = await product.usageOf(ctx, resources);
+    // Only the resources it was asked about: a level for another one is not this report's.
+    return levels
+      .filter((level) => ids.has(level.resourceId))
+      .map((level) => ({ ...level, productId: product.id }));
+  }
+  const levels: ResourceLevel[] = [];
+  for (const resource of resources) {
+    for (const { meter, value } of (await product.usage?.(ctx, resource)) ?? []) {
+      levels.push({ resourceId: resource.id, productId: product.id, meter, value });
+    }
+  }
+  return levels;
 }
