@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   defineIntegration,
   defineProduct,
+  type ProductDefinition,
 } from "../../packages/partnerkit/src/core/define-integration.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
@@ -52,6 +53,37 @@ async function provision(installationId: string) {
   return readBody(response, ProvisionResourceResponse);
 }
 
+type LevelHooks = Pick<ProductDefinition<{ region: string }>, "meters" | "usage" | "usageOf">;
+
+/** A partner whose one product reads levels with `hooks`, reporting to an emulated Vercel that knows its two resources. */
+async function reportingPartner(hooks: LevelHooks) {
+  const vercel = await emulatedVercelApi();
+  partner = await createTestPartner({
+    services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
+    integration: () =>
+      defineIntegration({
+        products: [
+          defineProduct({
+            id: "acme-kv",
+            metadata: z.object({ region: z.string() }),
+            plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
+            provision: async () => ({ secrets: [] }),
+            ...hooks,
+          }),
+        ],
+      }),
+  });
+  await install(partner);
+  const first = await provision("icfg_1");
+  const second = await provision("icfg_1");
+  vercel.knowResource(first);
+  vercel.knowResource(second);
+  return { vercel, first, second };
+}
+
+const report = () =>
+  partner.services.billing.report("icfg_1", new Date(), pino({ level: "silent" }));
+
 describe("metering", () => {
   it("ctx.meter keeps a total meter's peak of the day, for the hook's own installation only", async () => {
     const probe: { otherResourceId?: string; refusals: string[] } = { refusals: [] };
@@ -77,40 +109,21 @@ describe("metering", () => {
   });
 
   it("writes the levels a billing report reads in one go, combining a meter named twice", async () => {
-    const vercel = await emulatedVercelApi();
-    partner = await createTestPartner({
-      services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
-      integration: () =>
-        defineIntegration({
-          products: [
-            defineProduct({
-              id: "acme-kv",
-              metadata: z.object({ region: z.string() }),
-              plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
-              meters: {
-                seats: { name: "Seats", type: "total", units: "seats" },
-                calls: { name: "Calls", type: "interval", units: "calls" },
-              },
-              provision: async () => ({ secrets: [] }),
-              usage: async () => [
-                { meter: "seats", value: 4 },
-                { meter: "seats", value: 6 },
-                { meter: "calls", value: 2 },
-                { meter: "calls", value: 5 },
-              ],
-            }),
-          ],
-        }),
+    const { vercel, first, second } = await reportingPartner({
+      meters: {
+        seats: { name: "Seats", type: "total", units: "seats" },
+        calls: { name: "Calls", type: "interval", units: "calls" },
+      },
+      usage: async () => [
+        { meter: "seats", value: 4 },
+        { meter: "seats", value: 6 },
+        { meter: "calls", value: 2 },
+        { meter: "calls", value: 5 },
+      ],
     });
-    await install(partner);
-    const first = await provision("icfg_1");
-    const second = await provision("icfg_1");
-    vercel.knowResource(first);
-    vercel.knowResource(second);
-    const log = pino({ level: "silent" });
 
-    await partner.services.billing.report("icfg_1", new Date(), log);
-    await partner.services.billing.report("icfg_1", new Date(), log);
+    await report();
+    await report();
 
     const rows = await partner.store.billing.usage([first.id, second.id]);
     const values = (resourceId: string) =>
@@ -124,44 +137,26 @@ describe("metering", () => {
   });
 
   it("reads a product's levels with usageOf once per report, for its own resources only", async () => {
-    const vercel = await emulatedVercelApi();
     const asked: string[][] = [];
-    partner = await createTestPartner({
-      services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
-      integration: () =>
-        defineIntegration({
-          products: [
-            defineProduct({
-              id: "acme-kv",
-              metadata: z.object({ region: z.string() }),
-              plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
-              meters: { seats: { name: "Seats", type: "total", units: "seats" } },
-              provision: async () => ({ secrets: [] }),
-              usage: async () => {
-                throw new Error("usageOf is used instead");
-              },
-              usageOf: async (_ctx, resources) => {
-                asked.push(resources.map((resource) => resource.id).sort());
-                return [
-                  ...resources.map((resource, index) => ({
-                    resourceId: resource.id,
-                    meter: "seats",
-                    value: index + 2,
-                  })),
-                  { resourceId: "res_someone_else", meter: "seats", value: 99 },
-                ];
-              },
-            }),
-          ],
-        }),
+    const { first, second } = await reportingPartner({
+      meters: { seats: { name: "Seats", type: "total", units: "seats" } },
+      usage: async () => {
+        throw new Error("usageOf is used instead");
+      },
+      usageOf: async (_ctx, resources) => {
+        asked.push(resources.map((resource) => resource.id).sort());
+        return [
+          ...resources.map((resource, index) => ({
+            resourceId: resource.id,
+            meter: "seats",
+            value: index + 2,
+          })),
+          { resourceId: "res_someone_else", meter: "seats", value: 99 },
+        ];
+      },
     });
-    await install(partner);
-    const first = await provision("icfg_1");
-    const second = await provision("icfg_1");
-    vercel.knowResource(first);
-    vercel.knowResource(second);
 
-    await partner.services.billing.report("icfg_1", new Date(), pino({ level: "silent" }));
+    await report();
 
     expect(asked).toEqual([[first.id, second.id].sort()]);
     const rows = await partner.store.billing.usage([first.id, second.id, "res_someone_else"]);
