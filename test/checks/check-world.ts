@@ -6,25 +6,23 @@ import {
   frameworkJobHandlers,
   type ServiceOptions,
 } from "../../packages/partnerkit/src/core/services.ts";
-import { createEmulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import {
   checkRunsOf,
   checkRunWebhookPayload,
   type EmulatedCheckRun,
 } from "../../packages/partnerkit/src/emulator/vercel-api/routes/checks.ts";
 import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
-import type { Secret } from "../../packages/partnerkit/src/protocol/common.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
   createTestPartner,
   install,
-  PUBLIC_URL,
   provisionBody,
   TEST_WEBHOOK_SECRET,
   type TestPartner,
   type TestPartnerOptions,
 } from "../support/partner-app.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 const silent = pino({ level: "silent" });
 
@@ -35,25 +33,13 @@ const silent = pino({ level: "silent" });
 export async function checkWorld(
   options: TestPartnerOptions & { checks?: ServiceOptions["checks"] } = {},
 ) {
-  const emulator = await createEmulator({
-    url: "https://api.vercel.test",
-    partnerUrl: PUBLIC_URL,
-    clientId: "oac_test_integration",
-    clientSecret: TEST_WEBHOOK_SECRET,
-    partnerFetch: async () => new Response(null, { status: 503 }),
-  });
-  emulator.state.installations.set("icfg_1", {
-    id: "icfg_1",
-    accountId: "acct_1",
-    userId: "user_1",
-    accessToken: "vercel_installation_token_secret",
-    status: "installed",
-  });
+  const vercel = await emulatedVercelApi();
+  const { emulator } = vercel;
   const book = checkRunsOf(emulator.vercelApi.store);
   const services: ServiceOptions = {
     vercel: {
       baseUrl: "https://api.vercel.test",
-      fetch: (input, init) => Promise.resolve(emulator.app.fetch(new Request(input, init))),
+      fetch: vercel.fetch,
       retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 200 },
     },
     checks: { cancelPollMs: 20, ...options.checks },
@@ -64,8 +50,7 @@ export async function checkWorld(
     body: provisionBody(),
   });
   const resource = await readBody(created, ProvisionResourceResponse);
-  const { secrets, ...rest } = resource;
-  emulator.state.saveResource("icfg_1", rest, secrets as Secret[]);
+  vercel.knowResource(resource);
 
   let sequence = 0;
   const world = {

@@ -1,39 +1,24 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../packages/partnerkit/src/emulator/emulator.ts";
 import {
   type CheckRunBook,
   checkRunsOf,
   type EmulatedCheckRun,
 } from "../../packages/partnerkit/src/emulator/vercel-api/routes/checks.ts";
-import type { Secret } from "../../packages/partnerkit/src/protocol/common.ts";
 import { type CrashWorld, pollUntil, startCrashWorld } from "../support/crash-world.ts";
-import { TEST_CLIENT_ID } from "../support/issuer.ts";
 import { installAndProvision } from "../support/over-http.ts";
 import { startPartnerkit } from "../support/server-process.ts";
+import { emulatedVercelApi } from "../support/vercel-fake.ts";
 
 const RUNS = 24;
 
 let world: CrashWorld;
-let emulator: Emulator;
+let vercel: Awaited<ReturnType<typeof emulatedVercelApi>>;
 let book: CheckRunBook;
 
 beforeAll(async () => {
-  world = await startCrashWorld((request) => emulator.app.fetch(request));
-  emulator = await createEmulator({
-    url: "https://api.vercel.test",
-    partnerUrl: "http://127.0.0.1:1",
-    clientId: TEST_CLIENT_ID,
-    clientSecret: world.clientSecret,
-    partnerFetch: async () => new Response(null, { status: 503 }),
-  });
-  emulator.state.installations.set("icfg_1", {
-    id: "icfg_1",
-    accountId: "acct_1",
-    userId: "user_1",
-    accessToken: "vercel_installation_token_secret",
-    status: "installed",
-  });
-  book = checkRunsOf(emulator.vercelApi.store);
+  vercel = await emulatedVercelApi();
+  world = await startCrashWorld((request) => vercel.fetch(request));
+  book = checkRunsOf(vercel.emulator.vercelApi.store);
 });
 
 afterAll(() => world.close());
@@ -41,13 +26,12 @@ afterAll(() => world.close());
 it("kill -9 in the middle of check runs: a second instance concludes each run exactly once", async () => {
   let server = await startPartnerkit(world.env);
   const { resource } = await installAndProvision(server.url, world.issuer);
-  const { secrets, ...rest } = resource;
-  emulator.state.saveResource("icfg_1", rest, secrets as Secret[]);
+  vercel.knowResource(resource);
 
   const runs: EmulatedCheckRun[] = [];
   for (let index = 0; index < RUNS; index++) {
     const deploymentId = `dpl_${index}`;
-    emulator.vercelApi.store.createDeployment({ id: deploymentId, ref: "feature-x", sha: "abc" });
+    vercel.createDeployment(deploymentId);
     runs.push(
       book.create({
         deploymentId,

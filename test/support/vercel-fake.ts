@@ -39,6 +39,8 @@ export async function emulatedVercelApi() {
   });
   const { store, faults } = emulator.vercelApi;
   return {
+    /** The whole emulator, for what the helpers below do not cover (e.g. its check runs). */
+    emulator,
     fetch: (input: string | URL | Request, init?: RequestInit) =>
       Promise.resolve(emulator.app.fetch(new Request(input, init))),
     faults,
