@@ -21,6 +21,9 @@ afterEach(async () => {
   partner = undefined;
 });
 
+/** Before the previous billing period (a calendar month) began. */
+const longAgo = () => new Date(Date.now() - 70 * 24 * 3_600_000).toISOString();
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A billing service that only records the intervals it is asked to schedule. */
@@ -46,13 +49,11 @@ describe("billing schedule", () => {
       }),
     );
     const store = partner.store;
-    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(2), {
+    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(1), {
       timeout: 2_000,
     });
-    expect((await store.listJobs()).map((job) => job.kind).sort()).toEqual([
-      BILLING_JOBS.invoice,
-      BILLING_JOBS.report,
-    ]);
+    // Installed just now, it owed nothing in the previous period: no invoice job for it.
+    expect((await store.listJobs()).map((job) => job.kind)).toEqual([BILLING_JOBS.report]);
     expect(kicks).toBe(1);
   });
 
@@ -68,11 +69,11 @@ describe("billing schedule", () => {
       );
     }
     const store = partner.store;
-    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(2), {
+    await vi.waitFor(async () => expect(await store.listJobs()).toHaveLength(1), {
       timeout: 2_000,
     });
     await sleep(150);
-    expect(await store.listJobs()).toHaveLength(2);
+    expect(await store.listJobs()).toHaveLength(1);
     expect(kicks).toBe(1);
   });
 
@@ -97,7 +98,7 @@ describe("billing schedule", () => {
 
   it("queues a large provider's billing in a few multi-row inserts, each installation once, spread out", async () => {
     partner = await createTestPartner();
-    const at = new Date().toISOString();
+    const at = longAgo();
     const ids = Array.from({ length: 1_201 }, (_, index) => `icfg_many_${index}`);
     for (let from = 0; from < ids.length; from += 200) {
       await partner.database.kysely
@@ -121,19 +122,19 @@ describe("billing schedule", () => {
       expect(owners).toHaveLength(ids.length);
     }
     // 1,201 installations are past the point where a pass takes seconds: their jobs come due one
-    // after another over 24 s (20 ms each), in both kinds, instead of all at once.
+    // after another over 80 % of the hour (one every 2.4 s), in both kinds, instead of all at once.
     const reports = jobs.filter((job) => job.kind === BILLING_JOBS.report);
     const due = reports.map((job) => Date.parse(job.runAt)).sort((a, b) => a - b);
     const spanMs = (due.at(-1) ?? 0) - (due[0] ?? 0);
-    expect(spanMs).toBeGreaterThan(23_000);
-    expect(spanMs).toBeLessThan(24_100);
-    const dueSoon = due.filter((runAt) => runAt - (due[0] ?? 0) < 1_000).length;
-    expect(dueSoon).toBeLessThanOrEqual(51);
+    expect(spanMs).toBeGreaterThan(2_870_000);
+    expect(spanMs).toBeLessThanOrEqual(2_880_000);
+    const dueSoon = due.filter((runAt) => runAt - (due[0] ?? 0) < 10_000).length;
+    expect(dueSoon).toBeLessThanOrEqual(5);
     const invoiceDue = jobs
       .filter((job) => job.kind === BILLING_JOBS.invoice)
       .map((job) => Date.parse(job.runAt))
       .sort((a, b) => a - b);
-    expect((invoiceDue.at(-1) ?? 0) - (invoiceDue[0] ?? 0)).toBeGreaterThan(23_000);
+    expect((invoiceDue.at(-1) ?? 0) - (invoiceDue[0] ?? 0)).toBeGreaterThan(2_870_000);
     // Each report is dated when it runs, not when it was queued.
     for (const job of reports) {
       const { at: reportedAt } = job.payload as { at: string };
@@ -146,6 +147,12 @@ describe("billing schedule", () => {
     partner = await createTestPartner();
     await install(partner, "icfg_1");
     await install(partner, "icfg_2");
+    // Both existed all through the previous period.
+    await partner.database.kysely
+      .withTables<Tables>()
+      .updateTable("installations")
+      .set({ created_at: longAgo() })
+      .execute();
     const kinds = async () =>
       (await partner?.store.listJobs())
         ?.map((job) => `${job.kind}:${(job.payload as { installationId: string }).installationId}`)
@@ -177,11 +184,25 @@ describe("billing schedule", () => {
     );
   });
 
-  it("keeps the window within 80 % of the interval", () => {
+  it("spreads a large provider's pass over 80 % of the interval", () => {
     expect(spreadWindowMs(1_000, 3_600_000)).toBe(0);
-    expect(spreadWindowMs(1_001, 3_600_000)).toBe(20_020);
-    expect(spreadWindowMs(100_000, 3_600_000)).toBe(2_000_000);
-    expect(spreadWindowMs(200_000, 3_600_000)).toBe(2_880_000);
+    expect(spreadWindowMs(1_001, 3_600_000)).toBe(2_880_000);
+    expect(spreadWindowMs(100_000, 3_600_000)).toBe(2_880_000);
     expect(spreadWindowMs(100_000, 60_000)).toBe(48_000);
+  });
+
+  it("queues no invoice for a period that ended before the installation was made", async () => {
+    partner = await createTestPartner();
+    await install(partner, "icfg_new");
+    await partner.database.kysely
+      .withTables<Tables>()
+      .insertInto("installations")
+      .values(installationRow("icfg_old", longAgo()))
+      .execute();
+    expect(await partner.services.billing.schedule(HOUR_SECONDS)).toBe(3);
+    const invoices = await partner.store.listJobs({ kind: BILLING_JOBS.invoice });
+    expect(
+      invoices.map((job) => (job.payload as { installationId: string }).installationId),
+    ).toEqual(["icfg_old"]);
   });
 });

@@ -260,20 +260,29 @@ export class BillingQueries {
   }
 
   /**
-   * The live installations, each with whether it still has to be invoiced for the period that
-   * starts at `periodStart` (see `markInvoiced`).
+   * The live installations, each with whether it still has to be invoiced for `period` (see
+   * `markInvoiced`).
    */
-  async installationsToBill(periodStart: string): Promise<{ id: string; invoiceDue: boolean }[]> {
+  async installationsToBill(period: {
+    start: string;
+    end: string;
+  }): Promise<{ id: string; invoiceDue: boolean }[]> {
     const rows = await this.db
       .selectFrom("installations")
       .leftJoin("invoiced_periods", "invoiced_periods.installation_id", "installations.id")
-      .select(["installations.id as id", "invoiced_periods.period_start as invoicedThrough"])
+      .select([
+        "installations.id as id",
+        "installations.created_at as createdAt",
+        "invoiced_periods.period_start as invoicedThrough",
+      ])
       .where("installations.deleted_at", "is", null)
       .orderBy("installations.id")
       .execute();
-    return rows.map(({ id, invoicedThrough }) => ({
+    // One made after the period ended owed nothing in it: its invoice job would be a no-op.
+    return rows.map(({ id, createdAt, invoicedThrough }) => ({
       id,
-      invoiceDue: invoicedThrough === null || invoicedThrough < periodStart,
+      invoiceDue:
+        createdAt < period.end && (invoicedThrough === null || invoicedThrough < period.start),
     }));
   }
 
