@@ -129,9 +129,10 @@ export class ResourceService {
   }
 
   async list(request: RequestContext, installationId: string, ids: string[]): Promise<Resource[]> {
-    const installation = await this.installations.require(request, installationId);
+    const read = await this.store.getInstallationWithResources(installationId, request.receivedAt);
+    const installation = this.installations.usable(request, installationId, read.installation);
     const wanted = ids.length > 0 ? new Set(ids) : undefined;
-    const resources = (await this.store.listResources(installationId)).filter(
+    const resources = read.resources.filter(
       (resource) => !resource.deletedAt && (!wanted || wanted.has(resource.id)),
     );
     return Promise.all(resources.map((resource) => this.describe(resource, installation)));

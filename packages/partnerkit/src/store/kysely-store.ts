@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Notification, Secret } from "../protocol/common.ts";
 import { ActionRunQueries } from "./action-run-queries.ts";
 import { BillingQueries } from "./billing-queries.ts";
@@ -108,6 +108,41 @@ const selectResource = reusableQuery((db: Kysely<Tables>, id: string, installati
     .where("installation_id", "=", installationId),
 );
 
+/*
+ * On PostgreSQL each round trip costs more than the read it carries (a socket write and a wake-up
+ * on both sides: a third of the server's CPU in the scale benchmark), so a call's two reads go in
+ * one query. Every column of `resources` is text, so its row as JSON reads back unchanged.
+ */
+const selectInstallationWithResource = reusableQuery(
+  (db: Kysely<Tables>, id: string, installationId: string) =>
+    db
+      .selectFrom("installations as i")
+      .leftJoin("resources as r", (join) =>
+        join.on("r.id", "=", id).onRef("r.installation_id", "=", "i.id"),
+      )
+      .selectAll("i")
+      .select(
+        sql<Selectable<ResourcesTable> | null>`case when r.id is null then null else row_to_json(r) end`.as(
+          "resource_row",
+        ),
+      )
+      .where("i.id", "=", installationId),
+);
+const selectInstallationWithResources = reusableQuery(
+  (db: Kysely<Tables>, installationId: string) =>
+    db
+      .selectFrom("installations as i")
+      .selectAll("i")
+      .select(
+        sql<
+          Selectable<ResourcesTable>[]
+        >`coalesce((select json_agg(r order by r.created_at, r.id) from resources r where r.installation_id = i.id), '[]'::json)`.as(
+          "resource_rows",
+        ),
+      )
+      .where("i.id", "=", installationId),
+);
+
 const json = (value: unknown) => JSON.stringify(value);
 const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 
@@ -164,7 +199,17 @@ class KyselyStore implements Store {
     return this.readInstallation(id, this.hotVersion(freshAsOf));
   }
 
-  async getResourceWithInstallation(installationId: string, id: string, freshAsOf?: number) {
+  async getResourceWithInstallation(
+    installationId: string,
+    id: string,
+    freshAsOf?: number,
+  ): Promise<{ installation?: InstallationRecord; resource?: ResourceRecord }> {
+    if (this.engine === "postgres") {
+      const [row] = await selectInstallationWithResource(this.db, id, installationId);
+      if (!row) return {};
+      const resource = row.resource_row ? deepFreeze(toResource(row.resource_row)) : undefined;
+      return { installation: deepFreeze(toInstallation(row)), resource };
+    }
     const version = this.hotVersion(freshAsOf);
     const [installation, resource] = await Promise.all([
       this.readInstallation(installationId, version),
@@ -289,6 +334,22 @@ class KyselyStore implements Store {
       .orderBy("id")
       .execute();
     return rows.map(toResource);
+  }
+
+  async getInstallationWithResources(installationId: string, freshAsOf?: number) {
+    if (this.engine === "postgres") {
+      const [row] = await selectInstallationWithResources(this.db, installationId);
+      if (!row) return { resources: [] };
+      return {
+        installation: deepFreeze(toInstallation(row)),
+        resources: row.resource_rows.map(toResource),
+      };
+    }
+    const [installation, resources] = await Promise.all([
+      this.getInstallation(installationId, freshAsOf),
+      this.listResources(installationId),
+    ]);
+    return { installation, resources };
   }
 
   async insertResource(resource: NewResource): Promise<ResourceRecord> {

@@ -63,6 +63,11 @@ export interface Store {
     freshAsOf?: number,
   ): Promise<{ installation?: InstallationRecord; resource?: ResourceRecord }>;
   listResources(installationId: string): Promise<ResourceRecord[]>;
+  /** The installation and all its resources (deleted ones too, in creation order), read together. */
+  getInstallationWithResources(
+    installationId: string,
+    freshAsOf?: number,
+  ): Promise<{ installation?: InstallationRecord; resources: ResourceRecord[] }>;
   insertResource(resource: NewResource): Promise<ResourceRecord>;
   updateResource(id: string, changes: ResourceChanges): Promise<void>;
   markResourceDeleted(id: string): Promise<void>;

@@ -124,10 +124,9 @@ export class BillingService {
    */
   async report(installationId: string, at: Date, log: Logger): Promise<void> {
     const { integration, store } = this.deps;
-    const installation = await store.getInstallation(installationId);
-    if (!installation || installation.deletedAt) return;
     // Read once for the levels, the billing data and the balances of this report.
-    const resources = await store.listResources(installationId);
+    const { installation, resources } = await store.getInstallationWithResources(installationId);
+    if (!installation || installation.deletedAt) return;
     await this.readLevels(installation, resources, {
       requestId: `billing:${at.toISOString()}`,
       log,
