@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { PlansResponse } from "../../protocol/common.ts";
 import { ProvisionResourceResponse, Resource } from "../../protocol/resources.ts";
 import { MarketplaceIssuer } from "../issuer.ts";
-import { PartnerCallError } from "../partner-client.ts";
+import { type PartnerCall, PartnerCallError } from "../partner-client.ts";
 import {
   type Check,
   type ConformanceState,
@@ -63,6 +63,20 @@ function withToken(target: ConformanceTarget, state: ConformanceState, token: st
     installationId: state.installationId,
     headers: { authorization: `Bearer ${token}`, "x-vercel-auth": "system" },
   });
+}
+
+/** A check that one call is refused, preferably with one of `statuses`, with the error body. */
+function refuses(
+  check: Omit<Check, "run">,
+  statuses: number[],
+  call: (target: ConformanceTarget, state: ConformanceState) => PartnerCall,
+): Check {
+  return {
+    ...check,
+    async run(target, state) {
+      return expectRefusal(await exchange(target, call(target, state)), statuses);
+    },
+  };
 }
 
 function rejectsToken(
@@ -187,22 +201,20 @@ export const CHECKS: Check[] = [
         : pass();
     },
   },
-  {
-    id: "unknown-resource",
-    section: "§4.6",
-    title: "An unknown resource is a 404 with the error body",
-    async run(target, state) {
-      return expectRefusal(
-        await exchange(target, {
-          method: "GET",
-          path: `${resourcePath(state)}/res_conformance_missing`,
-          ...asSystem(state),
-        }),
-        // 404 is UNCONFIRMED (§4.6): another 4xx is a WARN.
-        [404],
-      );
+  refuses(
+    {
+      id: "unknown-resource",
+      section: "§4.6",
+      title: "An unknown resource is a 404 with the error body",
     },
-  },
+    // 404 is UNCONFIRMED (§4.6): another 4xx is a WARN.
+    [404],
+    (_target, state) => ({
+      method: "GET",
+      path: `${resourcePath(state)}/res_conformance_missing`,
+      ...asSystem(state),
+    }),
+  ),
   {
     id: "idempotent-replay",
     section: "§3.1",
@@ -257,37 +269,29 @@ export const CHECKS: Check[] = [
           );
     },
   },
-  {
-    id: "malformed-json",
-    section: "§3.3",
-    title: "A malformed JSON body is a 400 with the error body, not a 5xx",
-    async run(target, state) {
-      return expectRefusal(
-        await exchange(target, {
-          method: "POST",
-          path: resourcePath(state),
-          ...asUser(state),
-          body: "{not json",
-        }),
-        [400],
-      );
+  refuses(
+    {
+      id: "malformed-json",
+      section: "§3.3",
+      title: "A malformed JSON body is a 400 with the error body, not a 5xx",
     },
-  },
-  {
-    id: "no-token",
-    section: "§2.4",
-    title: "A call without a bearer token is refused",
-    async run(target, state) {
-      return expectRefusal(
-        await exchange(target, {
-          method: "GET",
-          path: `${resourcePath(state)}/${state.resourceId ?? "unknown"}`,
-          auth: "none",
-        }),
-        [401],
-      );
-    },
-  },
+    [400],
+    (_target, state) => ({
+      method: "POST",
+      path: resourcePath(state),
+      ...asUser(state),
+      body: "{not json",
+    }),
+  ),
+  refuses(
+    { id: "no-token", section: "§2.4", title: "A call without a bearer token is refused" },
+    [401],
+    (_target, state) => ({
+      method: "GET",
+      path: `${resourcePath(state)}/${state.resourceId ?? "unknown"}`,
+      auth: "none",
+    }),
+  ),
   rejectsToken(
     "wrong-audience",
     "A token for another integration (aud) is refused",
@@ -336,44 +340,36 @@ export const CHECKS: Check[] = [
       return expectRefusal(await withToken(target, state, token), [403, 401, 404]);
     },
   },
-  {
-    id: "viewer-write",
-    section: "§2.4",
-    title: "A read-only USER member cannot provision",
-    async run(target, state) {
-      return expectRefusal(
-        await exchange(target, {
-          method: "POST",
-          path: resourcePath(state),
-          ...asUser(state),
-          role: "USER",
-          body: provisionBody(target, state),
-        }),
-        [403],
-      );
+  refuses(
+    { id: "viewer-write", section: "§2.4", title: "A read-only USER member cannot provision" },
+    [403],
+    (target, state) => ({
+      method: "POST",
+      path: resourcePath(state),
+      ...asUser(state),
+      role: "USER",
+      body: provisionBody(target, state),
+    }),
+  ),
+  refuses(
+    {
+      id: "system-upsert",
+      section: "§2.5",
+      title: "Upsert Installation refuses a system token (user auth only)",
     },
-  },
-  {
-    id: "system-upsert",
-    section: "§2.5",
-    title: "Upsert Installation refuses a system token (user auth only)",
-    async run(target, state) {
-      return expectRefusal(
-        await exchange(target, {
-          method: "PUT",
-          path: `/v1/installations/${state.installationId}`,
-          ...asSystem(state),
-          body: {
-            scopes: ["read-write:integration-resource"],
-            acceptedPolicies: {},
-            credentials: { access_token: "stolen", token_type: "Bearer" },
-            account: { url: "https://vercel.com/x", contact: { email: "x@example.com" } },
-          },
-        }),
-        [401, 403],
-      );
-    },
-  },
+    [401, 403],
+    (_target, state) => ({
+      method: "PUT",
+      path: `/v1/installations/${state.installationId}`,
+      ...asSystem(state),
+      body: {
+        scopes: ["read-write:integration-resource"],
+        acceptedPolicies: {},
+        credentials: { access_token: "stolen", token_type: "Bearer" },
+        account: { url: "https://vercel.com/x", contact: { email: "x@example.com" } },
+      },
+    }),
+  ),
   ...WEBHOOK_CHECKS,
   ...ACTION_CHECKS,
   ...CHECK_RUN_CHECKS,
