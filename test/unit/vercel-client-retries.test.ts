@@ -1,5 +1,8 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
 import pino from "pino";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withInboundCallBudget } from "../../packages/partnerkit/src/vercel/call-budget.ts";
 import { withCallSignal } from "../../packages/partnerkit/src/vercel/call-signal.ts";
 import {
@@ -211,5 +214,62 @@ describe("VercelClient: calls made by a job that is stopped", () => {
     await expect(finalizing).rejects.toMatchObject({ status: 429 });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(attempts("/billing/finalize")).toBe(1);
+  });
+});
+
+describe("VercelClient over HTTP, with the fetch it sends with by default", () => {
+  let served: ServerType;
+  let baseUrl: string;
+  beforeEach(async () => {
+    served = await new Promise<ServerType>((resolve) => {
+      const server = serve(
+        { fetch: vercel.emulator.app.fetch, port: 0, hostname: "127.0.0.1" },
+        () => resolve(server),
+      );
+    });
+    baseUrl = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    (served as Server).closeAllConnections();
+    served.close();
+  });
+
+  const overHttp = (timeoutMs = 2_000) =>
+    new VercelClient({
+      baseUrl,
+      accessToken: "vercel_installation_token_secret",
+      installationId: "icfg_1",
+      log: pino({ level: "silent" }),
+      retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 3_000 },
+      timeoutMs,
+    });
+  const statuses = (path: string) =>
+    vercel
+      .calls()
+      .filter((call) => call.path.includes(path))
+      .map((call) => call.status);
+
+  it("retries an SDK call answered 503 and one that timed out, then succeeds", async () => {
+    vercel.faults
+      .add({ method: "PATCH", path: "/v1/installations/icfg_1", status: 503, times: 1 })
+      .add({ method: "PATCH", path: "/v1/installations/icfg_1", delayMs: 1_000, times: 1 });
+    await overHttp(200).updateInstallation({ status: "ready" });
+    // The emulator records the call it delayed once its answer is due: 499, the client gave up.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(statuses("/v1/installations/icfg_1").sort()).toEqual([204, 499, 503]);
+  });
+
+  it("sends a credential rotation that timed out once", async () => {
+    vercel.faults.add({ path: "/credentials/rotate", delayMs: 1_000 });
+    await expect(rotate(overHttp(100))).rejects.toBeInstanceOf(VercelApiError);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(statuses("/credentials/rotate")).toHaveLength(1);
+  });
+
+  it("reads a deployment outside the SDK", async () => {
+    vercel.createDeployment("dpl_http");
+    expect(await overHttp().getDeployment("dpl_http")).toMatchObject({
+      gitSource: { ref: "feature-x" },
+    });
   });
 });
