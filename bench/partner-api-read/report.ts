@@ -106,9 +106,10 @@ the cache for everyone, so nearly every read goes to SQLite.
   copied ${formatCount(MIX_INSTALLATIONS)} times straight into the database (\`bench/servers/bulk-seed.ts\`: the same rows,
   each with its own ids, account and sealed credentials and secrets), on SQLite in a temporary
   directory or in the PostgreSQL database \`${MIX_DATABASE}\` (made anew each run; the three servers
-  come after the one on the same data). Each server's billing schedule bills every installation
-  soon after it starts (two jobs per installation); the load starts once the job queue is empty
-  and the servers are idle. The writes are \`PATCH\` (a new name) and \`POST\` (a new
+  come after the one on the same data). Each server's billing schedule queues a report for every
+  installation soon after it starts, due evenly over 80 % of the hour (about 3 a second for
+  10,000 installations); the load starts once no job is due or running and the servers are idle,
+  and those reports go on trickling through it, as they would on a real server. The writes are \`PATCH\` (a new name) and \`POST\` (a new
   Acme KV resource) with ADMIN tokens; the reads, USER tokens.
 - *Ceiling*: \`bench/servers/ceiling-server.ts\`, its own child process — \`jwtVerify\` with the same
   remote key set, issuer, audience, RS256 and \`exp\` rule, answering the bytes our server answers.

@@ -21,9 +21,10 @@ export interface QuietWait {
 }
 
 /**
- * Waits until the servers' start-up work is over — the first billing run enqueues two jobs per
- * installation and runs them — so that a measurement after it sees only its own load: nothing
- * queued or running in the job queue, and every server nearly idle for two polls in a row.
+ * Waits until the servers' start-up work is over — the first billing run enqueues a report per
+ * installation (beyond 1,000 installations spread over most of the hour) and runs those due — so
+ * that a measurement after it sees only its own load and the steady trickle of reports: no job
+ * due or running, and every server nearly idle for two polls in a row.
  */
 export async function waitUntilQuiet(
   servers: readonly ChildServer[],
@@ -41,8 +42,8 @@ export async function waitUntilQuiet(
       const cpuAfter = await serversCpuMs(servers);
       const idle = cpuAfter - cpuBefore < IDLE_CORES * POLL_MS * servers.length;
       cpuBefore = cpuAfter;
-      const { pending, jobs } = await queue(database);
-      calm = idle && pending === 0 ? calm + 1 : 0;
+      const { due, jobs } = await queue(database);
+      calm = idle && due === 0 ? calm + 1 : 0;
       if (calm >= 2) return { ms: performance.now() - started, jobs, quiet: true };
     }
     return { ms: performance.now() - started, jobs: (await queue(database)).jobs, quiet: false };
@@ -58,13 +59,15 @@ async function serversCpuMs(servers: readonly ChildServer[]): Promise<number> {
 }
 
 async function queue(database: Database) {
-  const { rows } = await database.kysely.executeQuery<{ jobs: number; pending: number }>(
+  const now = database.engine === "postgres" ? "$1" : "?";
+  const { rows } = await database.kysely.executeQuery<{ jobs: number; due: number }>(
     CompiledQuery.raw(
       `select count(*) as jobs,
-              coalesce(sum(case when status in ('queued', 'running') then 1 else 0 end), 0) as pending
+              coalesce(sum(case when status = 'running' or (status = 'queued' and run_at <= ${now})
+                                then 1 else 0 end), 0) as due
        from jobs`,
-      [],
+      [new Date().toISOString()],
     ),
   );
-  return { jobs: Number(rows[0]?.jobs ?? 0), pending: Number(rows[0]?.pending ?? 0) };
+  return { jobs: Number(rows[0]?.jobs ?? 0), due: Number(rows[0]?.due ?? 0) };
 }
