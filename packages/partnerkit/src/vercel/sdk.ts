@@ -6,7 +6,7 @@
 import { VercelCore } from "@vercel/sdk/core.js";
 import { HTTPClient } from "@vercel/sdk/lib/http.js";
 import { ConnectionError, RequestTimeoutError } from "@vercel/sdk/models/httpclienterrors.js";
-import { undiciFetch } from "./undici-fetch.ts";
+import { nodeFetch } from "./node-fetch.ts";
 
 export { deploymentsUpdateIntegrationDeploymentAction } from "@vercel/sdk/funcs/deploymentsUpdateIntegrationDeploymentAction.js";
 export { marketplaceCreateEvent } from "@vercel/sdk/funcs/marketplaceCreateEvent.js";
@@ -29,7 +29,7 @@ export function createVercelCore(options: {
   fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   onResponse: (method: string, url: string, response: Response) => void;
 }): VercelCore {
-  const http = new HTTPClient({ fetcher: options.fetch ?? undiciFetch });
+  const http = new HTTPClient({ fetcher: options.fetch ?? nodeFetch });
   http.addHook("response", (response, request) =>
     options.onResponse(request.method, request.url, response),
   );

@@ -28,7 +28,7 @@ import {
 } from "../protocol/vercel-api.ts";
 import { inboundCallDeadline } from "./call-budget.ts";
 import { attemptSignal, callSignal } from "./call-signal.ts";
-import { undiciFetch } from "./undici-fetch.ts";
+import { nodeFetch } from "./node-fetch.ts";
 
 type Sdk = typeof import("./sdk.ts");
 
@@ -190,7 +190,7 @@ export class VercelClient {
       typeof this.options.accessToken === "string"
         ? this.options.accessToken
         : await this.options.accessToken();
-    const send = this.options.fetch ?? undiciFetch;
+    const send = this.options.fetch ?? nodeFetch;
     const body = await this.retrying(operation, "idempotent", async (signal) => {
       let answer: Response;
       try {
@@ -680,7 +680,7 @@ export class VercelClient {
       typeof this.options.accessToken === "string"
         ? this.options.accessToken
         : await this.options.accessToken();
-    const send = this.options.fetch ?? undiciFetch;
+    const send = this.options.fetch ?? nodeFetch;
     return this.retrying(operation, "idempotent", async (signal) => {
       let answer: Response;
       try {

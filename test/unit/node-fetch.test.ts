@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { undiciFetch } from "../../packages/partnerkit/src/vercel/undici-fetch.ts";
+import { nodeFetch } from "../../packages/partnerkit/src/vercel/node-fetch.ts";
 
 interface Received {
   method?: string;
@@ -44,7 +44,7 @@ afterAll(() => {
 
 describe("the fetch the Vercel client sends with", () => {
   it("sends method, headers and body, and answers status, headers and body as fetch does", async () => {
-    const answer = await undiciFetch(`${base}/v1/things`, {
+    const answer = await nodeFetch(`${base}/v1/things`, {
       method: "PATCH",
       headers: { authorization: "Bearer t0k", "content-type": "application/json" },
       body: '{"status":"succeeded"}',
@@ -63,7 +63,7 @@ describe("the fetch the Vercel client sends with", () => {
   });
 
   it("takes a Request, as @vercel/sdk passes one", async () => {
-    const answer = await undiciFetch(
+    const answer = await nodeFetch(
       new Request(`${base}/missing`, {
         method: "POST",
         headers: { authorization: "Bearer sdk" },
@@ -78,8 +78,20 @@ describe("the fetch the Vercel client sends with", () => {
     });
   });
 
+  it("keeps the connection open for the next call", async () => {
+    let connections = 0;
+    const count = () => connections++;
+    server.on("connection", count);
+    try {
+      for (let call = 0; call < 3; call++) await (await nodeFetch(`${base}/again`)).text();
+    } finally {
+      server.off("connection", count);
+    }
+    expect(connections).toBeLessThanOrEqual(1);
+  });
+
   it("answers a 204 with no body", async () => {
-    const answer = await undiciFetch(`${base}/empty`, { method: "DELETE" });
+    const answer = await nodeFetch(`${base}/empty`, { method: "DELETE" });
     expect(answer.status).toBe(204);
     expect(answer.body).toBeNull();
   });
@@ -89,14 +101,14 @@ describe("the fetch the Vercel client sends with", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const failure = await undiciFetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => error);
+    const failure = await nodeFetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as TypeError).message).toBe("fetch failed");
     expect((failure as TypeError).cause).toBeDefined();
   });
 
   it("rejects with the signal's reason when aborted", async () => {
-    const failure = await undiciFetch(`${base}/slow`, { signal: AbortSignal.timeout(50) }).catch(
+    const failure = await nodeFetch(`${base}/slow`, { signal: AbortSignal.timeout(50) }).catch(
       (error: unknown) => error,
     );
     expect((failure as Error).name).toBe("TimeoutError");
