@@ -117,12 +117,10 @@ const selectInstallationWithResource = reusableQuery(
   (db: Kysely<Tables>, id: string, installationId: string) =>
     db
       .selectFrom("installations as i")
-      .leftJoin("resources as r", (join) =>
-        join.on("r.id", "=", id).onRef("r.installation_id", "=", "i.id"),
-      )
       .selectAll("i")
+      // A scalar subquery: PostgreSQL spent less on it than on the same read as a left join.
       .select(
-        sql<Selectable<ResourcesTable> | null>`case when r.id is null then null else row_to_json(r) end`.as(
+        sql<Selectable<ResourcesTable> | null>`(select row_to_json(r) from resources r where r.id = ${id} and r.installation_id = i.id)`.as(
           "resource_row",
         ),
       )
