@@ -42,6 +42,15 @@ afterAll(() => {
   server.close();
 });
 
+/** A port nothing listens on any more. */
+async function closedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  return port;
+}
+
 describe("the fetch the Vercel client sends with", () => {
   it("sends method, headers and body, and answers status, headers and body as fetch does", async () => {
     const answer = await nodeFetch(`${base}/v1/things`, {
@@ -97,14 +106,18 @@ describe("the fetch the Vercel client sends with", () => {
   });
 
   it("fails to connect as fetch does: a TypeError with the cause", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const failure = await nodeFetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as TypeError).message).toBe("fetch failed");
     expect((failure as TypeError).cause).toBeDefined();
+  });
+
+  it("goes out over TLS for an https URL, failing as fetch does when nothing answers", async () => {
+    const port = await closedPort();
+    const failure = await nodeFetch(`https://127.0.0.1:${port}/`).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as TypeError & { cause: { code?: string } }).cause.code).toBe("ECONNREFUSED");
   });
 
   it("rejects with the signal's reason when aborted", async () => {

@@ -1,5 +1,4 @@
 import http from "node:http";
-import https from "node:https";
 import type { Fetcher } from "./vercel-client.ts";
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
@@ -12,14 +11,36 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
  */
 const IDLE_SOCKET_MS = 4_000;
 
-const agents = {
-  "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-};
+const httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+
+interface Client {
+  request: typeof http.request;
+  agent: http.Agent;
+}
+
+// TLS is loaded with the first call over https, as Node's fetch loads itself on its first call:
+// a server that has not called Vercel yet does not pay for it at start.
+let httpsClient: Promise<Client> | undefined;
+const loadHttps = () =>
+  import("node:https").then(({ default: https }) => ({
+    request: https.request,
+    agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  }));
+
+async function clientFor(url: URL): Promise<Client> {
+  if (url.protocol === "http:") return { request: http.request, agent: httpAgent };
+  if (url.protocol !== "https:") {
+    throw new TypeError("fetch failed", {
+      cause: new Error(`Unsupported protocol ${url.protocol}`),
+    });
+  }
+  httpsClient ??= loadHttps();
+  return httpsClient;
+}
 
 /**
  * `fetch` for the calls to Vercel, over `node:http`: Node 20's `fetch` took 250-370 µs of CPU per
- * call (its web streams and request machinery), this about 100 µs, with no module to load; an
+ * call (its web streams and request machinery), this about 100 µs, with no package to load; an
  * action makes two calls, a billing report two, a check three.
  *
  * It keeps fetch's contract where the client and `@vercel/sdk` look: a failure to connect or read
@@ -36,25 +57,16 @@ export const nodeFetch: Fetcher = async (input, init) => {
   }
   const signal = init?.signal ?? request?.signal ?? undefined;
   const url = new URL(request ? request.url : input.toString());
-  const agent =
-    url.protocol === "https:"
-      ? agents["https:"]
-      : url.protocol === "http:"
-        ? agents["http:"]
-        : undefined;
-  if (!agent)
-    throw new TypeError("fetch failed", {
-      cause: new Error(`Unsupported protocol ${url.protocol}`),
-    });
+  const client = await clientFor(url);
   const body =
     initBody ?? (request?.body ? new Uint8Array(await request.arrayBuffer()) : undefined);
   const headers = Object.fromEntries(new Headers(init?.headers ?? request?.headers));
   try {
     return await new Promise<Response>((resolve, reject) => {
-      const sent = (url.protocol === "https:" ? https : http).request(url, {
+      const sent = client.request(url, {
         method: init?.method ?? request?.method ?? "GET",
         headers,
-        agent,
+        agent: client.agent,
         signal,
       });
       sent.on("error", reject);
