@@ -28,6 +28,7 @@ beforeAll(async () => {
     });
     if (request.url === "/empty") return response.writeHead(204).end();
     if (request.url === "/slow") return setTimeout(() => response.end("late"), 2_000);
+    if (request.url === "/slower") return setTimeout(() => response.end("later"), 4_500);
     response.setHeader("set-cookie", ["a=1", "b=2"]);
     response.writeHead(request.url === "/missing" ? 404 : 200, {
       "content-type": "application/json",
@@ -98,6 +99,18 @@ describe("the fetch the Vercel client sends with", () => {
     }
     expect(connections).toBeLessThanOrEqual(1);
   });
+
+  it("waits for an answer slower than the idle timeout, then closes the idle connection", async () => {
+    const answer = await nodeFetch(`${base}/slower`);
+    expect(await answer.text()).toBe("later");
+    const open = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    expect(await open()).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(await open()).toBe(0);
+  }, 15_000);
 
   it("answers a 204 with no body", async () => {
     const answer = await nodeFetch(`${base}/empty`, { method: "DELETE" });
