@@ -4,13 +4,14 @@ import { z } from "zod";
 import {
   defineIntegration,
   defineProduct,
-  type ProductDefinition,
 } from "../../packages/partnerkit/src/core/define-integration.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
+  createOneProductPartner,
   createTestPartner,
   install,
+  type ProductHooks,
   provisionBody,
   type TestPartner,
 } from "../support/partner-app.ts";
@@ -53,25 +54,14 @@ async function provision(installationId: string) {
   return readBody(response, ProvisionResourceResponse);
 }
 
-type LevelHooks = Pick<ProductDefinition<{ region: string }>, "meters" | "usage" | "usageOf">;
+type LevelHooks = Pick<ProductHooks, "meters" | "usage" | "usageOf">;
 
 /** A partner whose one product reads levels with `hooks`, reporting to an emulated Vercel that knows its two resources. */
 async function reportingPartner(hooks: LevelHooks) {
   const vercel = await emulatedVercelApi();
-  partner = await createTestPartner({
-    services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
-    integration: () =>
-      defineIntegration({
-        products: [
-          defineProduct({
-            id: "acme-kv",
-            metadata: z.object({ region: z.string() }),
-            plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
-            provision: async () => ({ secrets: [] }),
-            ...hooks,
-          }),
-        ],
-      }),
+  partner = await createOneProductPartner(vercel, {
+    plans: [{ id: "free", type: "subscription", name: "Free", description: "" }],
+    ...hooks,
   });
   await install(partner);
   const first = await provision("icfg_1");

@@ -1,14 +1,9 @@
 import { afterEach, expect, it } from "vitest";
-import { z } from "zod";
 import { acmeKvPlans } from "../../examples/acme-kv/src/plans.ts";
-import {
-  defineIntegration,
-  defineProduct,
-} from "../../packages/partnerkit/src/core/define-integration.ts";
 import { ProvisionResourceResponse } from "../../packages/partnerkit/src/protocol/resources.ts";
 import { readBody } from "../support/bodies.ts";
 import {
-  createTestPartner,
+  createOneProductPartner,
   install,
   provisionBody,
   type TestPartner,
@@ -20,24 +15,13 @@ afterEach(() => partner.close());
 
 it("hands hooks ctx.vercel, authenticated with the installation's token", async () => {
   const vercel = await emulatedVercelApi();
-  partner = await createTestPartner({
-    services: { vercel: { baseUrl: "https://api.vercel.test", fetch: vercel.fetch } },
-    integration: () =>
-      defineIntegration({
-        products: [
-          defineProduct({
-            id: "acme-kv",
-            metadata: z.object({ region: z.string() }),
-            plans: acmeKvPlans,
-            provision: async () => ({ secrets: [] }),
-            // e.g. a rename done on the provider's side, announced to Vercel (spec §5.5)
-            async update(ctx, resource) {
-              await ctx.vercel.resourceUpdated(resource.id);
-              return undefined;
-            },
-          }),
-        ],
-      }),
+  partner = await createOneProductPartner(vercel, {
+    plans: acmeKvPlans,
+    // e.g. a rename done on the provider's side, announced to Vercel (spec §5.5)
+    async update(ctx, resource) {
+      await ctx.vercel.resourceUpdated(resource.id);
+      return undefined;
+    },
   });
   await install(partner);
   const created = await partner.call("POST", "/v1/installations/icfg_1/resources", {

@@ -1,11 +1,17 @@
 import type { Hono } from "hono";
 import type { JWTVerifyGetKey } from "jose";
 import pino from "pino";
+import { z } from "zod";
 import { acmeKvDataPlane } from "../../examples/acme-kv/src/data-plane.ts";
 import { acmeKvIntegration } from "../../examples/acme-kv/src/integration.ts";
 import { KvStore } from "../../examples/acme-kv/src/kv-store.ts";
 import { verifyVercelToken } from "../../packages/partnerkit/src/auth/verify-token.ts";
-import type { Integration } from "../../packages/partnerkit/src/core/define-integration.ts";
+import {
+  defineIntegration,
+  defineProduct,
+  type Integration,
+  type ProductDefinition,
+} from "../../packages/partnerkit/src/core/define-integration.ts";
 import {
   createServices,
   frameworkJobHandlers,
@@ -153,6 +159,36 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
       await database.close();
     },
   };
+}
+
+/** What a one-product test partner's `acme-kv` product does, beside provisioning with no secrets. */
+export type ProductHooks = Omit<
+  ProductDefinition<{ region: string }>,
+  "id" | "metadata" | "provision"
+>;
+
+/**
+ * A test partner whose one product, `acme-kv` (metadata `{ region }`), has `hooks`, and which
+ * calls Vercel through `vercel` (an emulated Vercel API's fetch).
+ */
+export function createOneProductPartner(
+  vercel: { fetch: NonNullable<ServiceOptions["vercel"]>["fetch"] },
+  hooks: ProductHooks,
+): Promise<TestPartner> {
+  return createTestPartner({
+    services: { vercel: { fetch: vercel.fetch, baseUrl: "https://api.vercel.test" } },
+    integration: () =>
+      defineIntegration({
+        products: [
+          defineProduct({
+            id: "acme-kv",
+            metadata: z.object({ region: z.string() }),
+            provision: async () => ({ secrets: [] }),
+            ...hooks,
+          }),
+        ],
+      }),
+  });
 }
 
 export function installationBody(overrides: Record<string, unknown> = {}) {
