@@ -109,8 +109,9 @@ the cache for everyone, so nearly every read goes to SQLite.
   come after the one on the same data). Each server's billing schedule queues a report for every
   installation soon after it starts, due evenly over 80 % of the hour (about 3 a second for
   10,000 installations); the load starts once no job is due or running and the servers are idle,
-  and those reports go on trickling through it, as they would on a real server. The writes are \`PATCH\` (a new name) and \`POST\` (a new
-  Acme KV resource) with ADMIN tokens; the reads, USER tokens.
+  and those reports go on trickling through it, as they would on a real server. The writes are
+  \`PATCH\` (a new name) and \`POST\` (a new Acme KV resource) with ADMIN tokens; the reads, USER
+  tokens.
 - *Ceiling*: \`bench/servers/ceiling-server.ts\`, its own child process — \`jwtVerify\` with the same
   remote key set, issuer, audience, RS256 and \`exp\` rule, answering the bytes our server answers.
 - *Load*: autocannon in the parent process, keep-alive connections, no pipelining; the servers,

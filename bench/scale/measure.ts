@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { BILLING_JOBS } from "../../packages/partnerkit/src/core/billing/billing-service.ts";
 import { processCpuMs } from "../lib/process-cpu.ts";
 import type { BenchOptions } from "../options.ts";
 import { backendCpuBetween, backendCpuMs } from "../servers/postgres.ts";
@@ -62,7 +63,7 @@ const QUEUED_WITHIN_MS = 120_000;
 async function untilReportsQueued(url: string, installations: number): Promise<void> {
   const deadline = performance.now() + QUEUED_WITHIN_MS;
   while (performance.now() < deadline) {
-    const reports = (await jobsByKind(url)).find((jobs) => jobs.kind === "billing-report");
+    const reports = (await jobsByKind(url)).find((jobs) => jobs.kind === BILLING_JOBS.report);
     if ((reports?.enqueued ?? 0) >= installations) return;
     await sleep(500);
   }

@@ -78,9 +78,9 @@ export class BillingService {
   /**
    * Enqueues one billing-data/balances job per live installation for the interval `at` falls in,
    * and the invoices of the period before it for those that existed then and are not invoiced for
-   * it yet; the dedupe keys
-   * make a second call for the same interval (another process, a restart) add nothing. A large provider's jobs are spread over
-   * part of the interval (see `spreadWindowMs`) instead of all coming due at once.
+   * it yet; the dedupe keys make a second call for the same interval (another process, a restart)
+   * add nothing. A large provider's jobs are spread over part of the interval (see
+   * `spreadWindowMs`) instead of all coming due at once.
    */
   async schedule(intervalSeconds: number): Promise<number> {
     const at = this.deps.now();
