@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { withInboundCallBudget } from "../../packages/partnerkit/src/vercel/call-budget.ts";
-import { withCallSignal } from "../../packages/partnerkit/src/vercel/call-signal.ts";
+import {
+  type CallScope,
+  InboundCallBudget,
+} from "../../packages/partnerkit/src/vercel/call-scope.ts";
 import {
   VercelApiError,
   VercelClient,
@@ -37,7 +39,11 @@ function abortableFetch(input: string | URL | Request, init?: RequestInit): Prom
   ]);
 }
 
-function client(retry: VercelRetryOptions = {}, timeoutMs = 2_000): VercelClient {
+function client(
+  retry: VercelRetryOptions = {},
+  timeoutMs = 2_000,
+  scope?: CallScope,
+): VercelClient {
   return new VercelClient({
     baseUrl: "https://api.vercel.test",
     accessToken: "vercel_installation_token_secret",
@@ -46,6 +52,7 @@ function client(retry: VercelRetryOptions = {}, timeoutMs = 2_000): VercelClient
     fetch: abortableFetch,
     retry: { initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 3_000, ...retry },
     timeoutMs,
+    scope,
   });
 }
 
@@ -148,11 +155,13 @@ describe("VercelClient: Retry-After", () => {
 describe("VercelClient: calls made while a Partner API request waits", () => {
   it("stops retrying when the request's budget is spent", async () => {
     vercel.faults.add({ method: "PATCH", status: 503 });
-    const slow = client({ initialIntervalMs: 50, maxIntervalMs: 50, maxElapsedMs: 60_000 });
+    const slow = client({ initialIntervalMs: 50, maxIntervalMs: 50, maxElapsedMs: 60_000 }, 2_000, {
+      budget: new InboundCallBudget(300),
+    });
     const started = Date.now();
-    await expect(
-      withInboundCallBudget(() => slow.updateInstallation({ status: "ready" }), 300),
-    ).rejects.toMatchObject({ status: 503 });
+    await expect(slow.updateInstallation({ status: "ready" })).rejects.toMatchObject({
+      status: 503,
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
@@ -160,7 +169,9 @@ describe("VercelClient: calls made while a Partner API request waits", () => {
     vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 5 });
     const started = Date.now();
     await expect(
-      withInboundCallBudget(() => client().updateInstallation({ status: "ready" }), 2_000),
+      client({}, 2_000, { budget: new InboundCallBudget(2_000) }).updateInstallation({
+        status: "ready",
+      }),
     ).rejects.toMatchObject({ status: 429 });
     expect(Date.now() - started).toBeLessThan(500);
     expect(attempts("/v1/installations/icfg_1")).toBe(1);
@@ -170,21 +181,19 @@ describe("VercelClient: calls made while a Partner API request waits", () => {
     vercel.faults.add({ method: "PATCH", delayMs: 5_000 });
     const started = Date.now();
     await expect(
-      withInboundCallBudget(
-        () => client({}, 10_000).updateInstallation({ status: "ready" }),
-        1_200,
-      ),
+      client({}, 10_000, { budget: new InboundCallBudget(1_200) }).updateInstallation({
+        status: "ready",
+      }),
     ).rejects.toBeInstanceOf(VercelApiError);
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
   it("gives work left running after the answer the background policy", async () => {
-    let later: Promise<void> | undefined;
-    await withInboundCallBudget(async () => {
-      later = new Promise((resolve) => setTimeout(resolve, 50)).then(() =>
-        client({ maxIntervalMs: 5 }).updateInstallation({ status: "ready" }),
-      );
-    }, 10);
+    const budget = new InboundCallBudget(10);
+    const later = new Promise((resolve) => setTimeout(resolve, 50)).then(() =>
+      client({ maxIntervalMs: 5 }, 2_000, { budget }).updateInstallation({ status: "ready" }),
+    );
+    budget.close(); // the request was answered
     vercel.faults.add({ method: "PATCH", status: 429, retryAfterSeconds: 1, times: 1 });
     await later;
     expect(vercel.calls().map((call) => call.status)).toEqual([429, 204]);
@@ -196,7 +205,7 @@ describe("VercelClient: calls made by a job that is stopped", () => {
     vercel.faults.add({ path: "/billing/finalize", delayMs: 5_000 });
     const stop = new AbortController();
     const started = Date.now();
-    const finalizing = withCallSignal(stop.signal, () => client({}, 10_000).finalizeInstallation());
+    const finalizing = client({}, 10_000, { signal: stop.signal }).finalizeInstallation();
     setTimeout(() => stop.abort(), 100);
     await expect(finalizing).rejects.toBeInstanceOf(VercelApiError);
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -207,9 +216,9 @@ describe("VercelClient: calls made by a job that is stopped", () => {
     vercel.faults.add({ path: "/billing/finalize", status: 429, retryAfterSeconds: 5 });
     const stop = new AbortController();
     const started = Date.now();
-    const finalizing = withCallSignal(stop.signal, () =>
-      client({ maxRetryAfterMs: 10_000, maxElapsedMs: 30_000 }).finalizeInstallation(),
-    );
+    const finalizing = client({ maxRetryAfterMs: 10_000, maxElapsedMs: 30_000 }, 2_000, {
+      signal: stop.signal,
+    }).finalizeInstallation();
     setTimeout(() => stop.abort(), 100);
     await expect(finalizing).rejects.toMatchObject({ status: 429 });
     expect(Date.now() - started).toBeLessThan(1_000);

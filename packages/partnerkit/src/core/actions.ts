@@ -10,7 +10,7 @@ import type {
   ActionDeployment,
   Integration,
 } from "./define-integration.ts";
-import type { HookContexts, VercelClientFor } from "./hook-context.ts";
+import type { HookContexts, VercelClientFor, Work } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 
 export interface ActionOptions {
@@ -27,7 +27,7 @@ export interface ActionOptions {
 }
 
 /** Where a lifecycle call comes from: its logger and, from a webhook, the delivery's id. */
-type Origin = { log: Logger; eventId?: string };
+type Origin = Work & { eventId?: string };
 
 type FinalOutcome = {
   status: "succeeded" | "failed";
@@ -61,6 +61,7 @@ export class ActionService {
       deploymentId: run.deploymentId,
       resourceId: run.resourceId,
     });
+    const work: Work = { log, calls: origin.calls };
     // The first delivery's job owns the run and, retried, finishes it even after a crash; a start
     // redelivered under another id must neither run the work again nor report a second time.
     if (run.startedBy && origin.eventId && run.startedBy !== origin.eventId) {
@@ -73,7 +74,7 @@ export class ActionService {
     }
     if (FINAL.includes(run.status)) {
       if (!run.reported && run.status !== "canceled" && (await this.stillInstalled(run, log)))
-        await this.report(run, log);
+        await this.report(run, work);
       return;
     }
     if (
@@ -85,7 +86,7 @@ export class ActionService {
     this.inFlight.set(run.id, controller);
     const stopWatching = this.watchForCancel(run, controller, log);
     try {
-      await this.work(run, controller, log);
+      await this.work(run, controller, work);
     } finally {
       stopWatching();
       this.inFlight.delete(run.id);
@@ -111,11 +112,12 @@ export class ActionService {
     );
   }
 
-  private async work(run: ActionRunRecord, controller: AbortController, log: Logger) {
-    const prepared = await this.prepare(run, log);
+  private async work(run: ActionRunRecord, controller: AbortController, work: Work) {
+    const { log } = work;
+    const prepared = await this.prepare(run, work);
     if (controller.signal.aborted) return;
     if ("failure" in prepared) {
-      await this.finish(run, { status: "failed", statusText: prepared.failure }, log);
+      await this.finish(run, { status: "failed", statusText: prepared.failure }, work);
       return;
     }
     const { definition, ctx, input } = prepared;
@@ -156,7 +158,7 @@ export class ActionService {
     await runningReport;
     // Outside the try: a report that fails must fail the job (which retries and re-sends the
     // stored status), not be mistaken for a failure of the provider's work.
-    if (await this.finish(run, outcome, log)) return;
+    if (await this.finish(run, outcome, work)) return;
     // The work ended before this instance noticed a cancel or cleanup processed elsewhere, whose
     // hook may have run before the work created what it did: undo that work once more.
     const current = await this.store.getActionRun(targetOf(run));
@@ -179,7 +181,7 @@ export class ActionService {
     );
     this.inFlight.get(run.id)?.abort(new Error("canceled"));
     if (created) return;
-    const prepared = await this.prepare(run, origin.log);
+    const prepared = await this.prepare(run, origin);
     if ("failure" in prepared) return;
     await prepared.definition.cancel?.(
       { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
@@ -195,7 +197,7 @@ export class ActionService {
     await this.store.transitionActionRun(run.id, ["queued", "running"], { status: "canceled" });
     this.inFlight.get(run.id)?.abort(new Error("cleaned up"));
     if (!created) {
-      const prepared = await this.prepare(run, origin.log);
+      const prepared = await this.prepare(run, origin);
       if (!("failure" in prepared)) {
         await prepared.definition.cleanup?.(
           { ...prepared.ctx, signal: AbortSignal.timeout(60_000) },
@@ -208,7 +210,7 @@ export class ActionService {
 
   private async prepare(
     run: ActionRunRecord,
-    log: Logger,
+    work: Work,
   ): Promise<
     | { failure: string }
     | {
@@ -224,11 +226,15 @@ export class ActionService {
     }
     const definition = this.integration.product(resource.productId)?.actions?.[run.action];
     if (!definition) return { failure: `Unknown action ${run.action}` };
-    const ctx = this.contexts.create({ requestId: run.id, log }, installation);
+    const ctx = this.contexts.create({ requestId: run.id, ...work }, installation);
     return {
       definition,
       ctx,
-      input: { deployment: await deploymentOf(ctx.vercel, run, log), resource, action: run.action },
+      input: {
+        deployment: await deploymentOf(ctx.vercel, run, work.log),
+        resource,
+        action: run.action,
+      },
     };
   }
 
@@ -239,13 +245,13 @@ export class ActionService {
       statusText: string | null;
       outcomes?: ActionRunRecord["outcomes"];
     },
-    log: Logger,
+    work: Work,
   ): Promise<boolean> {
     if (!(await this.store.transitionActionRun(run.id, ["running"], { outcomes: null, ...to })))
       return false;
     await this.report(
       { ...run, status: to.status, statusText: to.statusText, outcomes: to.outcomes ?? null },
-      log,
+      work,
     );
     return true;
   }
@@ -262,8 +268,8 @@ export class ActionService {
     return false;
   }
 
-  private async report(run: ActionRunRecord, log: Logger): Promise<void> {
-    const vercel = this.vercelFor(run.installationId, log);
+  private async report(run: ActionRunRecord, { log, calls }: Work): Promise<void> {
+    const vercel = this.vercelFor(run.installationId, log, calls);
     await vercel.updateDeploymentAction({
       ...targetOf(run),
       status: run.status === "succeeded" ? "succeeded" : "failed",

@@ -15,7 +15,7 @@ import { VercelApiError } from "../vercel/vercel-client.ts";
 import { abortWhenSettledElsewhere } from "./cancel-watch.ts";
 import type { CheckDefinition, CheckInput } from "./checks-types.ts";
 import type { ActionDeployment, HookContext, Integration } from "./define-integration.ts";
-import type { HookContexts, VercelClientFor } from "./hook-context.ts";
+import type { HookContexts, VercelClientFor, Work } from "./hook-context.ts";
 import { PartnerError } from "./partner-error.ts";
 
 /** Deliveries about checks: a pool of their own, so checks never delay other deliveries or actions. */
@@ -37,7 +37,7 @@ export interface CheckOptions {
   externalUrl?: (run: CheckRunRecord) => string | undefined;
 }
 
-type Origin = { log: Logger; eventId?: string };
+type Origin = Work & { eventId?: string };
 type Resolved =
   | { conclude: CheckRunConclusionChange }
   | {
@@ -95,13 +95,16 @@ export class CheckService {
 
   async start(payload: CheckRunPayload, origin: Origin): Promise<void> {
     const { run } = await this.store.checkRuns.create(targetOf(payload, 1), origin.eventId);
-    const log = logFor(origin.log, run);
+    const work = workFor(origin, run);
     // The first delivery's job owns the run and, retried, finishes it even after a crash.
     if (run.startedBy && origin.eventId && run.startedBy !== origin.eventId) {
-      log.info({ startedBy: run.startedBy }, "check start redelivered; the first delivery owns it");
+      work.log.info(
+        { startedBy: run.startedBy },
+        "check start redelivered; the first delivery owns it",
+      );
       return;
     }
-    await this.execute(run, log);
+    await this.execute(run, work);
   }
 
   async cancel(payload: CheckRunPayload, origin: Origin): Promise<void> {
@@ -111,13 +114,13 @@ export class CheckService {
     );
     // Canceled before its start arrived: the row makes a late start a no-op.
     if (runs.length === 0) runs.push((await this.store.checkRuns.create(target)).run);
-    for (const run of runs) await this.cancelRun(run, logFor(origin.log, run));
+    for (const run of runs) await this.cancelRun(run, workFor(origin, run));
   }
 
   /** `deployment.canceled`: its runs still open are concluded `canceled` and their work aborted. */
   async deploymentCanceled(payload: DeploymentCanceledPayload, origin: Origin): Promise<void> {
     for (const run of await this.store.checkRuns.ofDeployment(payload.deployment.id)) {
-      if (OPEN.includes(run.status)) await this.cancelRun(run, logFor(origin.log, run));
+      if (OPEN.includes(run.status)) await this.cancelRun(run, workFor(origin, run));
     }
   }
 
@@ -131,14 +134,14 @@ export class CheckService {
       (run) => run.vercelRunId === payload.check.id || run.vercelCheckId === payload.check.id,
     );
     const mine = runs.find((run) => origin.eventId && run.startedBy === origin.eventId);
-    if (mine) return this.execute(mine, logFor(origin.log, mine)); // this job, retried
+    if (mine) return this.execute(mine, workFor(origin, mine)); // this job, retried
     const latest = runs.at(-1);
     if (!latest) {
       origin.log.info({ checkId: payload.check.id }, "rerequest of a check never started here");
       return;
     }
     if (latest.status !== "completed") {
-      logFor(origin.log, latest).info("rerequest while the check still runs; ignored");
+      workFor(origin, latest).log.info("rerequest while the check still runs; ignored");
       return;
     }
     const { run } = await this.store.checkRuns.create(
@@ -153,12 +156,13 @@ export class CheckService {
       },
       origin.eventId,
     );
-    await this.execute(run, logFor(origin.log, run));
+    await this.execute(run, workFor(origin, run));
   }
 
-  private async execute(run: CheckRunRecord, log: Logger): Promise<void> {
+  private async execute(run: CheckRunRecord, work: Work): Promise<void> {
+    const { log } = work;
     if (run.status === "completed") {
-      if (!run.reported && (await this.stillInstalled(run, log))) await this.report(run, log);
+      if (!run.reported && (await this.stillInstalled(run, log))) await this.report(run, work);
       return;
     }
     const installation = await this.store.getInstallation(run.installationId);
@@ -166,9 +170,9 @@ export class CheckService {
       log.info("the installation was uninstalled; the check run is not worked on");
       return;
     }
-    const resolved = await this.resolve(run, installation, log);
+    const resolved = await this.resolve(run, installation, work);
     if ("conclude" in resolved) {
-      await this.finish(run, ["queued", "running"], resolved.conclude, log);
+      await this.finish(run, ["queued", "running"], resolved.conclude, work);
       return;
     }
     if (!(await this.store.checkRuns.markRunning(run.id, run.resourceId, resolved.name))) {
@@ -186,7 +190,7 @@ export class CheckService {
     const stopWatching = this.watchForCancel(run, controller, log);
     try {
       const change = await this.work(resolved, { ...resolved.input, deployment }, controller, log);
-      if (change) await this.finish(running, ["running"], change, log);
+      if (change) await this.finish(running, ["running"], change, work);
     } finally {
       stopWatching();
       this.inFlight.delete(run.id);
@@ -231,19 +235,19 @@ export class CheckService {
     }
   }
 
-  private async cancelRun(run: CheckRunRecord, log: Logger): Promise<void> {
+  private async cancelRun(run: CheckRunRecord, work: Work): Promise<void> {
     const canceled: CheckRunConclusionChange = {
       conclusion: "canceled",
       conclusionText: "Canceled",
     };
     if (await this.store.checkRuns.conclude(run.id, OPEN, canceled)) {
       this.inFlight.get(run.id)?.abort(new Error("canceled"));
-      await this.report({ ...run, status: "completed", ...asRecord(canceled) }, log);
+      await this.report({ ...run, status: "completed", ...asRecord(canceled) }, work);
       return;
     }
     // Concluded before (by this cancel's previous attempt, or by the check): re-send if still owed.
     const current = await this.store.checkRuns.byId(run.id);
-    if (current && !current.reported) await this.report(current, log);
+    if (current && !current.reported) await this.report(current, work);
   }
 
   /**
@@ -268,7 +272,7 @@ export class CheckService {
   private async resolve(
     run: CheckRunRecord,
     installation: NonNullable<Awaited<ReturnType<Store["getInstallation"]>>>,
-    log: Logger,
+    work: Work,
   ): Promise<Resolved> {
     const resource = run.resourceId
       ? await this.store.getResource(run.installationId, run.resourceId)
@@ -277,8 +281,8 @@ export class CheckService {
       return { conclude: { conclusion: "skipped", conclusionText: "No resource for this check" } };
     }
     const checks = this.integration.product(resource.productId)?.checks ?? {};
-    const ctx = this.contexts.create({ requestId: run.id, log }, installation);
-    const name = run.checkName ?? (await checkName(ctx, run, log));
+    const ctx = this.contexts.create({ requestId: run.id, ...work }, installation);
+    const name = run.checkName ?? (await checkName(ctx, run, work.log));
     const found = Object.entries(checks).find(
       ([key, definition]) => key === name || (name !== undefined && definition.name === name),
     );
@@ -303,10 +307,10 @@ export class CheckService {
     run: CheckRunRecord,
     from: CheckRunRecord["status"][],
     change: CheckRunConclusionChange,
-    log: Logger,
+    work: Work,
   ): Promise<void> {
     if (!(await this.store.checkRuns.conclude(run.id, from, change))) return;
-    await this.report({ ...run, status: "completed", ...asRecord(change) }, log);
+    await this.report({ ...run, status: "completed", ...asRecord(change) }, work);
   }
 
   private async stillInstalled(run: CheckRunRecord, log: Logger): Promise<boolean> {
@@ -316,8 +320,8 @@ export class CheckService {
     return false;
   }
 
-  private async report(run: CheckRunRecord, log: Logger): Promise<void> {
-    const vercel = this.vercelFor(run.installationId, log);
+  private async report(run: CheckRunRecord, { log, calls }: Work): Promise<void> {
+    const vercel = this.vercelFor(run.installationId, log, calls);
     try {
       await vercel.updateCheckRun(run.deploymentId, run.vercelRunId, {
         status: "completed",
@@ -369,13 +373,14 @@ function asRecord(change: CheckRunConclusionChange) {
   };
 }
 
-function logFor(log: Logger, run: CheckRunRecord): Logger {
-  return log.child({
+function workFor(origin: Origin, run: CheckRunRecord): Work {
+  const log = origin.log.child({
     checkRunId: run.id,
     vercelRunId: run.vercelRunId,
     deploymentId: run.deploymentId,
     resourceId: run.resourceId,
   });
+  return { log, calls: origin.calls };
 }
 
 /** The run's name when the webhook did not carry it: Vercel's Get Check Run has it. */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { InstallationRecord } from "../store/records.ts";
+import type { CallScope } from "../vercel/call-scope.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
 import type { Metering } from "./billing/metering.ts";
 import type { HookContext } from "./define-integration.ts";
@@ -7,9 +8,16 @@ import type { RequestContext } from "./request-context.ts";
 import type { InstallationSync } from "./vercel-sync.ts";
 
 /** Where a hook call comes from: a Partner API request, a webhook delivery, an action run. */
-export type HookOrigin = Pick<RequestContext, "requestId" | "log">;
+export type HookOrigin = Pick<RequestContext, "requestId" | "log" | "calls">;
 
-export type VercelClientFor = (installationId: string, log: Logger) => VercelClient;
+/** Work that may call Vercel: its logger, and what bounds its calls (a job's signal). */
+export type Work = Pick<RequestContext, "log" | "calls">;
+
+export type VercelClientFor = (
+  installationId: string,
+  log: Logger,
+  scope?: CallScope,
+) => VercelClient;
 
 export type SyncFor = (installation: InstallationRecord, vercel: VercelClient) => InstallationSync;
 
@@ -23,7 +31,7 @@ export class HookContexts {
 
   create(origin: HookOrigin, installation: InstallationRecord): HookContext {
     const log = origin.log.child({ installationId: installation.id });
-    const vercel = this.vercelFor(installation.id, log);
+    const vercel = this.vercelFor(installation.id, log, origin.calls);
     return {
       installation,
       requestId: origin.requestId,

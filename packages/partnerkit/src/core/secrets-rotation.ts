@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { z } from "zod";
 import { type JsonObject, Secret } from "../protocol/common.ts";
 import type { RotateSecretsRequest, RotateSecretsResponse } from "../protocol/secrets-rotation.ts";
@@ -6,7 +5,7 @@ import { applySecrets } from "../protocol/vercel-api.ts";
 import type { InstallationRecord, ResourceRecord, SecretRotationRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { HookContext, Integration, SecretsRotationDefinition } from "./define-integration.ts";
-import type { HookContexts, HookOrigin } from "./hook-context.ts";
+import type { HookContexts, HookOrigin, Work } from "./hook-context.ts";
 import { keepRenewing } from "./lease-renewal.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -84,7 +83,7 @@ export class SecretsRotationService {
       const unfinished = await this.store.rotations.unfinished(resource.id);
       if (!unfinished) throw error;
       if (definition.async || !abandoned(unfinished)) throw rotationInProgress();
-      await this.runRotation(unfinished.id, request.log);
+      await this.runRotation(unfinished.id, request);
       return open().catch(() => {
         throw rotationInProgress();
       });
@@ -206,8 +205,8 @@ export class SecretsRotationService {
    * died before the hook's secrets were stored, the rotation failed (running the hook again could
    * rotate twice); if it died after, Vercel never got them: they are pushed as in async mode.
    */
-  async runRotation(rotationId: string, log: Logger): Promise<void> {
-    const loaded = await this.load(rotationId, log);
+  async runRotation(rotationId: string, work: Work): Promise<void> {
+    const loaded = await this.load(rotationId, work);
     if (!loaded) return;
     const { rotation, ctx, resource, definition } = loaded;
     if (rotation.status === "requested" && !definition.async) {
@@ -226,8 +225,8 @@ export class SecretsRotationService {
   }
 
   /** The revocation job, due when the grace period of the old secrets is over. */
-  async runRevocation(rotationId: string, log: Logger): Promise<void> {
-    const loaded = await this.load(rotationId, log);
+  async runRevocation(rotationId: string, work: Work): Promise<void> {
+    const loaded = await this.load(rotationId, work);
     if (!loaded || loaded.rotation.revokedAt) return;
     const { rotation, ctx, resource, definition } = loaded;
     // A job put back by hand (`partnerkit jobs retry`) must not cut the grace period short.
@@ -282,7 +281,7 @@ export class SecretsRotationService {
     });
   }
 
-  private async load(rotationId: string, log: Logger) {
+  private async load(rotationId: string, work: Work) {
     const rotation = await this.store.rotations.get(rotationId);
     if (!rotation) throw new Error(`Rotation ${rotationId} is not stored`);
     // A transfer may have moved the resource since: its secrets still work and are still owed a
@@ -299,7 +298,7 @@ export class SecretsRotationService {
       });
       return undefined;
     }
-    const ctx = this.contexts.create({ requestId: rotation.id, log }, installation);
+    const ctx = this.contexts.create({ requestId: rotation.id, ...work }, installation);
     return { rotation, ctx, resource, definition };
   }
 }

@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { JobConcurrency, JobHandler } from "../jobs/job-runner.ts";
 import type { Store } from "../store/store.ts";
-import { withCallSignal } from "../vercel/call-signal.ts";
 import { VercelClient, type VercelClientOptions } from "../vercel/vercel-client.ts";
 import { type ActionOptions, ActionService } from "./actions.ts";
 import { BILLING_JOBS, BillingService } from "./billing/billing-service.ts";
@@ -50,7 +49,7 @@ export interface ServiceOptions {
 /** Vercel clients per installation, holding its token as the store has it when a call is made. */
 export function vercelClientsFor(store: Store, vercel: ServiceOptions["vercel"]): VercelClientFor {
   // The token is decrypted when a call is first made, not for every hook or delivery.
-  return (installationId, log) => {
+  return (installationId, log, scope) => {
     let token: Promise<string> | undefined;
     const accessToken = () => {
       token ??= store.installationCredentials(installationId).then((credentials) => {
@@ -65,6 +64,7 @@ export function vercelClientsFor(store: Store, vercel: ServiceOptions["vercel"])
       accessToken,
       installationId,
       log,
+      scope,
     });
   };
 }
@@ -165,31 +165,35 @@ export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
   },
 };
 
-/** The job kinds the framework itself runs, bound to the services. */
+/**
+ * The job kinds the framework itself runs, bound to the services. A job stopped at shutdown also
+ * stops the calls to Vercel it is waiting on: its signal bounds them.
+ */
 export function frameworkJobHandlers(services: Services, log: Logger): Record<string, JobHandler> {
-  const handlers: Record<string, JobHandler> = {
-    [WEBHOOK_JOB]: (job) =>
-      services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
-    [ACTION_WEBHOOK_JOB]: (job) =>
-      services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
-    [CHECK_WEBHOOK_JOB]: (job) =>
-      services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, log),
+  const processWebhook: JobHandler = (job, signal) =>
+    services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, {
+      log,
+      calls: { signal },
+    });
+  return {
+    [WEBHOOK_JOB]: processWebhook,
+    [ACTION_WEBHOOK_JOB]: processWebhook,
+    [CHECK_WEBHOOK_JOB]: processWebhook,
     ...services.billing.jobHandlers(log),
-    [ROTATE_SECRETS_JOB]: (job) =>
-      services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, log),
-    [REVOKE_SECRETS_JOB]: (job) =>
-      services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, log),
-    [TRANSFER_HOOK_JOB]: (job) => {
+    [ROTATE_SECRETS_JOB]: (job, signal) =>
+      services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, {
+        log,
+        calls: { signal },
+      }),
+    [REVOKE_SECRETS_JOB]: (job, signal) =>
+      services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, {
+        log,
+        calls: { signal },
+      }),
+    [TRANSFER_HOOK_JOB]: (job, signal) => {
       const { transferId, resourceId } = TransferHookJobPayload.parse(job.payload);
-      return services.transfers.runTransferHook(transferId, resourceId, log);
+      return services.transfers.runTransferHook(transferId, resourceId, { log, calls: { signal } });
     },
-    [FLAGS_SYNC_JOB]: (job) => services.flags.run(job, log),
+    [FLAGS_SYNC_JOB]: (job, signal) => services.flags.run(job, { log, calls: { signal } }),
   };
-  // A job stopped at shutdown also stops the calls to Vercel it is waiting on.
-  return Object.fromEntries(
-    Object.entries(handlers).map(([kind, handle]) => [
-      kind,
-      (job, signal) => withCallSignal(signal, () => handle(job, signal)),
-    ]),
-  );
 }

@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { z } from "zod";
 import type {
   CreateTransferRequest,
@@ -8,7 +7,7 @@ import type {
 import type { TransferRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import type { Integration } from "./define-integration.ts";
-import type { HookContexts } from "./hook-context.ts";
+import type { HookContexts, Work } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { PartnerError } from "./partner-error.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -130,7 +129,7 @@ export class TransferService {
   }
 
   /** The job of one moved resource: its product's `onTransfer`, bound to the new installation. */
-  async runTransferHook(transferId: string, resourceId: string, log: Logger): Promise<void> {
+  async runTransferHook(transferId: string, resourceId: string, work: Work): Promise<void> {
     const transfer = await this.store.transfers.get(transferId);
     const to = transfer?.targetInstallationId;
     if (!transfer || !to) throw new Error(`Transfer ${transferId} is not completed`);
@@ -139,7 +138,7 @@ export class TransferService {
     const hook = resource && this.integration.product(resource.productId)?.onTransfer;
     // Deleted or moved on meanwhile (a later transfer queues its own call), or nothing to run.
     if (!installation || installation.deletedAt || !resource || resource.deletedAt || !hook) return;
-    const ctx = this.contexts.create({ requestId: transferId, log }, installation);
+    const ctx = this.contexts.create({ requestId: transferId, ...work }, installation);
     await hook(ctx, resource, { id: transferId, from: transfer.sourceInstallationId, to });
     ctx.log.info({ resourceId, transferId }, "transfer hook ran");
   }

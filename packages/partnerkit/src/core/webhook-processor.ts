@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { z } from "zod";
 import {
   ConfigurationRemovedPayload,
@@ -14,7 +13,7 @@ import { INVOICE_EVENT_STATES } from "./billing/invoice-events.ts";
 import { CHECK_EVENTS, CHECK_WEBHOOK_JOB, type CheckService } from "./checks.ts";
 import { applyAccountEvent } from "./configuration-events.ts";
 import type { Integration } from "./define-integration.ts";
-import type { VercelClientFor } from "./hook-context.ts";
+import type { VercelClientFor, Work } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { Members } from "./members.ts";
 import { InstallationSync } from "./vercel-sync.ts";
@@ -58,28 +57,40 @@ export function webhookProcessor(
   const readEvent = batchedRead((ids: string[]) => store.getWebhookEvents(ids));
   const readInstallation = batchedRead((ids: string[]) => store.getInstallations(ids));
   const members = new Members(store);
-  return async (eventId: string, log: Logger): Promise<void> => {
+  return async (eventId: string, { log, calls }: Work): Promise<void> => {
     const event = await readEvent(eventId);
     if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
     const installationId = webhookInstallationId(event.payload);
     const eventLog = log.child({ eventId, eventType: event.type, installationId });
     if (event.type === "integration-configuration.removed") {
       const { configuration } = ConfigurationRemovedPayload.parse(event.payload);
-      await installations.removeByWebhook(configuration.id, { requestId: eventId, log: eventLog });
+      await installations.removeByWebhook(configuration.id, {
+        requestId: eventId,
+        log: eventLog,
+        calls,
+      });
     }
     const lifecycle = ACTION_EVENTS[event.type];
     if (lifecycle)
       await actions[lifecycle](DeploymentActionPayload.parse(event.payload), {
         log: eventLog,
         eventId,
+        calls,
       });
-    await checks?.react(event.type, event.payload, { log: eventLog, eventId });
+    await checks?.react(event.type, event.payload, { log: eventLog, eventId, calls });
     if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
-      await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), eventLog);
+      await billing.applyInvoiceEvent(
+        event.type,
+        InvoicePayload.parse(event.payload),
+        eventLog,
+        calls,
+      );
     if (installationId) await applyAccountEvent(store, members, installationId, event, eventLog);
     const installation = installationId ? await readInstallation(installationId) : undefined;
     const vercel =
-      installation && !installation.deletedAt ? vercelFor(installation.id, eventLog) : undefined;
+      installation && !installation.deletedAt
+        ? vercelFor(installation.id, eventLog, calls)
+        : undefined;
     await integration.webhooks.dispatch(
       {
         event: { id: event.id, type: event.type, createdAt: event.createdAt },

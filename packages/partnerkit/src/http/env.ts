@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { VerifiedCaller } from "../protocol/claims.ts";
+import type { CallScope } from "../vercel/call-scope.ts";
 
 /** Typed Hono variables shared by the middleware and routes. */
 export interface AppEnv {
@@ -9,5 +10,7 @@ export interface AppEnv {
     receivedAt: number;
     log: Logger;
     caller: VerifiedCaller;
+    /** Set with `caller`: what bounds the calls to Vercel made while answering. */
+    calls: CallScope;
   };
 }

@@ -8,5 +8,6 @@ export function requestContext(c: Context<AppEnv>): RequestContext {
     requestId: c.get("requestId"),
     log: c.get("log"),
     receivedAt: c.get("receivedAt"),
+    calls: c.get("calls"),
   };
 }

@@ -3,7 +3,7 @@ import type { VerifyTokenResult } from "../auth/verify-token.ts";
 import { PartnerError } from "../core/partner-error.ts";
 import type { AuthType } from "../protocol/claims.ts";
 import { type ErrorBody, ErrorCode } from "../protocol/errors.ts";
-import { withInboundCallBudget } from "../vercel/call-budget.ts";
+import { InboundCallBudget } from "../vercel/call-scope.ts";
 import type { AppEnv } from "./env.ts";
 import { sendError } from "./error-response.ts";
 
@@ -86,6 +86,12 @@ export function vercelAuth(verify: TokenVerifier, policy: RoutePolicy): Middlewa
       result.authType === "user" ? result : { authType: "system", claims: result.claims },
     );
     // Calls to Vercel made while answering are bounded so the answer reaches Vercel in time.
-    await withInboundCallBudget(next);
+    const budget = new InboundCallBudget();
+    c.set("calls", { budget });
+    try {
+      await next();
+    } finally {
+      budget.close();
+    }
   };
 }

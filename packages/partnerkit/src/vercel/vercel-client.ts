@@ -26,8 +26,7 @@ import {
   VercelSubmitInvoiceResponse,
   type VercelUpdateInstallationRequest,
 } from "../protocol/vercel-api.ts";
-import { inboundCallDeadline } from "./call-budget.ts";
-import { attemptSignal, callSignal } from "./call-signal.ts";
+import { attemptSignal, type CallScope } from "./call-scope.ts";
 import { nodeFetch } from "./node-fetch.ts";
 
 type Sdk = typeof import("./sdk.ts");
@@ -54,11 +53,13 @@ export interface VercelClientOptions {
   retry?: VercelRetryOptions;
   /** How long one attempt may take, in ms (default 10 s). */
   timeoutMs?: number;
+  /** The job or the Partner API request the calls are made for, which bounds them. */
+  scope?: CallScope;
 }
 
 /**
  * How failed calls are retried. A call made while a Partner API request waits on it is also bounded
- * by that request's budget (see `withInboundCallBudget`), whichever ends first.
+ * by that request's budget (see `CallScope`), whichever ends first.
  */
 export interface VercelRetryOptions {
   /** First backoff interval, in ms (default 200); it doubles on each retry. */
@@ -401,9 +402,9 @@ export class VercelClient {
   ): Promise<T> {
     const retry = this.options.retry ?? {};
     const started = Date.now();
-    const inbound = inboundCallDeadline();
+    const inbound = this.options.scope?.budget?.currentDeadline();
     const deadline = Math.min(started + (retry.maxElapsedMs ?? 60_000), inbound ?? Infinity);
-    const stop = callSignal();
+    const stop = this.options.scope?.signal;
     for (let retries = 0; ; retries += 1) {
       if (stop?.aborted) throw this.failure(operation, new Error("stopped before it was sent"));
       const timeoutMs =

@@ -6,6 +6,7 @@ import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
+import type { CallScope } from "../../vercel/call-scope.ts";
 import type { HookContext, Product } from "../define-integration.ts";
 import type { HookOrigin } from "../hook-context.ts";
 import type { RequestContext } from "../request-context.ts";
@@ -122,7 +123,7 @@ export class BillingService {
    * Reads `total` meter levels through the products' (and the integration's own) `usage` hooks,
    * then submits data and balances.
    */
-  async report(installationId: string, at: Date, log: Logger): Promise<void> {
+  async report(installationId: string, at: Date, log: Logger, calls?: CallScope): Promise<void> {
     const { integration, store } = this.deps;
     // Read once for the levels, the billing data and the balances of this report.
     const { installation, resources } = await store.getInstallationWithResources(installationId);
@@ -130,8 +131,9 @@ export class BillingService {
     await this.readLevels(installation, resources, {
       requestId: `billing:${at.toISOString()}`,
       log,
+      calls,
     });
-    const vercel = this.deps.vercelFor(installationId, log);
+    const vercel = this.deps.vercelFor(installationId, log, calls);
     const data = await billingData(integration, store, installation, at, resources);
     if (data) await vercel.submitBillingData(data);
     const balances = await prepaidBalances(integration, store, installation, resources);
@@ -173,8 +175,9 @@ export class BillingService {
     type: string,
     payload: InvoicePayload | InvoiceRefundedPayload,
     log: Logger,
+    calls?: CallScope,
   ): Promise<void> {
-    return applyInvoiceEvent(this.deps, type, payload, log);
+    return applyInvoiceEvent(this.deps, type, payload, log, calls);
   }
 
   /**
@@ -194,19 +197,21 @@ export class BillingService {
 
   jobHandlers(log: Logger): Record<string, JobHandler> {
     return {
-      [BILLING_JOBS.report]: (job) => {
+      [BILLING_JOBS.report]: (job, signal) => {
         const { installationId, at } = ReportJob.parse(job.payload);
-        return this.report(installationId, new Date(at), log.child({ installationId }));
+        return this.report(installationId, new Date(at), log.child({ installationId }), { signal });
       },
-      [BILLING_JOBS.invoice]: async (job) => {
+      [BILLING_JOBS.invoice]: async (job, signal) => {
         const { installationId, periodStart } = InvoiceJob.parse(job.payload);
         const period = periodOf(new Date(periodStart));
-        await this.invoicing.invoicePeriod(installationId, period, log.child({ installationId }));
+        await this.invoicing.invoicePeriod(installationId, period, log.child({ installationId }), {
+          calls: { signal },
+        });
         await this.deps.store.billing.markInvoiced(installationId, period.start);
       },
-      [BILLING_JOBS.finalize]: (job) => {
+      [BILLING_JOBS.finalize]: (job, signal) => {
         const { installationId } = FinalizeJob.parse(job.payload);
-        return this.invoicing.finalize(installationId, log.child({ installationId }));
+        return this.invoicing.finalize(installationId, log.child({ installationId }), { signal });
       },
     };
   }

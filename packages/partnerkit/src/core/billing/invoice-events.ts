@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { formatCents } from "../../protocol/money.ts";
 import type { VercelInvoiceState } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
+import type { CallScope } from "../../vercel/call-scope.ts";
 import type { BillingDeps } from "./deps.ts";
 
 /** The state each invoice event announces, used when Get Invoice cannot be asked (finalized). */
@@ -24,6 +25,7 @@ export async function applyInvoiceEvent(
   type: string,
   payload: InvoicePayload | InvoiceRefundedPayload,
   log: Logger,
+  calls?: CallScope,
 ): Promise<void> {
   const { store } = deps;
   const invoice =
@@ -38,13 +40,13 @@ export async function applyInvoiceEvent(
     await store.billing.markInvoiceSubmitted(invoice, payload.invoiceId, invoice.state);
   }
   const live = !installation.deletedAt;
-  const vercel = deps.vercelFor(installation.id, log);
+  const vercel = deps.vercelFor(installation.id, log, calls);
   const current = live ? await vercel.getInvoice(payload.invoiceId) : undefined;
   const state = current?.state ?? INVOICE_EVENT_STATES[type];
   if (!state || !(await store.billing.setInvoiceState(invoice, state))) return;
   log.info({ invoiceId: payload.invoiceId, state }, "invoice state changed");
 
-  const ctx = deps.contexts.create({ requestId: payload.invoiceId, log }, installation);
+  const ctx = deps.contexts.create({ requestId: payload.invoiceId, log, calls }, installation);
   const change = {
     invoiceId: payload.invoiceId,
     state,

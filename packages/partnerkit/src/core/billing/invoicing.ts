@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { VercelSubmitInvoiceRequest } from "../../protocol/vercel-api.ts";
 import type { InvoiceRecord, NewInvoice } from "../../store/billing-queries.ts";
 import type { InstallationRecord } from "../../store/records.ts";
+import type { CallScope } from "../../vercel/call-scope.ts";
 import type { BillingDeps } from "./deps.ts";
 import { draftInvoices } from "./invoice-drafts.ts";
 import { type BillingPeriod, periodOf, previousPeriod } from "./period.ts";
@@ -19,14 +20,14 @@ export class Invoicing {
     installationId: string,
     period: BillingPeriod,
     log: Logger,
-    final = false,
+    { final = false, calls }: { final?: boolean; calls?: CallScope } = {},
   ): Promise<InvoiceRecord[]> {
     const installation = await this.deps.store.getInstallation(installationId);
     // Made after the period ended, it owned nothing then: no need to read its resources to know.
     if (!installation || installation.createdAt >= period.end) return [];
     const drafts = await this.drafts(installation, period, final);
     const submitted: InvoiceRecord[] = [];
-    for (const draft of drafts) submitted.push(await this.submit(draft, log));
+    for (const draft of drafts) submitted.push(await this.submit(draft, log, calls));
     return submitted;
   }
 
@@ -49,11 +50,11 @@ export class Invoicing {
    * installation is pending deletion; the spec says it marks "the last invoice", UNCONFIRMED for
    * several resources), then Finalize Installation.
    */
-  async finalize(installationId: string, log: Logger): Promise<void> {
+  async finalize(installationId: string, log: Logger, calls?: CallScope): Promise<void> {
     for (const period of this.closingPeriods()) {
-      await this.invoicePeriod(installationId, period, log, true);
+      await this.invoicePeriod(installationId, period, log, { final: true, calls });
     }
-    await this.deps.vercelFor(installationId, log).finalizeInstallation();
+    await this.deps.vercelFor(installationId, log, calls).finalizeInstallation();
     log.info({ installationId }, "installation finalized");
   }
 
@@ -71,13 +72,15 @@ export class Invoicing {
     });
   }
 
-  private async submit(draft: NewInvoice, log: Logger): Promise<InvoiceRecord> {
+  private async submit(draft: NewInvoice, log: Logger, calls?: CallScope): Promise<InvoiceRecord> {
     const { store } = this.deps;
     // The first version stored wins: a retry resends exactly what was built the first time.
     const stored = await store.billing.insertInvoice(draft);
     if (stored.vercelInvoiceId) return stored;
     const request = VercelSubmitInvoiceRequest.parse(stored.request);
-    const answer = await this.deps.vercelFor(stored.installationId, log).submitInvoice(request);
+    const answer = await this.deps
+      .vercelFor(stored.installationId, log, calls)
+      .submitInvoice(request);
     if (!answer.invoiceId) {
       throw new Error(
         `Vercel refused invoice ${stored.externalId}: ${(answer.validationErrors ?? []).join("; ")}`,

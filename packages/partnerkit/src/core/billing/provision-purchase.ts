@@ -53,7 +53,7 @@ async function fetchInvoice(
   request: RequestContext,
 ): Promise<VercelInvoice> {
   try {
-    return await deps.vercelFor(installationId, request.log).getInvoice(invoiceId);
+    return await deps.vercelFor(installationId, request.log, request.calls).getInvoice(invoiceId);
   } catch (error) {
     if (error instanceof VercelApiError && error.status === 404) {
       throw PartnerError.unprocessable(

@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import {
   PushFlagsConfigBody,
   type UpdateExperimentationItemBody,
@@ -8,7 +7,7 @@ import type { JobRecord, ResourceRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import { VercelApiError, type VercelClient } from "../../vercel/vercel-client.ts";
 import type { HookContext, Integration } from "../define-integration.ts";
-import type { HookContexts } from "../hook-context.ts";
+import type { HookContexts, Work } from "../hook-context.ts";
 import { keepRenewing } from "../lease-renewal.ts";
 import { canonicalJson, digestOf } from "./canonical-json.ts";
 import { FlagsSyncJobPayload, queueFlagsSync } from "./flag-sync-job.ts";
@@ -59,7 +58,7 @@ export class FlagSyncService {
   }
 
   /** The `flags-sync` job. */
-  async run(job: JobRecord, log: Logger): Promise<void> {
+  async run(job: JobRecord, work: Work): Promise<void> {
     const target = FlagsSyncJobPayload.parse(job.payload);
     const { flags } = this.store;
     await flags.requestSync(target.resourceId);
@@ -73,7 +72,7 @@ export class FlagSyncService {
     try {
       while (!done) {
         const state = await flags.pending(target.resourceId);
-        if (state) await this.sync(target, state, job.id, log);
+        if (state) await this.sync(target, state, job.id, work);
         // Not released when the revision moved on: sync again, unless the lease was lost
         // meanwhile (this job stalled past it), and its new holder syncs.
         done =
@@ -90,9 +89,9 @@ export class FlagSyncService {
     target: FlagsSyncJobPayload,
     state: FlagSyncState,
     owner: string,
-    log: Logger,
+    work: Work,
   ): Promise<void> {
-    const found = await this.locate(target, log);
+    const found = await this.locate(target, work);
     if (!found) return;
     const { ctx, resource } = found;
     await this.sendItems(ctx.vercel, resource.id, state.items);
@@ -100,16 +99,16 @@ export class FlagSyncService {
   }
 
   /** The resource and a context of the installation that owns it now (a transfer moves it). */
-  private async locate(target: FlagsSyncJobPayload, log: Logger) {
+  private async locate(target: FlagsSyncJobPayload, work: Work) {
     const owner = await this.store.billing.resourceOwner(target.resourceId);
     const installationId = owner?.installationId ?? target.installationId;
     const installation = await this.store.getInstallation(installationId);
     const resource = await this.store.getResource(installationId, target.resourceId);
     if (!installation || installation.deletedAt || !resource || resource.deletedAt) {
-      log.info({ resourceId: target.resourceId }, "resource gone: its flags are not synced");
+      work.log.info({ resourceId: target.resourceId }, "resource gone: its flags are not synced");
       return undefined;
     }
-    const ctx = this.contexts.create({ requestId: `flags_${resource.id}`, log }, installation);
+    const ctx = this.contexts.create({ requestId: `flags_${resource.id}`, ...work }, installation);
     return { ctx, resource };
   }
 
