@@ -98,6 +98,27 @@ describe("an idle runner wakes when jobs are queued", () => {
   });
 });
 
+describe.runIf(TEST_ENGINE === "sqlite")("a wake names the kinds it is about", () => {
+  it("makes only the pool that runs the queued kind look for jobs", async () => {
+    const ran = recorder();
+    const claims = vi.spyOn(store, "claimJobs");
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      handlers: { fast: ran.handler, slow: async () => {}, other: async () => {} },
+      concurrency: { default: 2, perKind: { fast: 4, slow: 1 } },
+      pollMs: NEVER_POLLS,
+    });
+    runner.start();
+    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+    await settle();
+    claims.mockClear();
+    const job = await store.enqueueJob({ kind: "fast", payload: {} });
+    expect(await ran.next()).toBe(job?.id);
+    expect(claims.mock.calls.map(([, , kinds]) => kinds)).toEqual([["fast"]]);
+  });
+});
+
 describe.runIf(TEST_ENGINE === "postgres")("instances sharing one PostgreSQL schema", () => {
   /** Another instance: its own connections (pool and LISTEN) to the test's schema. */
   async function otherInstance(): Promise<{ database: Database; store: Store }> {

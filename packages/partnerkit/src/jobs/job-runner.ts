@@ -96,7 +96,7 @@ export class JobRunner {
     this.stopped = false;
     this.interrupting = false;
     this.startHeartbeat();
-    this.unwatch = this.options.store.onJobsQueued(() => this.kick());
+    this.unwatch = this.options.store.onJobsQueued((kinds) => this.kick(kinds));
     this.kick();
   }
 
@@ -148,10 +148,12 @@ export class JobRunner {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Look for due work of every kind now. */
-  kick(): void {
+  /** Look for due work now: of `kinds`, or of every kind. */
+  kick(kinds?: readonly string[]): void {
     if (this.stopped) return;
-    for (const pool of this.pools) pool.due = "woken";
+    for (const pool of this.pools) {
+      if (!kinds || pool.kinds.some((kind) => kinds.includes(kind))) pool.due = "woken";
+    }
     this.schedulePump();
   }
 

@@ -7,27 +7,37 @@ import type pg from "pg";
  * times in the future, expired leases and any wake that was missed.
  */
 export interface JobWakeups {
-  /** Calls `listener` soon after jobs are queued; returns a function that stops calling it. */
-  subscribe(listener: () => void): () => void;
   /**
-   * Says, through `db`, that jobs were just queued. Inside a transaction the word gets out when
-   * it commits: on SQLite the listeners' claims wait for the one connection it holds, on
-   * PostgreSQL a NOTIFY is delivered at commit and dropped on rollback.
+   * Calls `listener` soon after jobs are queued, with their kinds when known (undefined: any kind
+   * may be due); returns a function that stops calling it.
    */
-  announce<DB>(db: Kysely<DB>): Promise<void>;
+  subscribe(listener: JobsQueuedListener): () => void;
+  /**
+   * Says, through `db`, that jobs of `kinds` (of any kind when undefined) were just queued. Inside
+   * a transaction the word gets out when it commits: on SQLite the listeners' claims wait for the
+   * one connection it holds, on PostgreSQL a NOTIFY is delivered at commit and dropped on
+   * rollback.
+   */
+  announce<DB>(db: Kysely<DB>, kinds?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-/** SQLite serves one process: its runners hear about the jobs this process queues. */
+export type JobsQueuedListener = (kinds?: readonly string[]) => void;
+
+/**
+ * SQLite serves one process: its runners hear about the jobs this process queues, and of which
+ * kinds, so that only the pools that run them look for them (a delivery's wake made every pool
+ * claim, and four of five claims found nothing).
+ */
 export function inProcessJobWakeups(): JobWakeups {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<JobsQueuedListener>();
   return {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async announce() {
-      for (const listener of listeners) listener();
+    async announce(_db, kinds) {
+      for (const listener of listeners) listener(kinds);
     },
     async close() {
       listeners.clear();
@@ -64,7 +74,9 @@ interface Session {
  * jobs queued meanwhile were announced to nobody; until then the runners' polling carries on.
  */
 export function postgresJobWakeups(config: PostgresConnection): JobWakeups {
-  const listeners = new Set<() => void>();
+  // The payload names only the schema, which instances of an earlier version also understand:
+  // every pool of a listener looks for due jobs.
+  const listeners = new Set<JobsQueuedListener>();
   let session: Session | undefined;
   let ending: Promise<void> = Promise.resolve();
   let retry: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@ import type { Database } from "./database.ts";
 import { FlagSyncQueries } from "./flag-sync-queries.ts";
 import { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
 import * as jobs from "./job-queries.ts";
-import type { JobWakeups } from "./job-wakeups.ts";
+import type { JobsQueuedListener, JobWakeups } from "./job-wakeups.ts";
 import { MemberQueries } from "./member-queries.ts";
 import { migrations } from "./migrations/index.ts";
 import type {
@@ -556,11 +556,13 @@ class KyselyStore implements Store {
 
   async enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
     const queued = await jobs.enqueueJobs(this.db, list);
-    if (queued.some((job) => job !== undefined)) await this.wakeups.announce(this.db);
+    const kinds = new Set<string>();
+    for (const job of queued) if (job) kinds.add(job.kind);
+    if (kinds.size > 0) await this.wakeups.announce(this.db, [...kinds]);
     return queued;
   }
 
-  onJobsQueued(listener: () => void): () => void {
+  onJobsQueued(listener: JobsQueuedListener): () => void {
     return this.wakeups.subscribe(listener);
   }
 

@@ -4,6 +4,7 @@ import type { CheckRunQueries } from "./check-run-queries.ts";
 import type { ConfigurationQueries } from "./configuration-queries.ts";
 import type { FlagSyncQueries } from "./flag-sync-queries.ts";
 import type { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
+import type { JobsQueuedListener } from "./job-wakeups.ts";
 import type { MemberQueries } from "./member-queries.ts";
 import type {
   ActionRunChange,
@@ -112,9 +113,10 @@ export interface Store {
   enqueueJobs(jobs: NewJob[]): Promise<(JobRecord | undefined)[]>;
   /**
    * Calls `listener` soon after jobs are queued (enqueued, handed back, retried) by this process,
-   * and on PostgreSQL by any process sharing the database; returns a function that stops it.
+   * and on PostgreSQL by any process sharing the database, with their kinds when they are known;
+   * returns a function that stops it.
    */
-  onJobsQueued(listener: () => void): () => void;
+  onJobsQueued(listener: JobsQueuedListener): () => void;
   /**
    * Takes up to `limit` due jobs of `kinds` (all kinds when undefined) for `owner` (a fresh id when
    * undefined): each becomes running until `leaseMs` from now, with one more attempt and a new
