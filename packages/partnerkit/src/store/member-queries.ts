@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { reusableQuery } from "./reusable-query.ts";
 import type { MembersTable, Tables } from "./tables.ts";
 
 export type MemberRole = "ADMIN" | "USER";
@@ -29,6 +30,50 @@ export interface MemberChange {
   eventId: string;
 }
 
+// Every member change runs it: built once (see reusableQuery), the update taking the new values
+// from `excluded` so that each parameter is used once.
+const upsertMember = reusableQuery(
+  (
+    db: Kysely<Tables>,
+    installationId: string,
+    userId: string,
+    role: MemberRole | "NONE",
+    globalUserId: string | null,
+    email: string | null,
+    changedAtMs: number,
+    eventId: string,
+    createdAt: string,
+    updatedAt: string,
+  ) =>
+    db
+      .insertInto("members")
+      .values({
+        installation_id: installationId,
+        member_id: userId,
+        role,
+        global_user_id: globalUserId,
+        user_email: email,
+        changed_at_ms: changedAtMs,
+        event_id: eventId,
+        created_at: createdAt,
+        updated_at: updatedAt,
+      })
+      .onConflict((conflict) =>
+        conflict
+          .columns(["installation_id", "member_id"])
+          .doUpdateSet((eb) => ({
+            role: eb.ref("excluded.role"),
+            global_user_id: eb.ref("excluded.global_user_id"),
+            user_email: eb.ref("excluded.user_email"),
+            changed_at_ms: eb.ref("excluded.changed_at_ms"),
+            event_id: eb.ref("excluded.event_id"),
+            updated_at: eb.ref("excluded.updated_at"),
+          }))
+          .whereRef("members.changed_at_ms", "<", "excluded.changed_at_ms"),
+      )
+      .returning("member_id"),
+);
+
 /** The members table (migration 0014). */
 export class MemberQueries {
   constructor(
@@ -44,31 +89,20 @@ export class MemberQueries {
   async apply(change: MemberChange): Promise<boolean> {
     const at = this.clock().toISOString();
     const removed = change.role === "NONE";
-    const values = {
-      role: change.role,
+    const applied = await upsertMember(
+      this.db,
+      change.installationId,
+      change.userId,
+      change.role,
       // A removed member's details are dropped; the row stays only to hold the time.
-      global_user_id: removed ? null : (change.globalUserId ?? null),
-      user_email: removed ? null : (change.email ?? null),
-      changed_at_ms: change.changedAtMs,
-      event_id: change.eventId,
-      updated_at: at,
-    };
-    const result = await this.db
-      .insertInto("members")
-      .values({
-        installation_id: change.installationId,
-        member_id: change.userId,
-        created_at: at,
-        ...values,
-      })
-      .onConflict((conflict) =>
-        conflict
-          .columns(["installation_id", "member_id"])
-          .doUpdateSet(values)
-          .where("members.changed_at_ms", "<", change.changedAtMs),
-      )
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      removed ? null : (change.globalUserId ?? null),
+      removed ? null : (change.email ?? null),
+      change.changedAtMs,
+      change.eventId,
+      at,
+      at,
+    );
+    return applied.length > 0;
   }
 
   /** The installation's current members, by user id. */
