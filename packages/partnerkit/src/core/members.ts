@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { MemberChangedPayload } from "../protocol/webhooks.ts";
-import { groupCommit } from "../store/group-commit.ts";
-import type { MemberChange, MemberRecord } from "../store/member-queries.ts";
+import type { MemberRecord } from "../store/member-queries.ts";
 import type { Store } from "../store/store.ts";
 
 export type { MemberRecord, MemberRole } from "../store/member-queries.ts";
@@ -20,16 +19,7 @@ export interface MemberDirectory {
  * missing and can change.
  */
 export class Members implements MemberDirectory {
-  /**
-   * Changes applied in the same tick share one transaction (group commit): alone, each was a
-   * commit of its own, and with deliveries arriving steadily those commits were most of the CPU
-   * a delivery cost on SQLite.
-   */
-  private readonly apply: (change: MemberChange) => Promise<boolean>;
-
-  constructor(private readonly store: Store) {
-    this.apply = groupCommit(store, applyInTurn);
-  }
+  constructor(private readonly store: Store) {}
 
   list(installationId: string): Promise<MemberRecord[]> {
     return this.store.members.list(installationId);
@@ -49,7 +39,7 @@ export class Members implements MemberDirectory {
     event: { id: string; createdAt: number },
     log: Logger,
   ): Promise<void> {
-    const applied = await this.apply({
+    const applied = await this.store.members.apply({
       installationId,
       userId: payload.memberId,
       role: payload.role,
@@ -63,11 +53,4 @@ export class Members implements MemberDirectory {
       applied ? "member changed" : "older member change ignored",
     );
   }
-}
-
-/** Each change in the order it came; the upsert's condition orders changes of one member. */
-async function applyInTurn(store: Store, changes: MemberChange[]): Promise<boolean[]> {
-  const applied: boolean[] = [];
-  for (const change of changes) applied.push(await store.members.apply(change));
-  return applied;
 }
