@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import type { MemberRecord } from "../../packages/partnerkit/src/core/members.ts";
 import type { WebhookEnvelope } from "../../packages/partnerkit/src/protocol/webhooks.ts";
@@ -35,8 +35,15 @@ function memberChanged(
 
 /** Delivers signed, as Vercel does, then runs the delivery's job. */
 async function deliver(envelope: WebhookEnvelope): Promise<Response> {
+  const response = await store(envelope);
+  await partner.jobs.drain();
+  return response;
+}
+
+/** Delivers signed, leaving the delivery's job queued. */
+async function store(envelope: WebhookEnvelope): Promise<Response> {
   const body = JSON.stringify(envelope);
-  const response = await partner.app.request("/webhooks", {
+  return partner.app.request("/webhooks", {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -44,8 +51,6 @@ async function deliver(envelope: WebhookEnvelope): Promise<Response> {
     },
     body,
   });
-  await partner.jobs.drain();
-  return response;
 }
 
 const roles = async () =>
@@ -105,6 +110,26 @@ describe("marketplace.member.changed keeps the installation's members", () => {
     await deliver(memberChanged({ memberId: "user_2", role: "USER" }, T0 + 30));
     expect(await roles()).toEqual([["user_2", "USER"]]);
     expect((await partner.services.members.find("icfg_1", "user_2"))?.email).toBeNull();
+  });
+
+  it("applies changes processed together in one transaction, the latest of each member winning", async () => {
+    const changes = [
+      memberChanged({ memberId: "user_a", role: "ADMIN" }, T0 + 20),
+      memberChanged({ memberId: "user_a", role: "USER" }, T0 + 10),
+      memberChanged({ memberId: "user_b", role: "USER" }, T0 + 10),
+      memberChanged({ memberId: "user_b", role: "NONE" }, T0 + 30),
+      memberChanged({ memberId: "user_c", role: "USER" }, T0 + 10),
+      memberChanged({ memberId: "user_d", role: "ADMIN" }, T0 + 10),
+    ];
+    for (const change of changes) expect((await store(change)).status).toBe(200);
+    const transactions = vi.spyOn(partner.store, "transaction");
+    await partner.jobs.drain();
+    expect(await roles()).toEqual([
+      ["user_a", "ADMIN"],
+      ["user_c", "USER"],
+      ["user_d", "ADMIN"],
+    ]);
+    expect(transactions).toHaveBeenCalledTimes(1);
   });
 
   it("applies the change before the provider's handler, which reads it through ctx.members", async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../packages/partnerkit/src/store/database.ts";
 import { groupCommit } from "../../packages/partnerkit/src/store/group-commit.ts";
 import type { Store } from "../../packages/partnerkit/src/store/store.ts";
+import { TEST_ENGINE } from "../support/database.ts";
 import { openTestStore } from "../support/store.ts";
 
 let database: Database;
@@ -50,4 +51,33 @@ describe("group commit", () => {
     ]);
     expect((await store.listJobs()).map((job) => job.dedupeKey).sort()).toEqual(["a", "b"]);
   });
+
+  it.runIf(TEST_ENGINE === "sqlite")(
+    "joins one step's submissions and, on SQLite, commits them within the turn",
+    async () => {
+      const batches: string[][] = [];
+      const enqueue = groupCommit(
+        store,
+        async (tx, keys: string[]) => {
+          batches.push(keys);
+          await tx.enqueueJobs(keys.map((key) => ({ kind: "k", payload: {}, dedupeKey: key })));
+          return keys.map(() => true);
+        },
+        { window: "step" },
+      );
+      const order: string[] = [];
+      const nextTurn = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          order.push("next turn");
+          resolve();
+        }),
+      );
+      const written = Promise.all(["a", "b", "c"].map((key) => enqueue(key))).then(() => {
+        order.push("written");
+      });
+      await Promise.all([written, nextTurn]);
+      expect(batches).toEqual([["a", "b", "c"]]);
+      expect(order).toEqual(["written", "next turn"]);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { MemberChangedPayload } from "../protocol/webhooks.ts";
-import type { MemberRecord } from "../store/member-queries.ts";
+import { groupCommit } from "../store/group-commit.ts";
+import type { MemberChange, MemberRecord } from "../store/member-queries.ts";
 import type { Store } from "../store/store.ts";
 
 export type { MemberRecord, MemberRole } from "../store/member-queries.ts";
@@ -19,7 +20,17 @@ export interface MemberDirectory {
  * missing and can change.
  */
 export class Members implements MemberDirectory {
-  constructor(private readonly store: Store) {}
+  /**
+   * The changes of the jobs a claim started together share one transaction (group commit): alone,
+   * each was a commit of its own, which on SQLite writes every page it touched and takes the WAL
+   * locks again. The batch joins one step of those jobs, not the whole turn: a job that waited for
+   * the next turn would stop its pool claiming ahead, and processing fell behind ingestion.
+   */
+  private readonly apply: (change: MemberChange) => Promise<boolean>;
+
+  constructor(private readonly store: Store) {
+    this.apply = groupCommit(store, applyInTurn, { window: "step" });
+  }
 
   list(installationId: string): Promise<MemberRecord[]> {
     return this.store.members.list(installationId);
@@ -39,7 +50,7 @@ export class Members implements MemberDirectory {
     event: { id: string; createdAt: number },
     log: Logger,
   ): Promise<void> {
-    const applied = await this.store.members.apply({
+    const applied = await this.apply({
       installationId,
       userId: payload.memberId,
       role: payload.role,
@@ -53,4 +64,11 @@ export class Members implements MemberDirectory {
       applied ? "member changed" : "older member change ignored",
     );
   }
+}
+
+/** Each change in the order it came; the upsert's condition orders changes of one member. */
+async function applyInTurn(store: Store, changes: MemberChange[]): Promise<boolean[]> {
+  const applied: boolean[] = [];
+  for (const change of changes) applied.push(await store.members.apply(change));
+  return applied;
 }

@@ -6,28 +6,41 @@ export type BatchWrite<Item, Result> = (store: Store, items: Item[]) => Promise<
 const DEFAULT_MAX_BATCH = 256;
 
 /**
- * Group commit: items submitted in the same tick, or while a batch is being written, share the
- * next transaction, so one commit (the costly part of a small write) serves many callers. Each
- * submission resolves only once its own transaction has committed. When a batch fails, its items
- * are written again one transaction each, so one bad item fails alone.
+ * Which submissions a batch waits for. `tick`: those of the current turn of the event loop (it is
+ * written after the I/O callbacks), such as the requests read together. `step`: those made before
+ * the promise callbacks queued now have run, such as the same step of the jobs a claim started
+ * together; it waits for no I/O or timer, so those jobs still finish within their turn.
+ */
+export type BatchWindow = "tick" | "step";
+
+export interface BatchOptions {
+  window?: BatchWindow;
+  maxBatch?: number;
+}
+
+/**
+ * Group commit: items submitted in the same window (see `BatchWindow`), or while a batch is being
+ * written, share the next transaction, so one commit (the costly part of a small write) serves
+ * many callers. Each submission resolves only once its own transaction has committed. When a
+ * batch fails, its items are written again one transaction each, so one bad item fails alone.
  */
 export function groupCommit<Item, Result>(
   store: Store,
   write: BatchWrite<Item, Result>,
-  maxBatch = DEFAULT_MAX_BATCH,
+  options: BatchOptions = {},
 ): (item: Item) => Promise<Result> {
-  return batched((items) => store.transaction((tx) => write(tx, items)), maxBatch);
+  return batched((items) => store.transaction((tx) => write(tx, items)), options);
 }
 
 /**
- * Items submitted in the same tick, or while a batch is being written, are written together by
+ * Items submitted in the same window, or while a batch is being written, are written together by
  * one call of `write` (for one statement, atomic by itself, that needs no transaction around it).
  * Each submission resolves with its own result once its batch is written. When a batch fails,
  * its items are written again one by one, so one bad item fails alone.
  */
 export function batched<Item, Result>(
   write: (items: Item[]) => Promise<Result[]>,
-  maxBatch = DEFAULT_MAX_BATCH,
+  { window = "tick", maxBatch = DEFAULT_MAX_BATCH }: BatchOptions = {},
 ): (item: Item) => Promise<Result> {
   type Waiter = { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void };
   let pending: Waiter[] = [];
@@ -61,8 +74,8 @@ export function batched<Item, Result>(
     new Promise<Result>((resolve, reject) => {
       pending.push({ item, resolve, reject });
       if (writing || scheduled) return;
-      // After the current I/O callbacks, so the requests read in this tick join the batch.
       scheduled = true;
-      setImmediate(() => void flush());
+      if (window === "tick") setImmediate(() => void flush());
+      else queueMicrotask(() => void flush());
     });
 }
