@@ -1,6 +1,7 @@
 import { formatCount, formatRate, formatSeconds } from "../lib/format.ts";
 import type { LatencySummary } from "../lib/latency.ts";
 import { type LoadResult, runLoadAcross } from "../lib/load.ts";
+import { type PacedLoadResult, runPacedLoad } from "../lib/paced-load.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import type { ChildServer } from "../servers/child-server.ts";
@@ -86,31 +87,79 @@ export async function drain(
 }
 
 /** The measured run, watching the queue: how much was processed during it, and the catch-up. */
-export async function measuredRun(
+export function measuredRun(
   queue: JobQueueProbe,
   servers: readonly ChildServer[],
   deliveries: readonly SignedDelivery[],
   options: BenchOptions,
   warmupDrain: Drain,
 ): Promise<{ ours: LoadResult; background: Background }> {
+  return watchingQueue(queue, servers, warmupDrain, "measured run", () =>
+    postDeliveries(servers, deliveries, options),
+  ).then(({ run, background }) => ({ ours: run, background }));
+}
+
+/**
+ * Deliveries to `server` at a steady `ratePerSecond` (an open loop: see `runPacedLoad`), at the
+ * benchmark's connections and duration, watching the queue as the measured run does.
+ */
+export async function pacedRun(
+  queue: JobQueueProbe,
+  server: ChildServer,
+  deliveries: readonly SignedDelivery[],
+  ratePerSecond: number,
+  options: BenchOptions,
+  warmupDrain: Drain,
+): Promise<{ run: PacedLoadResult; background: Background }> {
+  progress(
+    `${server.name}: ${options.durationSeconds} s of deliveries at a steady ` +
+      `${formatCount(ratePerSecond)}/s over ${options.connections} connections…`,
+  );
+  const paced = await watchingQueue(queue, [server], warmupDrain, "paced run", () =>
+    runPacedLoad({
+      baseUrl: server.url,
+      method: "POST",
+      path: WEBHOOK_PATH,
+      connections: options.connections,
+      ratePerSecond,
+      durationSeconds: options.durationSeconds,
+      feed: deliveryFeed(deliveries),
+    }),
+  );
+  progress(
+    `${server.name}: ${formatRate(paced.run.answeredPerSecond)} answered/s, ` +
+      `p99 ${paced.run.latency.p99.toFixed(2)} ms, ${formatCount(paced.run.non2xx)} non-2xx, ` +
+      `${formatCount(paced.run.errors)} errors`,
+  );
+  return paced;
+}
+
+/** Runs `load`, then reads what the queue did during it and waits for it to catch up. */
+async function watchingQueue<Run extends { elapsedSeconds: number }>(
+  queue: JobQueueProbe,
+  servers: readonly ChildServer[],
+  warmupDrain: Drain,
+  name: string,
+  load: () => Promise<Run>,
+): Promise<{ run: Run; background: Background }> {
   const before = await queue.counts();
   const startedAt = new Date();
-  const ours = await postDeliveries(servers, deliveries, options);
+  const run = await load();
   const endedAt = new Date();
   const atEnd = await queue.counts();
   const completedDuringRun = atEnd.succeeded - before.succeeded;
   progress(
-    `job queue at the end of the run: ${formatCount(completedDuringRun)} jobs done during it, ` +
+    `job queue at the end of the ${name}: ${formatCount(completedDuringRun)} jobs done during it, ` +
       `${formatCount(atEnd.pending)} pending`,
   );
   return {
-    ours,
+    run,
     background: {
       warmupDrain,
       atEnd,
       completedDuringRun,
-      processedPerSecond: completedDuringRun / Math.max(ours.elapsedSeconds, 0.001),
-      drain: await drain(queue, servers, "measured run"),
+      processedPerSecond: completedDuringRun / Math.max(run.elapsedSeconds, 0.001),
+      drain: await drain(queue, servers, name),
       lag: await queue.completionLag(startedAt, endedAt),
     },
   };

@@ -2,6 +2,7 @@ import { BenchError } from "../lib/errors.ts";
 import { formatCount, formatSeconds } from "../lib/format.ts";
 import { itemsForRun, type LoadResult } from "../lib/load.ts";
 import { loadFailures } from "../lib/load-failures.ts";
+import type { PacedLoadResult } from "../lib/paced-load.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import { JobQueueProbe } from "../servers/job-queue.ts";
@@ -9,7 +10,15 @@ import { databaseFile } from "../servers/partnerkit.ts";
 import type { SignedDelivery } from "../servers/webhook-delivery.ts";
 import { buildDeliveries } from "./deliveries.ts";
 import type { IngestEnvironment } from "./environment.ts";
-import { type Background, drain, measuredRun, postDeliveries, queueFailures } from "./load.ts";
+import {
+  type Background,
+  drain,
+  measuredRun,
+  pacedRun,
+  postDeliveries,
+  queueFailures,
+} from "./load.ts";
+import { TARGET_REQUESTS_PER_SECOND } from "./targets.ts";
 
 /** Deliveries are cheap to sign but each holds its ~1 KB body: a bound on the bench's memory. */
 const MAX_DELIVERIES = 150_000;
@@ -21,6 +30,8 @@ export interface Measurement {
   ours: LoadResult;
   ceiling: LoadResult;
   background: Background;
+  /** The sustained rate of the targets, sent steadily (open loop), after the measured run. */
+  paced: { run: PacedLoadResult; background: Background };
   /** Deliveries our server stored, against its 2xx answers (warm-up included). */
   storedEvents: number;
   acceptedDeliveries: number;
@@ -69,6 +80,19 @@ export async function measure(env: IngestEnvironment, options: BenchOptions): Pr
       options,
       warmupDrain,
     );
+    const pacedDeliveries = build(
+      Math.ceil(TARGET_REQUESTS_PER_SECOND * options.durationSeconds),
+      "paced",
+      env,
+    );
+    const paced = await pacedRun(
+      queue,
+      env.ours,
+      pacedDeliveries,
+      TARGET_REQUESTS_PER_SECOND,
+      options,
+      background.drain,
+    );
     const ceiling = await postDeliveries([env.ceiling], deliveries, options);
     return {
       warmup,
@@ -77,9 +101,10 @@ export async function measure(env: IngestEnvironment, options: BenchOptions): Pr
       ours,
       ceiling,
       background,
+      paced,
       storedEvents: await queue.storedWebhookEvents(),
       // The delivery that read our server's answer for the ceiling was stored too.
-      acceptedDeliveries: warmup.ours.ok + ours.ok + 1,
+      acceptedDeliveries: warmup.ours.ok + ours.ok + paced.run.ok + 1,
       serverLogLines: env.ours.outputLines - logLinesBefore,
     };
   } finally {
@@ -93,7 +118,16 @@ export function measurementFailures(measurement: Measurement): string[] {
     ...loadFailures("partnerkit", measurement.ours),
     ...loadFailures("ceiling", measurement.ceiling),
     ...queueFailures("partnerkit", measurement),
+    ...pacedFailures(measurement.paced.run),
   ];
+}
+
+function pacedFailures({ non2xx, errors }: PacedLoadResult): string[] {
+  return non2xx + errors > 0
+    ? [
+        `partnerkit, steady rate: ${formatCount(non2xx)} non-2xx answers, ${formatCount(errors)} errors`,
+      ]
+    : [];
 }
 
 function build(count: number, phase: string, env: IngestEnvironment): SignedDelivery[] {

@@ -44,6 +44,44 @@ function resultsTable({ ours, ceiling }: Measurement): Table {
   };
 }
 
+/** The deliveries sent at the targets' sustained rate, steadily, and the queue meanwhile. */
+function pacedTable({ paced }: Measurement): Table {
+  const { run, background } = paced;
+  return {
+    headers: [
+      "sent/s",
+      "answered/s",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "max ms",
+      "non-2xx",
+      "errors",
+      "processed/s during run",
+      "pending at end",
+      "catch-up after run",
+      "lag p50 ms",
+      "lag p99 ms",
+      "lag max ms",
+    ],
+    rows: [
+      [
+        formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
+        formatRate(run.answeredPerSecond),
+        formatMs(run.latency.p50),
+        formatMs(run.latency.p90),
+        formatMs(run.latency.p99),
+        formatMs(run.latency.max),
+        formatCount(run.non2xx),
+        formatCount(run.errors),
+        formatRate(background.processedPerSecond),
+        ...queueCells(background),
+      ],
+    ],
+    align: Array<Align>(14).fill("right"),
+  };
+}
+
 /** Our job queue: did background processing keep up with ingestion? */
 function backgroundTable({ background }: Measurement): Table {
   return {
@@ -193,6 +231,9 @@ export function renderText({ measurement, postgres, options, machine }: ReportIn
     "Our background processing (the job queue):",
     renderTextTable(backgroundTable(measurement)),
     "",
+    `Ours with deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s (open loop):`,
+    renderTextTable(pacedTable(measurement)),
+    "",
     ...postgresSection(postgres, renderTextTable),
     "",
     renderTextTable(verdictsTable(verdicts(measurement))),
@@ -260,6 +301,14 @@ load runs on PostgreSQL with 1 and 3 instances.
   still open at its end).
 - Latency is per response, from autocannon's timings at full precision, 2xx only, leaving out
   the run's first response on each connection (it also paid for opening the connection).
+- *Two latencies.* autocannon's connections each wait for their answer before sending again (a
+  closed loop), so the server runs flat out and the latency follows from its throughput (Little's
+  law, below). Vercel's deliveries do not wait for each other: after the measured run, our server
+  also gets ${formatCount(TARGET_REQUESTS_PER_SECOND)} deliveries a second for ${options.durationSeconds} s, each sent when it is due over
+  ${options.connections} keep-alive connections whatever the earlier answers' pace (an open loop,
+  \`bench/lib/paced-load.ts\`; autocannon's own rate limit sends each connection's share in a burst at
+  the start of every second). Its latency runs from when a delivery was due, so waiting for a
+  free connection counts.
 - To see where our server spends its time: \`npm run bench -- webhook-ingest --profile <dir>\` writes a
   V8 CPU profile of it under \`<dir>/webhook-ingest/\` (open it in Chrome DevTools).
 
@@ -272,6 +321,11 @@ ${renderMarkdownTable(resultsTable(measurement))}
 Our background processing (the job queue) during and after the measured run:
 
 ${renderMarkdownTable(backgroundTable(measurement))}
+
+Ours with deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s over the same connections (open loop), then
+the queue's catch-up:
+
+${renderMarkdownTable(pacedTable(measurement))}
 
 ${postgresSection(postgres, renderMarkdownTable).join("\n")}
 
