@@ -1,3 +1,5 @@
+import type { LatencySummary } from "./latency.ts";
+
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
@@ -20,4 +22,9 @@ export function formatWhen(date: Date): string {
     .toISOString()
     .replace("T", " ")
     .replace(/\.\d+Z$/, " UTC");
+}
+
+/** The p50, p90, p99 and max of a latency summary, as table cells in ms. */
+export function formatLatencies({ p50, p90, p99, max }: LatencySummary): string[] {
+  return [formatMs(p50), formatMs(p90), formatMs(p99), formatMs(max)];
 }

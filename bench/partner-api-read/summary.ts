@@ -1,5 +1,11 @@
 import { formatMb } from "../cold-start/rss.ts";
-import { formatCount, formatMs, formatRate, formatSeconds } from "../lib/format.ts";
+import {
+  formatCount,
+  formatLatencies,
+  formatMs,
+  formatRate,
+  formatSeconds,
+} from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
 import type { Align, Table } from "../lib/table.ts";
 import type { BenchOptions } from "../options.ts";
@@ -66,10 +72,7 @@ export function resultsTable({ ours, ceiling }: Measurement): Table {
   const row = (name: string, run: LoadResult) => [
     name,
     formatRate(run.requestsPerSecond),
-    formatMs(run.latency.p50),
-    formatMs(run.latency.p90),
-    formatMs(run.latency.p99),
-    formatMs(run.latency.max),
+    ...formatLatencies(run.latency),
     formatCount(run.responses),
     run.elapsedSeconds.toFixed(1),
     formatCount(run.non2xx + run.errors),

@@ -1,4 +1,11 @@
-import { formatCount, formatMs, formatRate, formatSeconds, formatWhen } from "../lib/format.ts";
+import {
+  formatCount,
+  formatLatencies,
+  formatMs,
+  formatRate,
+  formatSeconds,
+  formatWhen,
+} from "../lib/format.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
 import { type Align, renderMarkdownTable, renderTextTable, type Table } from "../lib/table.ts";
 import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
@@ -59,10 +66,7 @@ function readsTable({ measurement }: ReportInput): Table {
     rows: measurement.reads.map(({ operation, run, databaseCpuMsPerRequest }) => [
       operation,
       formatRate(run.requestsPerSecond),
-      formatMs(run.latency.p50),
-      formatMs(run.latency.p90),
-      formatMs(run.latency.p99),
-      formatMs(run.latency.max),
+      ...formatLatencies(run.latency),
       formatCount(run.responses),
       formatCount(run.non2xx + run.errors),
       cpu(run.serverCpu?.msPerRequest),

@@ -1,4 +1,11 @@
-import { formatCount, formatMs, formatRate, formatSeconds, formatWhen } from "../lib/format.ts";
+import {
+  formatCount,
+  formatLatencies,
+  formatMs,
+  formatRate,
+  formatSeconds,
+  formatWhen,
+} from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
 import { type Align, renderMarkdownTable, renderTextTable, type Table } from "../lib/table.ts";
@@ -22,10 +29,7 @@ function resultsTable({ ours, ceiling }: Measurement): Table {
   const row = (name: string, run: LoadResult) => [
     name,
     formatRate(run.requestsPerSecond),
-    formatMs(run.latency.p50),
-    formatMs(run.latency.p90),
-    formatMs(run.latency.p99),
-    formatMs(run.latency.max),
+    ...formatLatencies(run.latency),
     formatCount(run.responses),
     run.elapsedSeconds.toFixed(1),
     formatCount(run.non2xx),
@@ -58,20 +62,13 @@ function pacedTable({ paced }: Measurement): Table {
       "non-2xx",
       "errors",
       "processed/s during run",
-      "pending at end",
-      "catch-up after run",
-      "lag p50 ms",
-      "lag p99 ms",
-      "lag max ms",
+      ...QUEUE_HEADERS,
     ],
     rows: [
       [
         formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
         formatRate(run.answeredPerSecond),
-        formatMs(run.latency.p50),
-        formatMs(run.latency.p90),
-        formatMs(run.latency.p99),
-        formatMs(run.latency.max),
+        ...formatLatencies(run.latency),
         formatCount(run.non2xx),
         formatCount(run.errors),
         formatRate(background.processedPerSecond),
@@ -85,16 +82,7 @@ function pacedTable({ paced }: Measurement): Table {
 /** Our job queue: did background processing keep up with ingestion? */
 function backgroundTable({ background }: Measurement): Table {
   return {
-    headers: [
-      "jobs done during run",
-      "processed/s during run",
-      "pending at end",
-      "catch-up after run",
-      "lag p50 ms",
-      "lag p99 ms",
-      "lag max ms",
-      "dead",
-    ],
+    headers: ["jobs done during run", "processed/s during run", ...QUEUE_HEADERS, "dead"],
     rows: [
       [
         formatCount(background.completedDuringRun),
@@ -106,6 +94,15 @@ function backgroundTable({ background }: Measurement): Table {
     align: Array<Align>(8).fill("right"),
   };
 }
+
+/** The columns of `queueCells`. */
+const QUEUE_HEADERS = [
+  "pending at end",
+  "catch-up after run",
+  "lag p50 ms",
+  "lag p99 ms",
+  "lag max ms",
+];
 
 function queueCells({ atEnd, drain, lag }: Background): string[] {
   return [
@@ -133,11 +130,7 @@ function postgresTable(runs: PostgresRun[]): Table {
       "p50 ms",
       "p99 ms",
       "processed/s during run",
-      "pending at end",
-      "catch-up after run",
-      "lag p50 ms",
-      "lag p99 ms",
-      "lag max ms",
+      ...QUEUE_HEADERS,
       "CPU ms/delivery, partnerkit",
       "CPU ms/delivery, PostgreSQL",
     ],
