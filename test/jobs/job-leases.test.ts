@@ -1,5 +1,5 @@
 import pino from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FRAMEWORK_JOB_CONCURRENCY } from "../../packages/partnerkit/src/core/services.ts";
 import { type JobHandler, JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import type { Database } from "../../packages/partnerkit/src/store/database.ts";
@@ -121,6 +121,41 @@ describe("job leases: owner and epoch", () => {
     expect(await within(aborted.promise)).toBeInstanceOf(Error);
     await draining;
     expect(await theJob()).toMatchObject({ status: "succeeded", attempts: 2 });
+  });
+});
+
+describe("job leases: the heartbeat and a job that has finished", () => {
+  it("does not call lost, nor abort, a job whose success is being recorded", async () => {
+    await store.enqueueJob({ kind: "k", payload: {} });
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const recorded = gate();
+    const release = gate();
+    const complete = store.completeHeldJobs.bind(store);
+    vi.spyOn(store, "completeHeldJobs").mockImplementation(async (leases) => {
+      const held = await complete(leases);
+      recorded.open();
+      await release.promise;
+      return held;
+    });
+    let signal: AbortSignal | undefined;
+    const busy = runner(
+      {
+        k: async (_job, jobSignal) => {
+          signal = jobSignal;
+        },
+      },
+      { log },
+    );
+    const draining = busy.drain();
+    await within(recorded.promise);
+    // The heartbeat comes round after the success was written, before its write returned.
+    await busy.renewLeases();
+    release.open();
+    expect(await draining).toBe(1);
+    expect(lines.filter((line) => line.includes("lease"))).toEqual([]);
+    expect(signal?.aborted).toBe(false);
+    expect(await theJob()).toMatchObject({ status: "succeeded", attempts: 1 });
   });
 });
 

@@ -120,7 +120,9 @@ export class JobRunner {
    * each job whose lease was lost (it ran out and another worker took the job over).
    */
   async renewLeases(): Promise<void> {
-    const runs = [...this.running.values()].filter((run) => !run.lost);
+    // A run whose handler has settled is writing its outcome, and that write says whether the
+    // lease held: renewed, its row may already be `succeeded`, which read as a lost lease.
+    const runs = [...this.running.values()].filter((run) => !run.lost && run.holdsSlot);
     if (runs.length === 0) return;
     let lost: string[];
     try {
@@ -134,7 +136,8 @@ export class JobRunner {
     }
     const lostIds = new Set(lost);
     for (const run of runs) {
-      if (!lostIds.has(run.job.id)) continue;
+      // Settled while the renewal was on its way: the same as above.
+      if (!lostIds.has(run.job.id) || !run.holdsSlot) continue;
       run.lost = true;
       this.options.log.warn(
         { jobId: run.job.id, kind: run.job.kind, leaseEpoch: run.job.leaseEpoch },
