@@ -72,7 +72,7 @@ async function reportingPartner(hooks: LevelHooks) {
 }
 
 const report = () =>
-  partner.services.billing.report("icfg_1", new Date(), pino({ level: "silent" }));
+  partner.services.billing.report("icfg_1", new Date(), { log: pino({ level: "silent" }) });
 
 describe("metering", () => {
   it("ctx.meter keeps a total meter's peak of the day, for the hook's own installation only", async () => {

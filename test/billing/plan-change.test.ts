@@ -105,11 +105,9 @@ describe("a plan change within a period (spec §5.12 start/end, §5.13 one invoi
     // A later tick and a direct second run find the invoices already sent.
     world.setTime("2030-04-01T01:10:00.000Z");
     await world.tick();
-    await world.partner.services.billing.invoicing.invoicePeriod(
-      world.installation.id,
-      MARCH,
-      pino({ level: "silent" }),
-    );
+    await world.partner.services.billing.invoicing.invoicePeriod(world.installation.id, MARCH, {
+      log: pino({ level: "silent" }),
+    });
 
     const invoices = world.invoices().map(({ invoice }) => invoice);
     expect(invoices.map((invoice) => [invoice.externalId, invoice.total])).toEqual([

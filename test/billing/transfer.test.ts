@@ -123,11 +123,9 @@ describe("a resource transferred within a period (spec §4.16, §5.12, §5.13)",
     world.setTime("2030-04-01T01:10:00.000Z");
     await world.tick();
     for (const installation of [source, target]) {
-      await world.partner.services.billing.invoicing.invoicePeriod(
-        installation.id,
-        MARCH,
-        pino({ level: "silent" }),
-      );
+      await world.partner.services.billing.invoicing.invoicePeriod(installation.id, MARCH, {
+        log: pino({ level: "silent" }),
+      });
     }
 
     // One invoice each, under the same externalId: it is unique per installation (spec §5.13).

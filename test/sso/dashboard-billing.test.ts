@@ -58,7 +58,7 @@ describe("usage and invoices on the dashboard", () => {
     const invoices = await market.internals.services.billing.invoicing.invoicePeriod(
       id,
       periodOf(new Date()),
-      pino({ enabled: false }),
+      { log: pino({ enabled: false }) },
     );
     const invoice = invoices.find((submitted) => submitted.resourceId === pro.id);
     expect(invoice?.totalCents).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import { CHECK_WEBHOOK_JOB, type CheckOptions, CheckService } from "./checks.ts"
 import type { Integration } from "./define-integration.ts";
 import { FLAGS_SYNC_JOB } from "./flags/flag-sync-job.ts";
 import { type FlagSyncOptions, FlagSyncService } from "./flags/flag-sync-service.ts";
-import { HookContexts, type VercelClientFor } from "./hook-context.ts";
+import { HookContexts, type VercelClientFor, type Work } from "./hook-context.ts";
 import type { IntegrationClient } from "./installation-credentials.ts";
 import { rotateInstallationCredential } from "./installation-credentials.ts";
 import { InstallationService, type LifecycleLockOptions } from "./installations.ts";
@@ -172,30 +172,28 @@ export const FRAMEWORK_JOB_CONCURRENCY: JobConcurrency = {
  * stops the calls to Vercel it is waiting on: its signal bounds them.
  */
 export function frameworkJobHandlers(services: Services, log: Logger): Record<string, JobHandler> {
+  const work = (signal: AbortSignal): Work => ({ log, calls: { signal } });
   const processWebhook: JobHandler = (job, signal) =>
-    services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, {
-      log,
-      calls: { signal },
-    });
+    services.processWebhook(WebhookJobPayload.parse(job.payload).eventId, work(signal));
   return {
     [WEBHOOK_JOB]: processWebhook,
     [ACTION_WEBHOOK_JOB]: processWebhook,
     [CHECK_WEBHOOK_JOB]: processWebhook,
     ...services.billing.jobHandlers(log),
     [ROTATE_SECRETS_JOB]: (job, signal) =>
-      services.rotations.runRotation(RotationJobPayload.parse(job.payload).rotationId, {
-        log,
-        calls: { signal },
-      }),
+      services.rotations.runRotation(
+        RotationJobPayload.parse(job.payload).rotationId,
+        work(signal),
+      ),
     [REVOKE_SECRETS_JOB]: (job, signal) =>
-      services.rotations.runRevocation(RotationJobPayload.parse(job.payload).rotationId, {
-        log,
-        calls: { signal },
-      }),
+      services.rotations.runRevocation(
+        RotationJobPayload.parse(job.payload).rotationId,
+        work(signal),
+      ),
     [TRANSFER_HOOK_JOB]: (job, signal) => {
       const { transferId, resourceId } = TransferHookJobPayload.parse(job.payload);
-      return services.transfers.runTransferHook(transferId, resourceId, { log, calls: { signal } });
+      return services.transfers.runTransferHook(transferId, resourceId, work(signal));
     },
-    [FLAGS_SYNC_JOB]: (job, signal) => services.flags.run(job, { log, calls: { signal } }),
+    [FLAGS_SYNC_JOB]: (job, signal) => services.flags.run(job, work(signal)),
   };
 }

@@ -79,12 +79,10 @@ export function webhookProcessor(
       });
     await checks?.react(event.type, event.payload, { log: eventLog, eventId, calls });
     if (Object.hasOwn(INVOICE_EVENT_STATES, event.type))
-      await billing.applyInvoiceEvent(
-        event.type,
-        InvoicePayload.parse(event.payload),
-        eventLog,
+      await billing.applyInvoiceEvent(event.type, InvoicePayload.parse(event.payload), {
+        log: eventLog,
         calls,
-      );
+      });
     if (installationId) await applyAccountEvent(store, members, installationId, event, eventLog);
     const installation = installationId ? await readInstallation(installationId) : undefined;
     const vercel =

@@ -6,9 +6,8 @@ import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
-import type { CallScope } from "../../vercel/call-scope.ts";
 import type { HookContext, Product } from "../define-integration.ts";
-import type { HookOrigin } from "../hook-context.ts";
+import type { HookOrigin, Work } from "../hook-context.ts";
 import type { RequestContext } from "../request-context.ts";
 import { prepaidBalances } from "./balances.ts";
 import { type Billable, billableResources } from "./billable.ts";
@@ -123,17 +122,17 @@ export class BillingService {
    * Reads `total` meter levels through the products' (and the integration's own) `usage` hooks,
    * then submits data and balances.
    */
-  async report(installationId: string, at: Date, log: Logger, calls?: CallScope): Promise<void> {
+  async report(installationId: string, at: Date, work: Work): Promise<void> {
     const { integration, store } = this.deps;
+    const { log } = work;
     // Read once for the levels, the billing data and the balances of this report.
     const { installation, resources } = await store.getInstallationWithResources(installationId);
     if (!installation || installation.deletedAt) return;
     await this.readLevels(installation, resources, {
       requestId: `billing:${at.toISOString()}`,
-      log,
-      calls,
+      ...work,
     });
-    const vercel = this.deps.vercelFor(installationId, log, calls);
+    const vercel = this.deps.vercelFor(installationId, log, work.calls);
     const data = await billingData(integration, store, installation, at, resources);
     if (data) await vercel.submitBillingData(data);
     const balances = await prepaidBalances(integration, store, installation, resources);
@@ -174,10 +173,9 @@ export class BillingService {
   applyInvoiceEvent(
     type: string,
     payload: InvoicePayload | InvoiceRefundedPayload,
-    log: Logger,
-    calls?: CallScope,
+    work: Work,
   ): Promise<void> {
-    return applyInvoiceEvent(this.deps, type, payload, log, calls);
+    return applyInvoiceEvent(this.deps, type, payload, work);
   }
 
   /**
@@ -196,22 +194,25 @@ export class BillingService {
   }
 
   jobHandlers(log: Logger): Record<string, JobHandler> {
+    // A stopped job also stops the calls to Vercel it is waiting on.
+    const work = (installationId: string, signal: AbortSignal): Work => ({
+      log: log.child({ installationId }),
+      calls: { signal },
+    });
     return {
       [BILLING_JOBS.report]: (job, signal) => {
         const { installationId, at } = ReportJob.parse(job.payload);
-        return this.report(installationId, new Date(at), log.child({ installationId }), { signal });
+        return this.report(installationId, new Date(at), work(installationId, signal));
       },
       [BILLING_JOBS.invoice]: async (job, signal) => {
         const { installationId, periodStart } = InvoiceJob.parse(job.payload);
         const period = periodOf(new Date(periodStart));
-        await this.invoicing.invoicePeriod(installationId, period, log.child({ installationId }), {
-          calls: { signal },
-        });
+        await this.invoicing.invoicePeriod(installationId, period, work(installationId, signal));
         await this.deps.store.billing.markInvoiced(installationId, period.start);
       },
       [BILLING_JOBS.finalize]: (job, signal) => {
         const { installationId } = FinalizeJob.parse(job.payload);
-        return this.invoicing.finalize(installationId, log.child({ installationId }), { signal });
+        return this.invoicing.finalize(installationId, work(installationId, signal));
       },
     };
   }

@@ -1,8 +1,7 @@
-import type { Logger } from "pino";
 import { formatCents } from "../../protocol/money.ts";
 import type { VercelInvoiceState } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
-import type { CallScope } from "../../vercel/call-scope.ts";
+import type { Work } from "../hook-context.ts";
 import type { BillingDeps } from "./deps.ts";
 
 /** The state each invoice event announces, used when Get Invoice cannot be asked (finalized). */
@@ -24,10 +23,10 @@ export async function applyInvoiceEvent(
   deps: BillingDeps,
   type: string,
   payload: InvoicePayload | InvoiceRefundedPayload,
-  log: Logger,
-  calls?: CallScope,
+  work: Work,
 ): Promise<void> {
   const { store } = deps;
+  const { log, calls } = work;
   const invoice =
     (await store.billing.invoiceByVercelId(payload.invoiceId)) ??
     (payload.externalInvoiceId
@@ -46,7 +45,7 @@ export async function applyInvoiceEvent(
   if (!state || !(await store.billing.setInvoiceState(invoice, state))) return;
   log.info({ invoiceId: payload.invoiceId, state }, "invoice state changed");
 
-  const ctx = deps.contexts.create({ requestId: payload.invoiceId, log, calls }, installation);
+  const ctx = deps.contexts.create({ requestId: payload.invoiceId, ...work }, installation);
   const change = {
     invoiceId: payload.invoiceId,
     state,

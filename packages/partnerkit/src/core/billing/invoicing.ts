@@ -1,8 +1,7 @@
-import type { Logger } from "pino";
 import { VercelSubmitInvoiceRequest } from "../../protocol/vercel-api.ts";
 import type { InvoiceRecord, NewInvoice } from "../../store/billing-queries.ts";
 import type { InstallationRecord } from "../../store/records.ts";
-import type { CallScope } from "../../vercel/call-scope.ts";
+import type { Work } from "../hook-context.ts";
 import type { BillingDeps } from "./deps.ts";
 import { draftInvoices } from "./invoice-drafts.ts";
 import { type BillingPeriod, periodOf, previousPeriod } from "./period.ts";
@@ -19,15 +18,15 @@ export class Invoicing {
   async invoicePeriod(
     installationId: string,
     period: BillingPeriod,
-    log: Logger,
-    { final = false, calls }: { final?: boolean; calls?: CallScope } = {},
+    work: Work,
+    final = false,
   ): Promise<InvoiceRecord[]> {
     const installation = await this.deps.store.getInstallation(installationId);
     // Made after the period ended, it owned nothing then: no need to read its resources to know.
     if (!installation || installation.createdAt >= period.end) return [];
     const drafts = await this.drafts(installation, period, final);
     const submitted: InvoiceRecord[] = [];
-    for (const draft of drafts) submitted.push(await this.submit(draft, log, calls));
+    for (const draft of drafts) submitted.push(await this.submit(draft, work));
     return submitted;
   }
 
@@ -50,12 +49,12 @@ export class Invoicing {
    * installation is pending deletion; the spec says it marks "the last invoice", UNCONFIRMED for
    * several resources), then Finalize Installation.
    */
-  async finalize(installationId: string, log: Logger, calls?: CallScope): Promise<void> {
+  async finalize(installationId: string, work: Work): Promise<void> {
     for (const period of this.closingPeriods()) {
-      await this.invoicePeriod(installationId, period, log, { final: true, calls });
+      await this.invoicePeriod(installationId, period, work, true);
     }
-    await this.deps.vercelFor(installationId, log, calls).finalizeInstallation();
-    log.info({ installationId }, "installation finalized");
+    await this.deps.vercelFor(installationId, work.log, work.calls).finalizeInstallation();
+    work.log.info({ installationId }, "installation finalized");
   }
 
   /** The period just ended and the current one: an uninstall settles both. */
@@ -72,7 +71,7 @@ export class Invoicing {
     });
   }
 
-  private async submit(draft: NewInvoice, log: Logger, calls?: CallScope): Promise<InvoiceRecord> {
+  private async submit(draft: NewInvoice, { log, calls }: Work): Promise<InvoiceRecord> {
     const { store } = this.deps;
     // The first version stored wins: a retry resends exactly what was built the first time.
     const stored = await store.billing.insertInvoice(draft);
