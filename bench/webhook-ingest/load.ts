@@ -101,9 +101,37 @@ export function measuredRun(
 
 /**
  * Deliveries to `server` at a steady `ratePerSecond` (an open loop: see `runPacedLoad`), at the
- * benchmark's connections and duration, watching the queue as the measured run does.
+ * benchmark's connections and duration.
  */
-export async function pacedRun(
+export async function pacedLoad(
+  server: ChildServer,
+  deliveries: readonly SignedDelivery[],
+  ratePerSecond: number,
+  options: BenchOptions,
+): Promise<PacedLoadResult> {
+  progress(
+    `${server.name}: ${options.durationSeconds} s of deliveries at a steady ` +
+      `${formatCount(ratePerSecond)}/s over ${options.connections} connections…`,
+  );
+  const run = await runPacedLoad({
+    baseUrl: server.url,
+    method: "POST",
+    path: WEBHOOK_PATH,
+    connections: options.connections,
+    ratePerSecond,
+    durationSeconds: options.durationSeconds,
+    feed: deliveryFeed(deliveries),
+  });
+  progress(
+    `${server.name}: ${formatRate(run.answeredPerSecond)} answered/s, ` +
+      `p99 ${run.latency.p99.toFixed(2)} ms, ${formatCount(run.non2xx)} non-2xx, ` +
+      `${formatCount(run.errors)} errors`,
+  );
+  return run;
+}
+
+/** `pacedLoad` to our server, watching the queue as the measured run does. */
+export function pacedRun(
   queue: JobQueueProbe,
   server: ChildServer,
   deliveries: readonly SignedDelivery[],
@@ -111,27 +139,9 @@ export async function pacedRun(
   options: BenchOptions,
   warmupDrain: Drain,
 ): Promise<{ run: PacedLoadResult; background: Background }> {
-  progress(
-    `${server.name}: ${options.durationSeconds} s of deliveries at a steady ` +
-      `${formatCount(ratePerSecond)}/s over ${options.connections} connections…`,
+  return watchingQueue(queue, [server], warmupDrain, "paced run", () =>
+    pacedLoad(server, deliveries, ratePerSecond, options),
   );
-  const paced = await watchingQueue(queue, [server], warmupDrain, "paced run", () =>
-    runPacedLoad({
-      baseUrl: server.url,
-      method: "POST",
-      path: WEBHOOK_PATH,
-      connections: options.connections,
-      ratePerSecond,
-      durationSeconds: options.durationSeconds,
-      feed: deliveryFeed(deliveries),
-    }),
-  );
-  progress(
-    `${server.name}: ${formatRate(paced.run.answeredPerSecond)} answered/s, ` +
-      `p99 ${paced.run.latency.p99.toFixed(2)} ms, ${formatCount(paced.run.non2xx)} non-2xx, ` +
-      `${formatCount(paced.run.errors)} errors`,
-  );
-  return paced;
 }
 
 /** Runs `load`, then reads what the queue did during it and waits for it to catch up. */

@@ -14,6 +14,7 @@ import {
   type Background,
   drain,
   measuredRun,
+  pacedLoad,
   pacedRun,
   postDeliveries,
   queueFailures,
@@ -32,6 +33,11 @@ export interface Measurement {
   background: Background;
   /** The sustained rate of the targets, sent steadily (open loop), after the measured run. */
   paced: { run: PacedLoadResult; background: Background };
+  /**
+   * The ceiling at the same steady rate: the latency this machine gives a server doing only what
+   * every receiver must, the floor under ours.
+   */
+  ceilingPaced: PacedLoadResult;
   /** Deliveries our server stored, against its 2xx answers (warm-up included). */
   storedEvents: number;
   acceptedDeliveries: number;
@@ -94,6 +100,12 @@ export async function measure(env: IngestEnvironment, options: BenchOptions): Pr
       background.drain,
     );
     const ceiling = await postDeliveries([env.ceiling], deliveries, options);
+    const ceilingPaced = await pacedLoad(
+      env.ceiling,
+      pacedDeliveries,
+      TARGET_REQUESTS_PER_SECOND,
+      options,
+    );
     return {
       warmup,
       deliveriesBuilt: count,
@@ -102,6 +114,7 @@ export async function measure(env: IngestEnvironment, options: BenchOptions): Pr
       ceiling,
       background,
       paced,
+      ceilingPaced,
       storedEvents: await queue.storedWebhookEvents(),
       // The delivery that read our server's answer for the ceiling was stored too.
       acceptedDeliveries: warmup.ours.ok + ours.ok + paced.run.ok + 1,
@@ -118,14 +131,15 @@ export function measurementFailures(measurement: Measurement): string[] {
     ...loadFailures("partnerkit", measurement.ours),
     ...loadFailures("ceiling", measurement.ceiling),
     ...queueFailures("partnerkit", measurement),
-    ...pacedFailures(measurement.paced.run),
+    ...pacedFailures("partnerkit", measurement.paced.run),
+    ...pacedFailures("ceiling", measurement.ceilingPaced),
   ];
 }
 
-function pacedFailures({ non2xx, errors }: PacedLoadResult): string[] {
+function pacedFailures(name: string, { non2xx, errors }: PacedLoadResult): string[] {
   return non2xx + errors > 0
     ? [
-        `partnerkit, steady rate: ${formatCount(non2xx)} non-2xx answers, ${formatCount(errors)} errors`,
+        `${name}, steady rate: ${formatCount(non2xx)} non-2xx answers, ${formatCount(errors)} errors`,
       ]
     : [];
 }

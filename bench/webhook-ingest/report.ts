@@ -8,6 +8,7 @@ import {
 } from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
+import type { PacedLoadResult } from "../lib/paced-load.ts";
 import { type Align, renderMarkdownTable, renderTextTable, type Table } from "../lib/table.ts";
 import { targetsLine, verdictsTable } from "../lib/verdicts.ts";
 import type { BenchOptions } from "../options.ts";
@@ -48,11 +49,25 @@ function resultsTable({ ours, ceiling }: Measurement): Table {
   };
 }
 
-/** The deliveries sent at the targets' sustained rate, steadily, and the queue meanwhile. */
-function pacedTable({ paced }: Measurement): Table {
-  const { run, background } = paced;
+/**
+ * The deliveries sent at the targets' sustained rate, steadily, to ours (with its queue meanwhile)
+ * and to the ceiling.
+ */
+function pacedTable({ paced, ceilingPaced }: Measurement): Table {
+  const row = (name: string, run: PacedLoadResult, queue: string[]) => [
+    name,
+    formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
+    formatRate(run.answeredPerSecond),
+    ...formatLatencies(run.latency),
+    formatCount(run.non2xx),
+    formatCount(run.errors),
+    ...queue,
+  ];
+  const { background } = paced;
+  const queueHeaders = ["processed/s during run", ...QUEUE_HEADERS];
   return {
     headers: [
+      "server",
       "sent/s",
       "answered/s",
       "p50 ms",
@@ -61,21 +76,20 @@ function pacedTable({ paced }: Measurement): Table {
       "max ms",
       "non-2xx",
       "errors",
-      "processed/s during run",
-      ...QUEUE_HEADERS,
+      ...queueHeaders,
     ],
     rows: [
-      [
-        formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
-        formatRate(run.answeredPerSecond),
-        ...formatLatencies(run.latency),
-        formatCount(run.non2xx),
-        formatCount(run.errors),
+      row("partnerkit (Acme KV, SQLite)", paced.run, [
         formatRate(background.processedPerSecond),
         ...queueCells(background),
-      ],
+      ]),
+      row(
+        "ceiling",
+        ceilingPaced,
+        queueHeaders.map(() => "—"),
+      ),
     ],
-    align: Array<Align>(14).fill("right"),
+    align: ["left", ...Array<Align>(14).fill("right")],
   };
 }
 
@@ -224,7 +238,7 @@ export function renderText({ measurement, postgres, options, machine }: ReportIn
     "Our background processing (the job queue):",
     renderTextTable(backgroundTable(measurement)),
     "",
-    `Ours with deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s (open loop):`,
+    `Deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s (open loop), to ours and to the ceiling:`,
     renderTextTable(pacedTable(measurement)),
     "",
     ...postgresSection(postgres, renderTextTable),
@@ -301,7 +315,9 @@ load runs on PostgreSQL with 1 and 3 instances.
   ${options.connections} keep-alive connections whatever the earlier answers' pace (an open loop,
   \`bench/lib/paced-load.ts\`; autocannon's own rate limit sends each connection's share in a burst at
   the start of every second). Its latency runs from when a delivery was due, so waiting for a
-  free connection counts.
+  free connection counts. The ceiling then gets the same deliveries at the same rate: its
+  latency is what this machine gives a server that does only what every receiver must, the
+  floor under ours (on a shared VM its tail moves from run to run).
 - To see where our server spends its time: \`npm run bench -- webhook-ingest --profile <dir>\` writes a
   V8 CPU profile of it under \`<dir>/webhook-ingest/\` (open it in Chrome DevTools).
 
@@ -315,8 +331,8 @@ Our background processing (the job queue) during and after the measured run:
 
 ${renderMarkdownTable(backgroundTable(measurement))}
 
-Ours with deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s over the same connections (open loop), then
-the queue's catch-up:
+Deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s over the same connections (open loop): to ours, with
+its queue's catch-up, then to the ceiling:
 
 ${renderMarkdownTable(pacedTable(measurement))}
 

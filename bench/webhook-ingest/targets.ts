@@ -9,7 +9,7 @@ export const TARGET_PROCESSED_PER_SECOND = 3_000;
 /** …with each delivery answered within this, at the 99th percentile. */
 export const TARGET_P99_MS = 10;
 
-export function verdicts({ ours, background, paced }: Measurement): Verdict[] {
+export function verdicts({ ours, background, paced, ceilingPaced }: Measurement): Verdict[] {
   return [
     {
       name: "Deliveries accepted per second",
@@ -39,7 +39,7 @@ export function verdicts({ ours, background, paced }: Measurement): Verdict[] {
     {
       name: `p99 latency, deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s`,
       goal: `< ${TARGET_P99_MS} ms`,
-      measured: `${formatMs(paced.run.latency.p99)} ms`,
+      measured: `${formatMs(paced.run.latency.p99)} ms (ceiling ${formatMs(ceilingPaced.latency.p99)} ms)`,
       met: paced.run.latency.p99 < TARGET_P99_MS,
     },
     {
