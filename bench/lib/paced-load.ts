@@ -9,6 +9,7 @@ import type { RequestFeed, RequestPart } from "./request-feed.ts";
 export interface PacedLoadSpec {
   baseUrl: string;
   method: "GET" | "POST";
+  /** The default path; a feed's part may name its own. */
   path: string;
   /** Keep-alive connections; a request due while all are busy waits for one. */
   connections: number;

@@ -20,7 +20,6 @@ export interface PacedSenderJob {
 function send(job: PacedSenderJob): Promise<PacedLoadResult> {
   const { spec, parts } = job;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
-  const url = new URL(spec.path, spec.baseUrl);
   const latency = new LatencyRecorder();
   const total = parts.length;
   const intervalMs = 1_000 / spec.ratePerSecond;
@@ -29,7 +28,7 @@ function send(job: PacedSenderJob): Promise<PacedLoadResult> {
 
   const sendOne = (part: RequestPart, dueAt: number, done: () => void) => {
     const outgoing = request(
-      url,
+      new URL(part.path ?? spec.path, spec.baseUrl),
       { method: part.method ?? spec.method, agent, headers: part.headers },
       (response) => {
         response.resume();

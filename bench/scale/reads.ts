@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { formatCount, formatSeconds } from "../lib/format.ts";
 import { itemsForRun, type LoadResult, runLoad } from "../lib/load.ts";
+import { type PacedLoadResult, runPacedLoad } from "../lib/paced-load.ts";
 import { progress } from "../lib/progress.ts";
 import { OnceFeed } from "../lib/request-feed.ts";
 import type { BenchOptions } from "../options.ts";
@@ -33,11 +34,20 @@ export const READ_OPERATIONS: readonly ReadOperation[] = [
  */
 export const READ_CONNECTIONS = 10;
 
+/**
+ * Reads per second of the steady loads, over the same connections: well under what the machine
+ * sustains flat out (the closed loops' req/s), so their latency is a read's own, not the time it
+ * queued for two cores shared by our server, PostgreSQL, the load and the billing pass.
+ */
+export const READ_STEADY_RATE = 500;
+
 export interface ReadResult {
   operation: string;
   run: LoadResult;
   /** CPU time of PostgreSQL's backends for this database per response, when readable. */
   databaseCpuMsPerRequest?: number;
+  /** The same reads sent at `READ_STEADY_RATE` (an open loop), after `run`. */
+  steady: PacedLoadResult;
 }
 
 /** One request per token, each for a random installation (and resource) of the whole data set. */
@@ -46,7 +56,10 @@ interface AddressedToken {
   path: string;
 }
 
-/** A warm-up, then a timed run of random reads of `operation` across the data set. */
+/**
+ * A warm-up, then a timed run of random reads of `operation` across the data set as fast as they
+ * are answered, then one at a steady rate.
+ */
 export async function measureRead(
   env: ScaleEnvironment,
   operation: ReadOperation,
@@ -65,10 +78,18 @@ export async function measureRead(
     `${operation.name}: ${formatCount(run.requestsPerSecond)} req/s, p99 ` +
       `${run.latency.p99.toFixed(2)} ms, ${formatCount(run.non2xx)} non-2xx`,
   );
+  const steady = await steadyLoad(
+    await addressed(env, operation, READ_STEADY_RATE * options.durationSeconds),
+  );
+  progress(
+    `${operation.name} at a steady ${formatCount(READ_STEADY_RATE)}/s: p99 ` +
+      `${steady.latency.p99.toFixed(2)} ms, ${formatCount(steady.non2xx + steady.errors)} failed`,
+  );
   return {
     operation: operation.name,
     run,
     ...(run.responses > 0 && { databaseCpuMsPerRequest: databaseCpuMs / run.responses }),
+    steady,
   };
 
   function load(items: AddressedToken[], limit: { requests?: number; durationSeconds?: number }) {
@@ -76,15 +97,30 @@ export async function measureRead(
       baseUrl: env.ours.url,
       serverPid: env.ours.pid,
       path: "/",
-      headers: { "x-vercel-auth": "user" },
       connections: READ_CONNECTIONS,
-      feed: new OnceFeed(items, ({ token, path }) => ({
-        headers: { authorization: `Bearer ${token}` },
-        path,
-      })),
+      feed: feedOf(items),
       ...limit,
     });
   }
+
+  function steadyLoad(items: AddressedToken[]) {
+    return runPacedLoad({
+      baseUrl: env.ours.url,
+      method: "GET",
+      path: "/",
+      connections: READ_CONNECTIONS,
+      ratePerSecond: READ_STEADY_RATE,
+      durationSeconds: options.durationSeconds,
+      feed: feedOf(items),
+    });
+  }
+}
+
+function feedOf(items: AddressedToken[]): OnceFeed<AddressedToken> {
+  return new OnceFeed(items, ({ token, path }) => ({
+    headers: { "x-vercel-auth": "user", authorization: `Bearer ${token}` },
+    path,
+  }));
 }
 
 async function addressed(

@@ -14,7 +14,7 @@ import { BULK_SEED_BATCH } from "../servers/bulk-seed.ts";
 import { ACTION_PHASES } from "./actions.ts";
 import { type ScaleDataset, scaleDatabase } from "./dataset.ts";
 import type { ScaleMeasurement } from "./measure.ts";
-import { READ_CONNECTIONS } from "./reads.ts";
+import { READ_CONNECTIONS, READ_STEADY_RATE } from "./reads.ts";
 import { LARGEST_TABLE, TARGET_READ_P99_MS, verdicts } from "./targets.ts";
 
 export interface ReportInput {
@@ -73,6 +73,30 @@ function readsTable({ measurement }: ReportInput): Table {
       cpu(databaseCpuMsPerRequest),
     ]),
     align: ["left", ...Array<Align>(9).fill("right")],
+  };
+}
+
+/** The same reads at a steady rate, each latency from when its request was due. */
+function steadyReadsTable({ measurement }: ReportInput): Table {
+  return {
+    headers: [
+      "operation",
+      "sent/s",
+      "answered/s",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "max ms",
+      "errors",
+    ],
+    rows: measurement.reads.map(({ operation, steady }) => [
+      operation,
+      formatRate(steady.sent / Math.max(steady.elapsedSeconds, 0.001)),
+      formatRate(steady.answeredPerSecond),
+      ...formatLatencies(steady.latency),
+      formatCount(steady.non2xx + steady.errors),
+    ]),
+    align: ["left", ...Array<Align>(7).fill("right")],
   };
 }
 
@@ -159,6 +183,9 @@ export function renderText(input: ReportInput): string {
     renderTextTable(readsTable(input)),
     idleNote(input),
     "",
+    `The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s (open loop):`,
+    renderTextTable(steadyReadsTable(input)),
+    "",
     renderTextTable(actionsTable(input)),
     "",
     renderTextTable(jobsTable(input)),
@@ -217,6 +244,13 @@ sequential scan of the resources table.
   records only on SQLite). ${READ_CONNECTIONS} connections rather than 50: the target is about the data set's
   size, and at 50 connections p99 < ${TARGET_READ_P99_MS} ms would need more than 5,000 req/s (Little's law),
   more than the read benchmark's best case, without a database, reaches on a small machine.
+- *Steady reads*: then ${formatCount(READ_STEADY_RATE)} of the same reads a second (fresh tokens and picks) for ${options.durationSeconds} s over
+  the same ${READ_CONNECTIONS} connections, each sent when it is due whatever the earlier answers' pace (an open
+  loop, \`bench/lib/paced-load.ts\`, as in the webhook benchmark); each latency runs from when
+  its request was due. autocannon's closed loop runs the machine flat out, so its latency is
+  mostly the time a read queued for two cores shared by our server, PostgreSQL, the load
+  generator and the billing pass; at a rate well under the one it sustains, the latency is a
+  read's own. Both are held to the target.
 - *Action start*: signed \`deployment.integration.action.start\` webhooks (Acme KV's \`branch\`)
   for random resources, ${ACTION_PHASES.map((phase) => `${phase.actions} ${phase.name}`).join(" then ")}, after a warm-up; each timed from just before the
   webhook is sent to the action's first Vercel call (\`GET /v13/deployments/:id\`) and to its
@@ -246,6 +280,10 @@ ${renderMarkdownTable(datasetTable(input))}
 ${renderMarkdownTable(readsTable(input))}
 
 ${idleNote(input)}
+
+The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s over the same connections (open loop):
+
+${renderMarkdownTable(steadyReadsTable(input))}
 
 ${renderMarkdownTable(actionsTable(input))}
 
