@@ -8,9 +8,9 @@ export const TEST_ENGINE =
 
 /**
  * A fresh, empty database for one test: in-memory SQLite, or a throwaway schema in the PostgreSQL
- * of `TEST_DATABASE_URL` that is dropped on close.
+ * of `TEST_DATABASE_URL` (with `urlParameters` added to it) that is dropped on close.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(urlParameters = ""): Promise<Database> {
   if (TEST_ENGINE === "sqlite") return openDatabase(":memory:");
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error("TEST_DATABASE_URL is required for the postgres project");
@@ -19,7 +19,7 @@ export async function openTestDatabase(): Promise<Database> {
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const database = openDatabase(url, { searchPath: schema });
+  const database = openDatabase(`${url}${urlParameters}`, { searchPath: schema });
   return {
     ...database,
     async close() {

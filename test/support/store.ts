@@ -6,8 +6,10 @@ import { openTestDatabase } from "./database.ts";
 import { TEST_ENCRYPTION_KEY } from "./partner-app.ts";
 
 /** A migrated store over a fresh test database, for tests of the storage layer itself. */
-export async function openTestStore(): Promise<{ database: Database; store: Store }> {
-  const database = await openTestDatabase();
+export async function openTestStore(
+  urlParameters?: string,
+): Promise<{ database: Database; store: Store }> {
+  const database = await openTestDatabase(urlParameters);
   await migrateStore(database);
   return { database, store: createStore(database, SecretBox.fromEnv(TEST_ENCRYPTION_KEY)) };
 }

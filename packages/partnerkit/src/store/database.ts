@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely";
 import { DEFAULT_DATABASE_PATH } from "./default-path.ts";
 import { inProcessJobWakeups, type JobWakeups, postgresJobWakeups } from "./job-wakeups.ts";
+import { prepareRepeatedStatements, takePrepareParameter } from "./prepared-statements.ts";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -28,16 +29,18 @@ export interface Database {
 }
 
 /**
- * Opens `DATABASE_URL`: `postgres://…`/`postgresql://…` for PostgreSQL, otherwise an SQLite file
- * path or `sqlite:` URL (`:memory:` for a throwaway database).
+ * Opens `DATABASE_URL`: `postgres://…`/`postgresql://…` for PostgreSQL (with `prepare=false` for a
+ * transaction-mode pooler, see prepared-statements.ts), otherwise an SQLite file path or `sqlite:`
+ * URL (`:memory:` for a throwaway database).
  */
 export function openDatabase(
   url: string = DEFAULT_DATABASE_PATH,
   options: { searchPath?: string } = {},
 ): Database {
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { url: connectionString, prepare } = takePrepareParameter(url);
     const connection = {
-      connectionString: url,
+      connectionString,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     };
     // Imported when the first connection is needed: an SQLite server never loads the driver.
@@ -47,6 +50,7 @@ export function openDatabase(
       // An idle client the server closed (restart, failover, a serverless database suspending)
       // emits 'error' on the pool; unheard, it would end the process. The pool replaces the client.
       created.on("error", () => {});
+      if (prepare) prepareRepeatedStatements(created);
       return created;
     };
     const kysely = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });

@@ -10,7 +10,7 @@ import {
 import type { Engine } from "./database.ts";
 import type { JobLease, JobRecord, NewJob } from "./records.ts";
 import { reusableQuery } from "./reusable-query.ts";
-import type { JobStatus, JobsTable, Tables } from "./tables.ts";
+import { JOB_COLUMNS, type JobStatus, type JobsTable, type Tables } from "./tables.ts";
 
 const DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -95,7 +95,7 @@ export async function claimJobs(
         ? update.where("id", "in", ids)
         : update.where(sql<SqlBool>`id in (${ids})`)
     )
-      .returningAll()
+      .returning(JOB_COLUMNS)
       .execute();
   };
   // PostgreSQL claims in one statement, SKIP LOCKED keeping concurrent claimers apart (with the

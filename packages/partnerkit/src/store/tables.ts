@@ -15,6 +15,32 @@ export interface InstallationsTable {
   deleted_at: string | null;
 }
 
+/**
+ * Every column of a table, named: checked against the table's type, so a column added to the type
+ * and missing here does not compile. For statements that must not `SELECT *` (see
+ * prepared-statements.ts).
+ */
+function everyColumn<Table>() {
+  return <const Names extends readonly (keyof Table & string)[]>(
+    names: Names & (Exclude<keyof Table, Names[number]> extends never ? unknown : never),
+  ): Names => names;
+}
+
+export const INSTALLATION_COLUMNS = everyColumn<InstallationsTable>()([
+  "id",
+  "account_id",
+  "installer_user_id",
+  "scopes",
+  "accepted_policies",
+  "account",
+  "credentials",
+  "billing_plan_id",
+  "notification",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+]);
+
 export interface InvoicedPeriodsTable {
   installation_id: string;
   period_start: string;
@@ -37,6 +63,23 @@ export interface ResourcesTable {
   updated_at: string;
   deleted_at: string | null;
 }
+
+export const RESOURCE_COLUMNS = everyColumn<ResourcesTable>()([
+  "id",
+  "installation_id",
+  "product_id",
+  "name",
+  "metadata",
+  "status",
+  "billing_plan_id",
+  "notification",
+  "protocol_settings",
+  "external_id",
+  "secrets",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+]);
 
 export interface IdempotencyKeysTable {
   installation_id: string;
@@ -62,6 +105,14 @@ export interface WebhookEventsTable {
   received_at: string;
 }
 
+export const WEBHOOK_EVENT_COLUMNS = everyColumn<WebhookEventsTable>()([
+  "id",
+  "type",
+  "payload",
+  "created_at_ms",
+  "received_at",
+]);
+
 export type JobStatus = "queued" | "running" | "succeeded" | "dead";
 
 export interface JobsTable {
@@ -82,6 +133,23 @@ export interface JobsTable {
   created_at: string;
   updated_at: string;
 }
+
+export const JOB_COLUMNS = everyColumn<JobsTable>()([
+  "id",
+  "kind",
+  "dedupe_key",
+  "payload",
+  "status",
+  "attempts",
+  "max_attempts",
+  "run_at",
+  "locked_until",
+  "owner",
+  "lease_epoch",
+  "last_error",
+  "created_at",
+  "updated_at",
+]);
 
 export type ActionRunStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
 

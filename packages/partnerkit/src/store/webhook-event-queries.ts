@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { StoredWebhookEvent } from "./records.ts";
 import { reusableQuery } from "./reusable-query.ts";
-import type { Tables } from "./tables.ts";
+import { type Tables, WEBHOOK_EVENT_COLUMNS } from "./tables.ts";
 
 export type NewWebhookEvent = Omit<StoredWebhookEvent, "receivedAt">;
 
@@ -45,7 +45,7 @@ export async function recordWebhookEvents(
 
 // Every webhook job reads its delivery; those that start alone read it with this.
 const selectWebhookEvent = reusableQuery((db: Kysely<Tables>, id: string) =>
-  db.selectFrom("webhook_events").selectAll().where("id", "=", id),
+  db.selectFrom("webhook_events").select(WEBHOOK_EVENT_COLUMNS).where("id", "=", id),
 );
 
 /** The deliveries stored under `ids`, by id. */
@@ -56,7 +56,11 @@ export async function getWebhookEvents(
   const rows =
     ids.length === 1
       ? await selectWebhookEvent(db, ids[0] ?? "")
-      : await db.selectFrom("webhook_events").selectAll().where("id", "in", ids).execute();
+      : await db
+          .selectFrom("webhook_events")
+          .select(WEBHOOK_EVENT_COLUMNS)
+          .where("id", "in", ids)
+          .execute();
   return new Map(
     rows.map((row) => [
       row.id,
