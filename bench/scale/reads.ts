@@ -35,9 +35,10 @@ export const READ_OPERATIONS: readonly ReadOperation[] = [
 export const READ_CONNECTIONS = 10;
 
 /**
- * Reads per second of the steady loads, over the same connections: well under what the machine
- * sustains flat out (the closed loops' req/s), so their latency is a read's own, not the time it
- * queued for two cores shared by our server, PostgreSQL, the load and the billing pass.
+ * Reads per second of the steady loads, over the same connections: half or less of what the
+ * machine sustains flat out (the closed loops' 1,000–2,000 req/s here), so that their latency is
+ * more a read's own than the time it queued for two cores shared by our server, PostgreSQL, the
+ * load and the billing pass.
  */
 export const READ_STEADY_RATE = 500;
 

@@ -249,8 +249,8 @@ sequential scan of the resources table.
   loop, \`bench/lib/paced-load.ts\`, as in the webhook benchmark); each latency runs from when
   its request was due. autocannon's closed loop runs the machine flat out, so its latency is
   mostly the time a read queued for two cores shared by our server, PostgreSQL, the load
-  generator and the billing pass; at a rate well under the one it sustains, the latency is a
-  read's own. Both are held to the target.
+  generator and the billing pass; at half or less of the rate it sustains, the latency is
+  closer to a read's own. Both are held to the target.
 - *Action start*: signed \`deployment.integration.action.start\` webhooks (Acme KV's \`branch\`)
   for random resources, ${ACTION_PHASES.map((phase) => `${phase.actions} ${phase.name}`).join(" then ")}, after a warm-up; each timed from just before the
   webhook is sent to the action's first Vercel call (\`GET /v13/deployments/:id\`) and to its
