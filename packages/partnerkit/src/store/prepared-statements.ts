@@ -79,9 +79,11 @@ export function prepareRepeatedStatements(pool: pg.Pool): void {
       },
       () => {},
     );
-    // Kysely runs every statement as `query(text, values)`; other forms pass through untouched.
+    // Kysely runs every statement as `query(text, values)`; other forms (a config object, a
+    // callback) pass through untouched.
     const prepared: QueryFunction = (text, values, ...rest) => {
-      if (typeof text !== "string" || rest.length > 0) return query(text, values, ...rest);
+      const plain = typeof text === "string" && (values === undefined || Array.isArray(values));
+      if (!plain || rest.length > 0) return query(text, values, ...rest);
       const name = plannedPerRun ? nameOf(text, values) : undefined;
       return name === undefined ? query(text, values) : query({ name, text, values });
     };
