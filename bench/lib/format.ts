@@ -1,4 +1,5 @@
 import type { LatencySummary } from "./latency.ts";
+import type { PacedLoadResult } from "./paced-load.ts";
 
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
@@ -27,4 +28,16 @@ export function formatWhen(date: Date): string {
 /** The p50, p90, p99 and max of a latency summary, as table cells in ms. */
 export function formatLatencies({ p50, p90, p99, max }: LatencySummary): string[] {
   return [formatMs(p50), formatMs(p90), formatMs(p99), formatMs(max)];
+}
+
+/** The columns of `formatPacedLoad`. */
+export const PACED_LOAD_HEADERS = ["sent/s", "answered/s", "p50 ms", "p90 ms", "p99 ms", "max ms"];
+
+/** An open-loop run's rates and latencies, as table cells. */
+export function formatPacedLoad(run: PacedLoadResult): string[] {
+  return [
+    formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
+    formatRate(run.answeredPerSecond),
+    ...formatLatencies(run.latency),
+  ];
 }

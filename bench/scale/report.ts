@@ -2,9 +2,11 @@ import {
   formatCount,
   formatLatencies,
   formatMs,
+  formatPacedLoad,
   formatRate,
   formatSeconds,
   formatWhen,
+  PACED_LOAD_HEADERS,
 } from "../lib/format.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
 import { type Align, renderMarkdownTable, renderTextTable, type Table } from "../lib/table.ts";
@@ -79,21 +81,10 @@ function readsTable({ measurement }: ReportInput): Table {
 /** The same reads at a steady rate, each latency from when its request was due. */
 function steadyReadsTable({ measurement }: ReportInput): Table {
   return {
-    headers: [
-      "operation",
-      "sent/s",
-      "answered/s",
-      "p50 ms",
-      "p90 ms",
-      "p99 ms",
-      "max ms",
-      "errors",
-    ],
+    headers: ["operation", ...PACED_LOAD_HEADERS, "errors"],
     rows: measurement.reads.map(({ operation, steady }) => [
       operation,
-      formatRate(steady.sent / Math.max(steady.elapsedSeconds, 0.001)),
-      formatRate(steady.answeredPerSecond),
-      ...formatLatencies(steady.latency),
+      ...formatPacedLoad(steady),
       formatCount(steady.non2xx + steady.errors),
     ]),
     align: ["left", ...Array<Align>(7).fill("right")],

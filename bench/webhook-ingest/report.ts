@@ -2,9 +2,11 @@ import {
   formatCount,
   formatLatencies,
   formatMs,
+  formatPacedLoad,
   formatRate,
   formatSeconds,
   formatWhen,
+  PACED_LOAD_HEADERS,
 } from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
@@ -56,9 +58,7 @@ function resultsTable({ ours, ceiling }: Measurement): Table {
 function pacedTable({ paced, ceilingPaced }: Measurement): Table {
   const row = (name: string, run: PacedLoadResult, queue: string[]) => [
     name,
-    formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
-    formatRate(run.answeredPerSecond),
-    ...formatLatencies(run.latency),
+    ...formatPacedLoad(run),
     formatCount(run.non2xx),
     formatCount(run.errors),
     ...queue,
@@ -66,18 +66,7 @@ function pacedTable({ paced, ceilingPaced }: Measurement): Table {
   const { background } = paced;
   const queueHeaders = ["processed/s during run", ...QUEUE_HEADERS];
   return {
-    headers: [
-      "server",
-      "sent/s",
-      "answered/s",
-      "p50 ms",
-      "p90 ms",
-      "p99 ms",
-      "max ms",
-      "non-2xx",
-      "errors",
-      ...queueHeaders,
-    ],
+    headers: ["server", ...PACED_LOAD_HEADERS, "non-2xx", "errors", ...queueHeaders],
     rows: [
       row("partnerkit (Acme KV, SQLite)", paced.run, [
         formatRate(background.processedPerSecond),
