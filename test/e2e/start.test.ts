@@ -238,7 +238,7 @@ function parseResponses(text: string): RawResponse[] {
 
 describe("partnerkit start: configuration", () => {
   it(
-    "refuses to start without a required variable and names it on stderr",
+    "refuses to start without a required variable, or with a bad one, and names it on stderr",
     async () => {
       const database = await createE2eDatabase();
       try {
@@ -249,6 +249,12 @@ describe("partnerkit start: configuration", () => {
           ["PARTNERKIT_ENCRYPTION_KEY", { ...complete, PARTNERKIT_ENCRYPTION_KEY: undefined }],
           ["INTEGRATION_CLIENT_SECRET", { ...complete, INTEGRATION_CLIENT_SECRET: undefined }],
         ];
+        if (TEST_ENGINE === "postgres") {
+          cases.push([
+            "DATABASE_URL",
+            { ...complete, DATABASE_URL: `${database.url}&prepare=maybe` },
+          ]);
+        }
         const outcomes = await Promise.all(
           cases.map(async ([name, env]) => {
             const child = spawnPartnerkit(env);
@@ -295,12 +301,14 @@ describe("partnerkit start: one running server", () => {
   });
 
   it.skipIf(TEST_ENGINE !== "postgres")(
-    "a second server on another schema of the same PostgreSQL database starts beside it",
+    "a second server on another schema of the same PostgreSQL database starts beside it, unprepared",
     async () => {
       // Operators (and the test suites) put several deployments in one database, one schema each.
+      // This one connects as through a transaction-mode pooler: without prepared statements.
       const other = await createE2eDatabase();
       try {
-        const neighbour = spawnPartnerkit(serverEnv(other, await freePort(), newEncryptionKey()));
+        const pooled = { ...other, url: `${other.url}&prepare=false` };
+        const neighbour = spawnPartnerkit(serverEnv(pooled, await freePort(), newEncryptionKey()));
         try {
           await neighbour.waitUntilReady();
         } catch (error) {

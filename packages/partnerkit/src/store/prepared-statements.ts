@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { ConfigError } from "../config.ts";
 
 /**
  * `prepare=false` in a PostgreSQL URL turns prepared statements off, for a pooler in transaction
@@ -13,7 +14,7 @@ export function takePrepareParameter(url: string): { url: string; prepare: boole
   if (!match) return { url, prepare: true };
   const [found, separator, value] = match;
   if (value !== "true" && value !== "false") {
-    throw new Error(`DATABASE_URL: prepare must be true or false, not "${value}"`);
+    throw new ConfigError(`DATABASE_URL: prepare must be true or false, not "${value}"`);
   }
   const after = url.slice(match.index + found.length);
   const rest =
