@@ -65,9 +65,30 @@ describe("durable job queue", () => {
   });
 
   it("waits for a scheduled job until it is due", async () => {
-    await store.enqueueJob({ kind: "k", payload: {}, runAt: new Date(Date.now() + 60_000) });
+    const runAt = new Date(Date.now() + 60_000);
+    await store.enqueueJob({ kind: "k", payload: {}, runAt });
     expect(await store.claimJobs(5, 60_000)).toEqual([]);
-    expect(await store.nextJobDue()).toBeDefined();
+    expect(await store.nextJobsDue(["k"])).toEqual(new Map([["k", runAt.toISOString()]]));
+  });
+
+  it("tells when the next queued job of each kind asked about comes due", async () => {
+    const inMs = (ms: number) => new Date(Date.now() + ms);
+    await store.enqueueJob({ kind: "other", payload: {}, runAt: inMs(1_000) });
+    const soonestA = inMs(30_000);
+    await store.enqueueJob({ kind: "a", payload: {}, runAt: soonestA });
+    await store.enqueueJob({ kind: "b", payload: {}, runAt: inMs(40_000) });
+    const soonestB = inMs(20_000);
+    await store.enqueueJob({ kind: "b", payload: {}, runAt: soonestB });
+    await store.enqueueJob({ kind: "running", payload: {} });
+    await store.claimJobs(1, 60_000, ["running"]);
+
+    expect(await store.nextJobsDue(["a", "b", "running", "missing"])).toEqual(
+      new Map([
+        ["a", soonestA.toISOString()],
+        ["b", soonestB.toISOString()],
+      ]),
+    );
+    expect(await store.nextJobsDue([])).toEqual(new Map());
   });
 
   it("gives a job back when the worker that claimed it died and its lease ran out", async () => {

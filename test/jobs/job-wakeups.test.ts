@@ -98,6 +98,62 @@ describe("an idle runner wakes when jobs are queued", () => {
   });
 });
 
+describe("an idle runner wakes when a job comes due", () => {
+  /** Runs of kind `k`: when each started, and for which job. */
+  function timedRecorder(fail: (attempt: number) => boolean = () => false) {
+    const runs: { id: string; at: number; attempt: number }[] = [];
+    const handler: JobHandler = async (job) => {
+      runs.push({ id: job.id, at: Date.now(), attempt: job.attempts });
+      if (fail(job.attempts)) throw new Error(`attempt ${job.attempts} fails`);
+    };
+    return { runs, handler };
+  }
+
+  const until = (done: () => boolean) =>
+    vi.waitFor(() => expect(done()).toBe(true), { timeout: PROMPTLY_MS, interval: 20 });
+
+  it("runs a job queued for later once it is due, long before the next poll", async () => {
+    const runAt = new Date(Date.now() + 300);
+    const job = await store.enqueueJob({ kind: "k", payload: {}, runAt });
+    const ran = timedRecorder();
+    idleRunner(store, { k: ran.handler });
+    await until(() => ran.runs.length === 1);
+    expect(ran.runs[0]?.id).toBe(job?.id);
+    expect(ran.runs[0]?.at).toBeGreaterThanOrEqual(runAt.getTime());
+  });
+
+  it("wakes for each of several jobs due one after another", async () => {
+    const start = Date.now();
+    const runAts = [150, 300, 450, 600].map((ms) => new Date(start + ms));
+    for (const runAt of runAts) await store.enqueueJob({ kind: "k", payload: {}, runAt });
+    const ran = timedRecorder();
+    idleRunner(store, { k: ran.handler });
+    await until(() => ran.runs.length === runAts.length);
+    ran.runs.forEach((run, index) => {
+      expect(run.at).toBeGreaterThanOrEqual(runAts[index]?.getTime() ?? Number.NaN);
+    });
+  });
+
+  it("runs a failed job again when its backoff ends, not at the next poll", async () => {
+    const ran = timedRecorder((attempt) => attempt === 1);
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      handlers: { k: ran.handler },
+      pollMs: NEVER_POLLS,
+      backoff: { baseMs: 200, maxMs: 200 },
+    });
+    runner.start();
+    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+    await settle();
+    await store.enqueueJob({ kind: "k", payload: {} });
+    await until(() => ran.runs.length === 2);
+    expect(ran.runs.map((run) => run.attempt)).toEqual([1, 2]);
+    const [failed] = await store.listJobs({ status: "succeeded" });
+    expect(failed?.attempts).toBe(2);
+  });
+});
+
 describe.runIf(TEST_ENGINE === "sqlite")("a wake names the kinds it is about", () => {
   it("makes only the pool that runs the queued kind look for jobs", async () => {
     const ran = recorder();

@@ -16,6 +16,13 @@ import {
 export type { JobConcurrency } from "./pools.ts";
 
 const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_POLL_MS = 1_000;
+
+/**
+ * The shortest wait for a job known to come due: jobs due closer together than this are claimed
+ * together, so a queue of jobs due a millisecond apart wakes the runner at most 50 times a second.
+ */
+const MIN_DUE_WAIT_MS = 20;
 
 export type JobHandler = (job: JobRecord, signal: AbortSignal) => Promise<void>;
 
@@ -28,8 +35,10 @@ export interface JobRunnerOptions {
   /** How long a claimed job is protected before another worker may take it over. */
   leaseMs?: number;
   /**
-   * Polling period, for jobs that become due later (retries) and leases that ran out; jobs
-   * queued through the store wake the runner at once (see `Store.onJobsQueued`).
+   * Polling period, for leases that ran out and jobs nobody announced; jobs queued through the
+   * store wake the runner at once (see `Store.onJobsQueued`), and after each poll the runner
+   * sleeps only until the next queued job comes due (a retry, a billing report spread over the
+   * interval).
    */
   pollMs?: number;
   backoff?: BackoffPolicy;
@@ -69,6 +78,11 @@ export class JobRunner {
   private readonly running = new Map<string, Run>();
   private readonly pools: Pool[];
   private timer: NodeJS.Timeout | undefined;
+  /** Wakes the runner when the next job it knows of comes due, at `dueAt` (`Date.now()` time). */
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueAt = Number.POSITIVE_INFINITY;
+  /** Set when a pool woken by a timer claimed all it could: the next idle turn asks what is next. */
+  private lookAhead = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
   private pumping = false;
@@ -97,7 +111,7 @@ export class JobRunner {
     this.interrupting = false;
     this.startHeartbeat();
     this.unwatch = this.options.store.onJobsQueued((kinds) => this.kick(kinds));
-    this.kick();
+    this.kick(undefined, "timer");
   }
 
   /**
@@ -151,11 +165,17 @@ export class JobRunner {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Look for due work now: of `kinds`, or of every kind. */
-  kick(kinds?: readonly string[]): void {
+  /**
+   * Look for due work now: of `kinds`, or of every kind. A kick by a timer (a poll, a job coming
+   * due) also has each pool ask when its next job comes due once it has claimed what was due; a
+   * kick for jobs just queued does not, as those turns are the hot path.
+   */
+  kick(kinds?: readonly string[], by: "queued" | "timer" = "queued"): void {
     if (this.stopped) return;
     for (const pool of this.pools) {
-      if (!kinds || pool.kinds.some((kind) => kinds.includes(kind))) pool.due = "woken";
+      if (kinds && !pool.kinds.some((kind) => kinds.includes(kind))) continue;
+      pool.due = "woken";
+      if (by === "timer") pool.timed = true;
     }
     this.schedulePump();
   }
@@ -183,6 +203,7 @@ export class JobRunner {
     this.unwatch = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearDueTimer();
     try {
       // Jobs a claim in flight returns now are not started; they go back with the waiting ones.
       await this.pumped;
@@ -291,8 +312,64 @@ export class JobRunner {
   private endTurn(): void {
     this.returnWaiting();
     this.turn++;
-    if (this.pools.some(wantsClaim)) this.schedulePump();
-    else this.schedulePoll();
+    if (this.pools.some(wantsClaim)) {
+      this.schedulePump();
+      return;
+    }
+    this.schedulePoll();
+    if (this.lookAhead) {
+      this.lookAhead = false;
+      void this.wakeForNextDue();
+    }
+  }
+
+  /**
+   * Arms a wake for when the next queued job of each pool comes due. One due already either came
+   * due while its pool's claim ran (looked for again after the shortest wait) or waits for a full
+   * pool, which claims it when a slot frees up and then asks again.
+   */
+  private async wakeForNextDue(): Promise<void> {
+    let due: Map<string, string>;
+    try {
+      due = await this.options.store.nextJobsDue(this.pools.flatMap((pool) => pool.kinds));
+    } catch (error) {
+      this.options.log.warn({ err: error }, "reading when the next jobs are due failed");
+      return;
+    }
+    const now = Date.now();
+    for (const pool of this.pools) {
+      const next = Math.min(...pool.kinds.map((kind) => Date.parse(due.get(kind) ?? "")));
+      if (Number.isNaN(next) || next === Number.POSITIVE_INFINITY) continue;
+      if (next > now || pool.running < pool.size) this.wakeAt(next);
+      else {
+        pool.due = "woken";
+        pool.timed = true;
+      }
+    }
+  }
+
+  /** Claims again at `at` (a `Date.now()` time), unless a wake is armed sooner. */
+  private wakeAt(at: number): void {
+    const when = Math.max(at, Date.now() + MIN_DUE_WAIT_MS);
+    if (this.stopped || when >= this.dueAt) return;
+    this.clearDueTimer();
+    this.dueAt = when;
+    // A millisecond late: a timer may fire up to one early, before the job is due.
+    this.dueTimer = setTimeout(
+      () => {
+        this.dueTimer = undefined;
+        this.dueAt = Number.POSITIVE_INFINITY;
+        this.kick(undefined, "timer");
+      },
+      when - Date.now() + 1,
+    );
+    this.dueTimer.unref();
+  }
+
+  private clearDueTimer(): void {
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    this.dueAt = Number.POSITIVE_INFINITY;
   }
 
   /** Hands the jobs claimed but not started back to the queue, the attempt given back. */
@@ -318,6 +395,10 @@ export class JobRunner {
       pool.due = "none";
       const jobs = await this.options.store.claimJobs(limit, this.leaseMs, pool.kinds, this.id);
       if (jobs.length === limit && pool.due === "none") pool.due = "backlog";
+      if (jobs.length < limit && pool.timed) {
+        pool.timed = false;
+        this.lookAhead = true;
+      }
       batches.push({ pool, jobs });
     }
     return batches;
@@ -326,7 +407,10 @@ export class JobRunner {
   private schedulePoll(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.kick(), this.options.pollMs ?? 1_000);
+    this.timer = setTimeout(
+      () => this.kick(undefined, "timer"),
+      this.options.pollMs ?? DEFAULT_POLL_MS,
+    );
     this.timer.unref();
   }
 
@@ -401,6 +485,7 @@ export class JobRunner {
         jobLog().warn({ err: error }, "job lease lost; its failure is not recorded");
         return;
       }
+      if (retryAt) this.wakeAt(retryAt.getTime());
       jobLog()[retry ? "warn" : "error"](
         { err: error, retryAt },
         retry ? "job failed, will retry" : "job is dead",

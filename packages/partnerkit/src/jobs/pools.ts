@@ -30,6 +30,11 @@ export interface Pool {
    */
   due: "woken" | "backlog" | "none";
   /**
+   * Woken by a timer (a poll, a job coming due): once a claim of the pool comes back short, the
+   * runner asks when its next job comes due.
+   */
+  timed: boolean;
+  /**
    * Claimed in this turn beyond the free slots: each starts as soon as a slot frees up, and
    * those still waiting when the turn ends go back to the queue.
    */
@@ -53,6 +58,7 @@ export function buildPools(kinds: string[], concurrency?: number | JobConcurrenc
     size,
     running: 0,
     due: "none",
+    timed: false,
     waiting: [],
     quick: false,
     startedThisTurn: 0,

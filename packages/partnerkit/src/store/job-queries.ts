@@ -330,13 +330,23 @@ export async function requeueJob(db: Kysely<Tables>, id: string): Promise<boolea
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function nextJobDue(db: Kysely<Tables>): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("jobs")
-    .select((eb) => eb.fn.min("run_at").as("next"))
-    .where("status", "=", "queued")
-    .executeTakeFirst();
-  return row?.next ?? undefined;
+/**
+ * The earliest `run_at` of the queued jobs of each of `kinds` that has any: per kind, the first
+ * entry of its index range (a `min` over every queued job would read them all, 100,000 after a
+ * billing schedule ran).
+ */
+export async function nextJobsDue(
+  db: Kysely<Tables>,
+  kinds: readonly string[],
+): Promise<Map<string, string>> {
+  if (kinds.length === 0) return new Map();
+  const first = (kind: string) =>
+    sql`(select run_at from jobs where status = 'queued' and kind = ${kind} order by run_at limit 1)`;
+  const { rows } = await sql<{ kind: string; run_at: string | null }>`${sql.join(
+    kinds.map((kind) => sql`select ${kind} as kind, ${first(kind)} as run_at`),
+    sql` union all `,
+  )}`.execute(db);
+  return new Map(rows.flatMap(({ kind, run_at }) => (run_at === null ? [] : [[kind, run_at]])));
 }
 
 function toJob(row: Selectable<JobsTable>): JobRecord {

@@ -615,8 +615,8 @@ class KyselyStore implements Store {
     return requeued;
   }
 
-  nextJobDue(): Promise<string | undefined> {
-    return jobs.nextJobDue(this.db);
+  nextJobsDue(kinds: readonly string[]): Promise<Map<string, string>> {
+    return jobs.nextJobsDue(this.db, kinds);
   }
 
   createActionRun(target: ActionTarget, startedBy?: string) {

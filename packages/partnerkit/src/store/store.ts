@@ -137,8 +137,11 @@ export interface Store {
   listJobs(filter?: { status?: JobRecord["status"]; kind?: string }): Promise<JobRecord[]>;
   /** Puts a dead (or any) job back in the queue now, with its attempts reset. */
   requeueJob(id: string): Promise<boolean>;
-  /** The earliest `run_at` of queued jobs, to know when to look again. */
-  nextJobDue(): Promise<string | undefined>;
+  /**
+   * The earliest `run_at` of the queued jobs of each of `kinds` (those that have any), due already
+   * or not: when to claim next.
+   */
+  nextJobsDue(kinds: readonly string[]): Promise<Map<string, string>>;
 
   /**
    * Records a deployment action run, started by the delivery `startedBy`; an existing run for the
