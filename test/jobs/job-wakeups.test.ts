@@ -134,6 +134,29 @@ describe("an idle runner wakes when a job comes due", () => {
     });
   });
 
+  it("wakes only the pool whose job comes due, also when it shares its slots with idle kinds", async () => {
+    const runAt = new Date(Date.now() + 300);
+    const job = await store.enqueueJob({ kind: "due", payload: {}, runAt });
+    const ran = timedRecorder();
+    const claims = vi.spyOn(store, "claimJobs");
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      handlers: { due: ran.handler, idle: async () => {}, alone: async () => {} },
+      concurrency: { default: 2, perKind: { alone: 1 } },
+      pollMs: NEVER_POLLS,
+    });
+    runner.start();
+    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+    await settle();
+    claims.mockClear();
+    await until(() => ran.runs.length === 1);
+    expect(ran.runs[0]?.id).toBe(job?.id);
+    const kindsClaimed = claims.mock.calls.map(([, , kinds]) => kinds);
+    expect(kindsClaimed.length).toBeGreaterThan(0);
+    expect(kindsClaimed.every((kinds) => !kinds?.includes("alone"))).toBe(true);
+  });
+
   it("runs a failed job again when its backoff ends, not at the next poll", async () => {
     const ran = timedRecorder((attempt) => attempt === 1);
     const runner = new JobRunner({

@@ -78,7 +78,7 @@ export class JobRunner {
   private readonly running = new Map<string, Run>();
   private readonly pools: Pool[];
   private timer: NodeJS.Timeout | undefined;
-  /** Wakes the runner when the next job it knows of comes due, at `dueAt` (`Date.now()` time). */
+  /** Wakes the pools whose next job comes due first, at `dueAt` (a `Date.now()` time). */
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt = Number.POSITIVE_INFINITY;
   /** Set when a pool woken by a timer claimed all it could: the next idle turn asks what is next. */
@@ -173,9 +173,7 @@ export class JobRunner {
   kick(kinds?: readonly string[], by: "queued" | "timer" = "queued"): void {
     if (this.stopped) return;
     for (const pool of this.pools) {
-      if (kinds && !pool.kinds.some((kind) => kinds.includes(kind))) continue;
-      pool.due = "woken";
-      if (by === "timer") pool.timed = true;
+      if (!kinds || pool.kinds.some((kind) => kinds.includes(kind))) wake(pool, by);
     }
     this.schedulePump();
   }
@@ -324,9 +322,9 @@ export class JobRunner {
   }
 
   /**
-   * Arms a wake for when the next queued job of each pool comes due. One due already either came
-   * due while its pool's claim ran (looked for again after the shortest wait) or waits for a full
-   * pool, which claims it when a slot frees up and then asks again.
+   * Reads when the next queued job of each pool comes due, and arms the timer for the first. A job
+   * due already either came due while its pool's claim ran (woken after the shortest wait) or
+   * waits for a full pool, which claims it when a slot frees up and then asks again.
    */
   private async wakeForNextDue(): Promise<void> {
     let due: Map<string, string>;
@@ -338,32 +336,40 @@ export class JobRunner {
     }
     const now = Date.now();
     for (const pool of this.pools) {
-      const next = Math.min(...pool.kinds.map((kind) => Date.parse(due.get(kind) ?? "")));
-      if (Number.isNaN(next) || next === Number.POSITIVE_INFINITY) continue;
-      if (next > now || pool.running < pool.size) this.wakeAt(next);
-      else {
-        pool.due = "woken";
-        pool.timed = true;
+      pool.nextDueAt = Math.min(...pool.kinds.map((kind) => dueTime(due.get(kind))));
+      if (pool.nextDueAt <= now && pool.running >= pool.size) {
+        pool.nextDueAt = Number.POSITIVE_INFINITY;
+        wake(pool, "timer");
       }
     }
+    this.armDueTimer();
   }
 
-  /** Claims again at `at` (a `Date.now()` time), unless a wake is armed sooner. */
-  private wakeAt(at: number): void {
-    const when = Math.max(at, Date.now() + MIN_DUE_WAIT_MS);
-    if (this.stopped || when >= this.dueAt) return;
+  /** Arms the timer for the pool whose next job comes due first, unless it is armed sooner. */
+  private armDueTimer(): void {
+    const next = Math.min(...this.pools.map((pool) => pool.nextDueAt));
+    if (this.stopped || next === Number.POSITIVE_INFINITY) return;
+    const when = Math.max(next, Date.now() + MIN_DUE_WAIT_MS);
+    if (when >= this.dueAt) return;
     this.clearDueTimer();
     this.dueAt = when;
     // A millisecond late: a timer may fire up to one early, before the job is due.
-    this.dueTimer = setTimeout(
-      () => {
-        this.dueTimer = undefined;
-        this.dueAt = Number.POSITIVE_INFINITY;
-        this.kick(undefined, "timer");
-      },
-      when - Date.now() + 1,
-    );
+    this.dueTimer = setTimeout(() => this.wakeDuePools(), when - Date.now() + 1);
     this.dueTimer.unref();
+  }
+
+  /** Wakes only the pools whose next job is due now: a wake for every pool made each one claim. */
+  private wakeDuePools(): void {
+    this.dueTimer = undefined;
+    this.dueAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (const pool of this.pools) {
+      if (pool.nextDueAt > now) continue;
+      pool.nextDueAt = Number.POSITIVE_INFINITY;
+      wake(pool, "timer");
+    }
+    this.schedulePump();
+    this.armDueTimer();
   }
 
   private clearDueTimer(): void {
@@ -485,11 +491,29 @@ export class JobRunner {
         jobLog().warn({ err: error }, "job lease lost; its failure is not recorded");
         return;
       }
-      if (retryAt) this.wakeAt(retryAt.getTime());
+      if (retryAt) {
+        run.pool.nextDueAt = Math.min(run.pool.nextDueAt, retryAt.getTime());
+        this.armDueTimer();
+      }
       jobLog()[retry ? "warn" : "error"](
         { err: error, retryAt },
         retry ? "job failed, will retry" : "job is dead",
       );
     }
   }
+}
+
+/**
+ * Marks `pool` as possibly having due jobs. Woken by a timer, it also asks when its next job comes
+ * due once a claim of it comes back short.
+ */
+function wake(pool: Pool, by: "queued" | "timer"): void {
+  pool.due = "woken";
+  if (by === "timer") pool.timed = true;
+}
+
+/** A `run_at` as a `Date.now()` time; never, for a kind with nothing queued. */
+function dueTime(runAt: string | undefined): number {
+  const at = runAt === undefined ? Number.NaN : Date.parse(runAt);
+  return Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
 }

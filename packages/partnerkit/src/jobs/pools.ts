@@ -37,6 +37,8 @@ export interface Pool {
    * runner asks when its next job comes due.
    */
   timed: boolean;
+  /** When its next queued job comes due, as last read (a `Date.now()` time; never when unknown). */
+  nextDueAt: number;
   /**
    * Claimed in this turn beyond the free slots: each starts as soon as a slot frees up, and
    * those still waiting when the turn ends go back to the queue.
@@ -62,6 +64,7 @@ export function buildPools(kinds: string[], concurrency?: number | JobConcurrenc
     running: 0,
     due: "none",
     timed: false,
+    nextDueAt: Number.POSITIVE_INFINITY,
     waiting: [],
     quick: false,
     startedThisTurn: 0,
