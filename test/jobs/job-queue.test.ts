@@ -1,5 +1,5 @@
 import pino from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { backoffDelay } from "../../packages/partnerkit/src/jobs/backoff.ts";
 import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import type { Database } from "../../packages/partnerkit/src/store/database.ts";
@@ -99,6 +99,37 @@ describe("durable job queue", () => {
     const [again] = await store.claimJobs(1, 30);
     expect(again?.id).toBe(first?.id);
     expect(again?.attempts).toBe(2);
+  });
+
+  it("leaves an expired lease for a later claim when asked not to look for them", async () => {
+    await store.enqueueJob({ kind: "k", payload: {} });
+    const [first] = await store.claimJobs(1, 30);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const skipping = { requeueExpired: false };
+    expect(await store.claimJobs(1, 30, undefined, undefined, skipping)).toEqual([]);
+    const [again] = await store.claimJobs(1, 30);
+    expect(again?.id).toBe(first?.id);
+  });
+
+  it("looks for expired leases about once a second however often the runner claims", async () => {
+    const claims = vi.spyOn(store, "claimJobs");
+    let done = 0;
+    const runner = new JobRunner({
+      store,
+      log: silent,
+      pollMs: 60_000,
+      handlers: { k: async () => void done++ },
+    });
+    const started = Date.now();
+    runner.start();
+    for (let index = 0; index < 20; index++) await store.enqueueJob({ kind: "k", payload: {} });
+    await vi.waitFor(() => expect(done).toBe(20));
+    await runner.stop();
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    const looked = claims.mock.calls.filter(([, , , , options]) => options?.requeueExpired);
+    expect(looked.length).toBeGreaterThanOrEqual(1);
+    expect(looked.length).toBeLessThanOrEqual(seconds);
+    expect(claims.mock.calls.length).toBeGreaterThan(looked.length);
   });
 
   it("runs jobs through the runner, once each, picking new work up when kicked", async () => {

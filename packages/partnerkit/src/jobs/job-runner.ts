@@ -24,6 +24,12 @@ const DEFAULT_POLL_MS = 1_000;
  */
 const MIN_DUE_WAIT_MS = 20;
 
+/**
+ * How often a claim also looks for running jobs whose lease ran out. Each look is a query of its
+ * own, and a busy runner claims many times a second; a lease runs for seconds.
+ */
+const EXPIRED_CHECK_MS = 1_000;
+
 export type JobHandler = (job: JobRecord, signal: AbortSignal) => Promise<void>;
 
 export interface JobRunnerOptions {
@@ -83,6 +89,8 @@ export class JobRunner {
   private dueAt = Number.POSITIVE_INFINITY;
   /** Set when a pool woken by a timer claimed all it could: the next idle turn asks what is next. */
   private lookAhead = false;
+  /** When a claim last looked for expired leases (a `Date.now()` time). */
+  private expiredCheckedAt = Number.NEGATIVE_INFINITY;
   private heartbeat: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
   private pumping = false;
@@ -399,7 +407,11 @@ export class JobRunner {
       const limit = claimLimit(pool, ahead);
       // A wake during the claim sets `woken` again: the jobs it announced may have been missed.
       pool.due = "none";
-      const jobs = await this.options.store.claimJobs(limit, this.leaseMs, pool.kinds, this.id);
+      const requeueExpired = Date.now() - this.expiredCheckedAt >= EXPIRED_CHECK_MS;
+      if (requeueExpired) this.expiredCheckedAt = Date.now();
+      const jobs = await this.options.store.claimJobs(limit, this.leaseMs, pool.kinds, this.id, {
+        requeueExpired,
+      });
       if (jobs.length === limit && pool.due === "none") pool.due = "backlog";
       if (jobs.length < limit && pool.timed) {
         pool.timed = false;

@@ -69,6 +69,14 @@ function randomHex16(): string {
   return uuid.slice(0, 8) + uuid.slice(28);
 }
 
+export interface ClaimOptions {
+  /**
+   * First queue again the running jobs whose lease ran out (true by default). A runner that
+   * claims many times a second asks for it about once a second: a lease runs 15 s.
+   */
+  requeueExpired?: boolean;
+}
+
 export async function claimJobs(
   db: Kysely<Tables>,
   engine: Engine,
@@ -76,10 +84,11 @@ export async function claimJobs(
   leaseMs: number,
   kinds?: string[],
   owner = `claim_${randomBytes(6).toString("hex")}`,
+  { requeueExpired = true }: ClaimOptions = {},
 ): Promise<JobRecord[]> {
   const now = new Date();
   const at = now.toISOString();
-  await requeueExpiredJobs(db, at);
+  if (requeueExpired) await requeueExpiredJobs(db, at);
   const due = dueJobs(engine, kinds, at, limit);
   const claim = (tx: Kysely<Tables>, ids: RawBuilder<{ id: string }> | string[]) => {
     const update = tx.updateTable("jobs").set((eb) => ({

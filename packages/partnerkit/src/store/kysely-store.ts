@@ -579,8 +579,9 @@ class KyselyStore implements Store {
     leaseMs: number,
     kinds?: string[],
     owner?: string,
+    options?: jobs.ClaimOptions,
   ): Promise<JobRecord[]> {
-    return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds, owner);
+    return jobs.claimJobs(this.db, this.engine, limit, leaseMs, kinds, owner, options);
   }
 
   completeHeldJobs(leases: JobLease[]): Promise<boolean[]> {

@@ -4,6 +4,7 @@ import type { CheckRunQueries } from "./check-run-queries.ts";
 import type { ConfigurationQueries } from "./configuration-queries.ts";
 import type { FlagSyncQueries } from "./flag-sync-queries.ts";
 import type { InstallationLifecycleQueries } from "./installation-lifecycle-queries.ts";
+import type { ClaimOptions } from "./job-queries.ts";
 import type { JobsQueuedListener } from "./job-wakeups.ts";
 import type { MemberQueries } from "./member-queries.ts";
 import type {
@@ -120,10 +121,17 @@ export interface Store {
   /**
    * Takes up to `limit` due jobs of `kinds` (all kinds when undefined) for `owner` (a fresh id when
    * undefined): each becomes running until `leaseMs` from now, with one more attempt and a new
-   * lease epoch. A running job whose lease ran out is queued again first, or dead when that was its
-   * last attempt. On PostgreSQL, concurrent workers never take the same job.
+   * lease epoch. A running job whose lease ran out is queued again first (unless
+   * `requeueExpired` is false), or dead when that was its last attempt. On PostgreSQL, concurrent
+   * workers never take the same job.
    */
-  claimJobs(limit: number, leaseMs: number, kinds?: string[], owner?: string): Promise<JobRecord[]>;
+  claimJobs(
+    limit: number,
+    leaseMs: number,
+    kinds?: string[],
+    owner?: string,
+    options?: ClaimOptions,
+  ): Promise<JobRecord[]>;
   /** Marks jobs succeeded where `leases` still hold; for each, whether it did. */
   completeHeldJobs(leases: JobLease[]): Promise<boolean[]>;
   /** Records a failure where `lease` still holds: queued again at `retryAt`, or dead without. */
