@@ -2,7 +2,11 @@ import { sql } from "kysely";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { jobsCommand } from "../../packages/partnerkit/src/cli/jobs.ts";
-import { type JobHandler, JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
+import {
+  type JobHandler,
+  JobRunner,
+  type JobRunnerOptions,
+} from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
 import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
 import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
@@ -28,8 +32,18 @@ afterEach(async () => {
 });
 
 /** A started runner that polls too rarely to matter; stopped after the test. */
-function idleRunner(on: Store, handlers: Record<string, JobHandler>): JobRunner {
-  const runner = new JobRunner({ store: on, log: silent, handlers, pollMs: NEVER_POLLS });
+function idleRunner(
+  on: Store,
+  handlers: Record<string, JobHandler>,
+  options: Pick<JobRunnerOptions, "concurrency" | "backoff"> = {},
+): JobRunner {
+  const runner = new JobRunner({
+    store: on,
+    log: silent,
+    handlers,
+    pollMs: NEVER_POLLS,
+    ...options,
+  });
   runner.start();
   cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
   return runner;
@@ -139,15 +153,11 @@ describe("an idle runner wakes when a job comes due", () => {
     const job = await store.enqueueJob({ kind: "due", payload: {}, runAt });
     const ran = timedRecorder();
     const claims = vi.spyOn(store, "claimJobs");
-    const runner = new JobRunner({
+    idleRunner(
       store,
-      log: silent,
-      handlers: { due: ran.handler, idle: async () => {}, alone: async () => {} },
-      concurrency: { default: 2, perKind: { alone: 1 } },
-      pollMs: NEVER_POLLS,
-    });
-    runner.start();
-    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+      { due: ran.handler, idle: async () => {}, alone: async () => {} },
+      { concurrency: { default: 2, perKind: { alone: 1 } } },
+    );
     await settle();
     claims.mockClear();
     await until(() => ran.runs.length === 1);
@@ -159,21 +169,13 @@ describe("an idle runner wakes when a job comes due", () => {
 
   it("runs a failed job again when its backoff ends, not at the next poll", async () => {
     const ran = timedRecorder((attempt) => attempt === 1);
-    const runner = new JobRunner({
-      store,
-      log: silent,
-      handlers: { k: ran.handler },
-      pollMs: NEVER_POLLS,
-      backoff: { baseMs: 200, maxMs: 200 },
-    });
-    runner.start();
-    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+    idleRunner(store, { k: ran.handler }, { backoff: { baseMs: 200, maxMs: 200 } });
     await settle();
     await store.enqueueJob({ kind: "k", payload: {} });
     await until(() => ran.runs.length === 2);
     expect(ran.runs.map((run) => run.attempt)).toEqual([1, 2]);
-    const [failed] = await store.listJobs({ status: "succeeded" });
-    expect(failed?.attempts).toBe(2);
+    const [retried] = await store.listJobs({ status: "succeeded" });
+    expect(retried?.attempts).toBe(2);
   });
 });
 
@@ -181,15 +183,11 @@ describe.runIf(TEST_ENGINE === "sqlite")("a wake names the kinds it is about", (
   it("makes only the pool that runs the queued kind look for jobs", async () => {
     const ran = recorder();
     const claims = vi.spyOn(store, "claimJobs");
-    const runner = new JobRunner({
+    idleRunner(
       store,
-      log: silent,
-      handlers: { fast: ran.handler, slow: async () => {}, other: async () => {} },
-      concurrency: { default: 2, perKind: { fast: 4, slow: 1 } },
-      pollMs: NEVER_POLLS,
-    });
-    runner.start();
-    cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
+      { fast: ran.handler, slow: async () => {}, other: async () => {} },
+      { concurrency: { default: 2, perKind: { fast: 4, slow: 1 } } },
+    );
     await settle();
     claims.mockClear();
     const job = await store.enqueueJob({ kind: "fast", payload: {} });
