@@ -172,7 +172,11 @@ describe("an idle runner wakes when a job comes due", () => {
     idleRunner(store, { k: ran.handler }, { backoff: { baseMs: 200, maxMs: 200 } });
     await settle();
     await store.enqueueJob({ kind: "k", payload: {} });
-    await until(() => ran.runs.length === 2);
+    // Its success is written after the handler returns.
+    await vi.waitFor(
+      async () => expect(await store.listJobs({ status: "succeeded" })).toHaveLength(1),
+      { timeout: PROMPTLY_MS, interval: 20 },
+    );
     expect(ran.runs.map((run) => run.attempt)).toEqual([1, 2]);
     const [retried] = await store.listJobs({ status: "succeeded" });
     expect(retried?.attempts).toBe(2);
