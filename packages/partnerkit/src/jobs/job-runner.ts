@@ -407,8 +407,9 @@ export class JobRunner {
       const limit = claimLimit(pool, ahead);
       // A wake during the claim sets `woken` again: the jobs it announced may have been missed.
       pool.due = "none";
-      const requeueExpired = Date.now() - this.expiredCheckedAt >= EXPIRED_CHECK_MS;
-      if (requeueExpired) this.expiredCheckedAt = Date.now();
+      const now = Date.now();
+      const requeueExpired = now - this.expiredCheckedAt >= EXPIRED_CHECK_MS;
+      if (requeueExpired) this.expiredCheckedAt = now;
       const jobs = await this.options.store.claimJobs(limit, this.leaseMs, pool.kinds, this.id, {
         requeueExpired,
       });
