@@ -174,12 +174,15 @@ describe("an idle runner wakes when a job comes due", () => {
     await settle();
     await store.enqueueJob({ kind: "k", payload: {} });
     // Its success is written after the handler returns.
-    await vi.waitFor(
-      async () => expect(await store.listJobs({ status: "succeeded" })).toHaveLength(1),
+    const [retried] = await vi.waitFor(
+      async () => {
+        const succeeded = await store.listJobs({ status: "succeeded" });
+        expect(succeeded).toHaveLength(1);
+        return succeeded;
+      },
       { timeout: PROMPTLY_MS, interval: 20 },
     );
     expect(ran.runs.map((run) => run.attempt)).toEqual([1, 2]);
-    const [retried] = await store.listJobs({ status: "succeeded" });
     expect(retried?.attempts).toBe(2);
   });
 });
