@@ -1,4 +1,5 @@
 import { billingData } from "../core/billing/billing-data.ts";
+import { BillingReads } from "../core/billing/billing-reads.ts";
 import { periodOf } from "../core/billing/period.ts";
 import type { Integration } from "../core/define-integration.ts";
 import { resolvePricedPlans } from "../core/plans.ts";
@@ -65,7 +66,7 @@ export async function periodUsage(
   installation: InstallationRecord,
   at: Date,
 ): Promise<PeriodUsage> {
-  const data = await billingData(integration, store, installation, at);
+  const data = await billingData(new BillingReads(integration, store, installation), at);
   const byResource = new Map<string, UsageLine[]>();
   for (const line of data?.usage ?? []) {
     const key = line.resourceId ?? "";

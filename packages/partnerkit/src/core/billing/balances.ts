@@ -1,9 +1,7 @@
 import type { Balance } from "../../protocol/billing.ts";
 import { formatCents } from "../../protocol/money.ts";
-import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
-import type { Store } from "../../store/store.ts";
-import type { Integration } from "../define-integration.ts";
-import { billableResources, type PricedSpan, resourceSpans } from "./billable.ts";
+import { type PricedSpan, resourceSpans } from "./billable.ts";
+import type { BillingReads } from "./billing-reads.ts";
 import { spanHasDay } from "./plan-spans.ts";
 import { type PricedPlan, usageCostCents } from "./pricing.ts";
 import { meterQuantities } from "./usage-totals.ts";
@@ -14,19 +12,15 @@ import { meterQuantities } from "./usage-totals.ts";
  * reports the same. Usage draws its resource's own credit first, then the installation-level
  * credit (our choice; the spec does not say how the two combine).
  */
-export async function prepaidBalances(
-  integration: Integration,
-  store: Store,
-  installation: InstallationRecord,
-  resources?: ResourceRecord[],
-): Promise<Balance[]> {
+export async function prepaidBalances(reads: BillingReads): Promise<Balance[]> {
+  const { store, installation } = reads;
   const credits = await store.billing.credits(installation.id);
   const creditOf = (resourceId?: string) =>
     credits
       .filter((credit) => credit.resourceId === resourceId)
       .reduce((sum, credit) => sum + credit.cents, 0);
-  const billables = await billableResources(integration, store, installation, resources);
-  const history = await store.billing.planChanges(
+  const billables = await reads.billables();
+  const history = await reads.planChanges(
     "resource",
     billables.map(({ resource }) => resource.id),
   );

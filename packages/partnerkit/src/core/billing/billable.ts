@@ -3,6 +3,7 @@ import type { InstallationRecord, ResourceRecord } from "../../store/records.ts"
 import type { Store } from "../../store/store.ts";
 import type { Integration, MeterDefinition, Product } from "../define-integration.ts";
 import { pricedInstallationPlans, resolvePricedPlans } from "../plans.ts";
+import type { BillingReads } from "./billing-reads.ts";
 import { clipped, ownedIntervals } from "./ownership.ts";
 import type { BillingPeriod } from "./period.ts";
 import { type Interval, type PlanSpan, planSpans, spanHasDay } from "./plan-spans.ts";
@@ -15,15 +16,14 @@ export interface Billable {
   plan: PricedPlan | undefined;
 }
 
-/** The installation's live resources on their current plans; `resources` when already read. */
+/** Of the installation's `resources`, the live ones on their current plans. */
 export async function billableResources(
   integration: Integration,
-  store: Store,
   installation: InstallationRecord,
-  resources?: ResourceRecord[],
+  resources: ResourceRecord[],
 ): Promise<Billable[]> {
   const billables: Billable[] = [];
-  for (const resource of resources ?? (await store.listResources(installation.id))) {
+  for (const resource of resources) {
     const product = integration.product(resource.productId);
     if (!product || resource.deletedAt) continue;
     const plans = await resolvePricedPlans(product.plans, {
@@ -63,16 +63,14 @@ export interface BilledSubject {
  * installation's invoice, so it is not billed twice.
  */
 export async function billedSubjects(
-  integration: Integration,
-  store: Store,
-  installation: InstallationRecord,
+  reads: BillingReads,
   period: BillingPeriod,
-  resources?: ResourceRecord[],
 ): Promise<BilledSubject[]> {
+  const { integration, installation } = reads;
   const subjects: BilledSubject[] = [];
   const byInstallation = integration.billing === "installation";
   if (byInstallation && installation.createdAt < period.end) {
-    const history = await store.billing.planChanges("installation", [installation.id]);
+    const history = await reads.planChanges("installation", [installation.id]);
     const plans = await pricedInstallationPlans(integration, installation);
     subjects.push({
       meters: integration.meters ?? {},
@@ -80,12 +78,12 @@ export async function billedSubjects(
       spans: withPlans(planSpans(history.get(installation.id) ?? [], period), plans),
     });
   }
-  const owned = (await ownedResources(store, installation.id, period, resources)).filter(
+  const owned = (await ownedResources(reads, period)).filter(
     ({ resource }) =>
       resource.createdAt < period.end &&
       (!resource.deletedAt || resource.deletedAt >= period.start),
   );
-  const history = await store.billing.planChanges(
+  const history = await reads.planChanges(
     "resource",
     owned.map(({ resource }) => resource.id),
   );
@@ -110,16 +108,13 @@ export async function billedSubjects(
  * The resources the installation owned for some of `period`, with when: its own first, then
  * those it transferred away, each read from the installation that has it now.
  */
-async function ownedResources(
-  store: Store,
-  installationId: string,
-  period: BillingPeriod,
-  resources?: ResourceRecord[],
-) {
+async function ownedResources(reads: BillingReads, period: BillingPeriod) {
+  const { store } = reads;
+  const installationId = reads.installation.id;
   const histories = await store.billing.ownerHistories(installationId);
   const intervalsOf = (resourceId: string) =>
     ownedIntervals(histories.get(resourceId) ?? [], installationId, period);
-  const current = resources ?? (await store.listResources(installationId));
+  const current = await reads.resources();
   const former: ResourceRecord[] = [];
   for (const [resourceId, owners] of histories) {
     const owner = owners.at(-1)?.installationId;

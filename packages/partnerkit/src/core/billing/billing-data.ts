@@ -4,10 +4,8 @@ import type {
   VercelDiscount,
   VercelUsage,
 } from "../../protocol/vercel-api.ts";
-import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
-import type { Store } from "../../store/store.ts";
-import type { Integration } from "../define-integration.ts";
 import { billedSubjects, subjectUsage } from "./billable.ts";
+import type { BillingReads } from "./billing-reads.ts";
 import { dayOf, endOfDay, periodOf } from "./period.ts";
 import { spanLines } from "./span-lines.ts";
 import { usageLines } from "./usage-totals.ts";
@@ -19,14 +17,12 @@ import { usageLines } from "./usage-totals.ts";
  * Undefined when nothing was billed in the period.
  */
 export async function billingData(
-  integration: Integration,
-  store: Store,
-  installation: InstallationRecord,
+  reads: BillingReads,
   at: Date,
-  resources?: ResourceRecord[],
 ): Promise<VercelBillingDataRequest | undefined> {
+  const { store, installation } = reads;
   const period = periodOf(at);
-  const subjects = await billedSubjects(integration, store, installation, period, resources);
+  const subjects = await billedSubjects(reads, period);
   if (subjects.length === 0) return undefined;
   const day = dayOf(at);
   const rows = await subjectUsage(store, installation.id, subjects, {

@@ -5,13 +5,14 @@ import type { Balance, ProvisionPurchaseResponse } from "../../protocol/billing.
 import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
 import type { InvoiceRecord } from "../../store/billing-queries.ts";
-import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
+import type { InstallationRecord } from "../../store/records.ts";
 import type { HookContext, Product } from "../define-integration.ts";
 import type { HookOrigin, Work } from "../hook-context.ts";
 import type { RequestContext } from "../request-context.ts";
 import { prepaidBalances } from "./balances.ts";
-import { type Billable, billableResources } from "./billable.ts";
+import type { Billable } from "./billable.ts";
 import { billingData } from "./billing-data.ts";
+import { BillingReads } from "./billing-reads.ts";
 import type { BillingDeps } from "./deps.ts";
 import { applyInvoiceEvent } from "./invoice-events.ts";
 import { Invoicing } from "./invoicing.ts";
@@ -125,17 +126,15 @@ export class BillingService {
   async report(installationId: string, at: Date, work: Work): Promise<void> {
     const { integration, store } = this.deps;
     const { log } = work;
-    // Read once for the levels, the billing data and the balances of this report.
     const { installation, resources } = await store.getInstallationWithResources(installationId);
     if (!installation || installation.deletedAt) return;
-    await this.readLevels(installation, resources, {
-      requestId: `billing:${at.toISOString()}`,
-      ...work,
-    });
+    // The levels, the billing data and the balances of this report share what they read.
+    const reads = new BillingReads(integration, store, installation, resources);
+    await this.readLevels(reads, { requestId: `billing:${at.toISOString()}`, ...work });
     const vercel = this.deps.vercelFor(installationId, log, work.calls);
-    const data = await billingData(integration, store, installation, at, resources);
+    const data = await billingData(reads, at);
     if (data) await vercel.submitBillingData(data);
-    const balances = await prepaidBalances(integration, store, installation, resources);
+    const balances = await prepaidBalances(reads);
     if (balances.length > 0) await vercel.submitBalances({ timestamp: at.toISOString(), balances });
     log.info({ billingData: Boolean(data), balances: balances.length }, "billing reported");
   }
@@ -149,10 +148,9 @@ export class BillingService {
   }
 
   async balances(installationId: string): Promise<Balance[]> {
-    const installation = await this.deps.store.getInstallation(installationId);
-    return installation
-      ? prepaidBalances(this.deps.integration, this.deps.store, installation)
-      : [];
+    const { integration, store } = this.deps;
+    const installation = await store.getInstallation(installationId);
+    return installation ? prepaidBalances(new BillingReads(integration, store, installation)) : [];
   }
 
   invoices(installationId: string): Promise<InvoiceRecord[]> {
@@ -217,22 +215,13 @@ export class BillingService {
     };
   }
 
-  private async readLevels(
-    installation: InstallationRecord,
-    resources: ResourceRecord[],
-    origin: HookOrigin,
-  ): Promise<void> {
-    const { integration } = this.deps;
+  private async readLevels(reads: BillingReads, origin: HookOrigin): Promise<void> {
+    const { integration, installation } = reads;
     const ctx = this.deps.contexts.create(origin, installation);
     for (const level of (await integration.usage?.(ctx)) ?? []) {
       await this.metering.recordInstallation(installation.id, level.meter, level.value);
     }
-    const billables = await billableResources(
-      integration,
-      this.deps.store,
-      installation,
-      resources,
-    );
+    const billables = await reads.billables();
     const levels: ResourceLevel[] = [];
     for (const product of new Set(billables.map((billable) => billable.product))) {
       const own = billables.filter((billable) => billable.product === product);

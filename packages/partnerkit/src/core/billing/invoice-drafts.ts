@@ -5,6 +5,7 @@ import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
 import { isFreePlan } from "../plans.ts";
 import { type BilledSubject, billedSubjects, type PricedSpan, subjectUsage } from "./billable.ts";
+import { BillingReads } from "./billing-reads.ts";
 import { type BillingPeriod, dayOf, lastDayOf } from "./period.ts";
 import type { PricedLines, PricedPlan } from "./pricing.ts";
 import { spanLines } from "./span-lines.ts";
@@ -39,7 +40,7 @@ export async function draftInvoices(
   period: BillingPeriod,
   options: DraftOptions,
 ): Promise<NewInvoice[]> {
-  const subjects = await billedSubjects(integration, store, installation, period);
+  const subjects = await billedSubjects(new BillingReads(integration, store, installation), period);
   const rows = await subjectUsage(store, installation.id, subjects, {
     fromDay: dayOf(period.start),
     toDay: lastDayOf(period),

@@ -8,6 +8,7 @@ import { PartnerError } from "../partner-error.ts";
 import { resolvePlans } from "../plans.ts";
 import type { RequestContext } from "../request-context.ts";
 import { prepaidBalances } from "./balances.ts";
+import { BillingReads } from "./billing-reads.ts";
 import type { BillingDeps } from "./deps.ts";
 
 /**
@@ -42,7 +43,7 @@ export async function provisionPurchase(
   );
   return {
     timestamp: deps.now().toISOString(),
-    balances: await prepaidBalances(deps.integration, deps.store, installation),
+    balances: await prepaidBalances(new BillingReads(deps.integration, deps.store, installation)),
   };
 }
 
