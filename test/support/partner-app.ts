@@ -99,7 +99,7 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     integration,
     store,
     services,
-    webhooks: { secrets: [TEST_WEBHOOK_SECRET], onEnqueued: () => jobs.kick() },
+    webhooks: { secrets: [TEST_WEBHOOK_SECRET], onEnqueued: () => jobs.kick(), handoff: jobs },
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),

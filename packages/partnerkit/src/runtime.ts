@@ -142,8 +142,9 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       integration,
       store,
       services,
-      // The store wakes the job runners of every instance when a job is queued (see docs/jobs.md).
-      webhooks: { secrets: [options.clientSecret] },
+      // A delivery's job starts here in a free slot; the store wakes the job runners of every
+      // instance for the others (see docs/jobs.md).
+      webhooks: { secrets: [options.clientSecret], handoff: jobs },
       logger,
       verifyToken,
       healthRoutes: health,

@@ -15,7 +15,7 @@ import { requestLogger } from "./request-logger.ts";
 import type { RouteOptions } from "./route-deps.ts";
 import { partnerApiRoutes } from "./route-table.ts";
 import { openApiDocumentRoute } from "./routes/openapi-document.ts";
-import { webhookIntake, webhookRoute } from "./routes/webhooks.ts";
+import { type JobHandoff, webhookIntake, webhookRoute } from "./routes/webhooks.ts";
 import { type TokenVerifier, vercelAuth } from "./vercel-auth.ts";
 import { webhookSignature } from "./webhook-signature.ts";
 
@@ -39,6 +39,11 @@ export interface PartnerAppOptions {
     /** The client secret, or several while rotating it. */
     secrets: readonly string[];
     onEnqueued?: () => void;
+    /**
+     * The job runner of this process: a delivery's job starts in one of its free slots as soon as
+     * it is stored, without waiting for a claim.
+     */
+    handoff?: JobHandoff;
   };
   /** `PUBLIC_URL`, named as the server in `/openapi.json`. */
   publicUrl?: string;
@@ -83,7 +88,8 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.use(limitBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT));
   registerRoutes(app, partnerApiRoutes, routeOptions, guards);
   if (options.webhooks && webhooksPath) {
-    const intake = webhookIntake(options.store, options.webhooks.onEnqueued);
+    const { onEnqueued, handoff } = options.webhooks;
+    const intake = webhookIntake(options.store, { onEnqueued, handoff });
     registerRoutes(app, [webhookRoute(webhooksPath)], intake, guards);
   }
   registerRoutes(app, [openApiDocumentRoute], documentSource);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { batched } from "../store/group-commit.ts";
-import type { JobLease, JobRecord } from "../store/records.ts";
+import type { JobHolder, JobLease, JobRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import {
@@ -171,6 +171,51 @@ export class JobRunner {
 
   private get leaseMs(): number {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** How this runner holds the jobs queued for it to start without a claim (`NewJob.heldBy`). */
+  get holder(): JobHolder {
+    return { owner: this.id, leaseMs: this.leaseMs };
+  }
+
+  /**
+   * Takes up to `wanted` free slots of the pool that runs `kind` for jobs this process is about to
+   * queue held by this runner (`holder`): they start in those slots as soon as they are stored,
+   * with no claim (a read, a write and a commit for each batch of deliveries). Only a pool with
+   * nothing known to be waiting gives slots, that is when its last claim came back short and no
+   * wake came since, so jobs queued before keep their turn. Returns how many it took; each goes
+   * back through `settle`.
+   */
+  reserve(kind: string, wanted: number): number {
+    const pool = this.poolOf(kind);
+    if (this.stopped || !pool || pool.due !== "none" || pool.waiting.length > 0) return 0;
+    const taken = Math.max(0, Math.min(wanted, pool.size - pool.running));
+    pool.running += taken;
+    return taken;
+  }
+
+  /**
+   * Ends reservations (`reserve`, by kind): the jobs among `queued` that were stored held by this
+   * runner start in their slots, and the slots left over are freed. Pass no jobs when the write
+   * failed. Once the runner is stopping, the jobs go back to the queue instead.
+   */
+  settle(reserved: ReadonlyMap<string, number>, queued: readonly (JobRecord | undefined)[]): void {
+    for (const [kind, count] of reserved) {
+      const pool = this.poolOf(kind);
+      if (pool) pool.running -= count;
+    }
+    for (const job of queued) {
+      const pool = job && this.poolOf(job.kind);
+      if (!pool || job?.status !== "running" || job.owner !== this.id) continue;
+      if (this.stopped) pool.waiting.push(job);
+      else this.run(job, pool);
+    }
+    if (this.stopped) this.returnWaiting();
+    else if (this.pools.some(wantsClaim)) this.schedulePump();
+  }
+
+  private poolOf(kind: string): Pool | undefined {
+    return this.pools.find((pool) => pool.kinds.includes(kind));
   }
 
   /**

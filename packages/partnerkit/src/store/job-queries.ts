@@ -23,22 +23,33 @@ export async function enqueueJobs(
   jobs: NewJob[],
 ): Promise<(JobRecord | undefined)[]> {
   if (jobs.length === 0) return [];
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
   const rows = jobs.map((job) => ({
     id: newJobId(),
     kind: job.kind,
     dedupe_key: job.dedupeKey ?? null,
     payload: JSON.stringify(job.payload ?? null),
-    status: "queued" as const,
-    attempts: 0,
     max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     run_at: job.runAt?.toISOString() ?? at,
-    locked_until: null,
-    owner: null,
-    lease_epoch: 0,
     last_error: null,
     created_at: at,
     updated_at: at,
+    ...(job.heldBy
+      ? {
+          status: "running" as const,
+          attempts: 1,
+          owner: job.heldBy.owner,
+          lease_epoch: 1,
+          locked_until: new Date(now.getTime() + job.heldBy.leaseMs).toISOString(),
+        }
+      : {
+          status: "queued" as const,
+          attempts: 0,
+          owner: null,
+          lease_epoch: 0,
+          locked_until: null,
+        }),
   }));
   const inserted = await db
     .insertInto("jobs")

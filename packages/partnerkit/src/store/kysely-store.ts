@@ -565,7 +565,8 @@ class KyselyStore implements Store {
   async enqueueJobs(list: NewJob[]): Promise<(JobRecord | undefined)[]> {
     const queued = await jobs.enqueueJobs(this.db, list);
     const kinds = new Set<string>();
-    for (const job of queued) if (job) kinds.add(job.kind);
+    // A job queued held is its holder's to run already: no other runner needs to hear of it.
+    for (const job of queued) if (job?.status === "queued") kinds.add(job.kind);
     if (kinds.size > 0) await this.wakeups.announce(this.db, [...kinds]);
     return queued;
   }

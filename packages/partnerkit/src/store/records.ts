@@ -103,6 +103,17 @@ export interface NewJob {
   /** When to run it; now by default. */
   runAt?: Date;
   maxAttempts?: number;
+  /**
+   * Queued already claimed by this runner (owner) for `leaseMs`, its first attempt begun, as a
+   * claim would leave it: the runner starts it without claiming it (see `JobRunner.reserve`).
+   */
+  heldBy?: JobHolder;
+}
+
+/** A runner's id and how long its leases last. */
+export interface JobHolder {
+  owner: string;
+  leaseMs: number;
 }
 
 export interface JobRecord {

@@ -1,6 +1,8 @@
 import { type WebhookJobPayload, webhookJobKind } from "../../core/webhook-processor.ts";
+import type { JobRunner } from "../../jobs/job-runner.ts";
 import { WebhookEnvelope, WebhookReceipt } from "../../protocol/webhooks.ts";
-import { groupCommit } from "../../store/group-commit.ts";
+import { batched } from "../../store/group-commit.ts";
+import type { JobRecord, NewJob } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import { type NewWebhookEvent, webhookJobKey } from "../../store/webhook-event-queries.ts";
 import { errorResponse } from "../route-responses.ts";
@@ -13,12 +15,24 @@ export interface WebhookIntake {
   onEnqueued?: () => void;
 }
 
+/** The job runner of this process, which starts a delivery's job in a free slot without a claim. */
+export type JobHandoff = Pick<JobRunner, "holder" | "reserve" | "settle">;
+
+export interface WebhookIntakeOptions {
+  onEnqueued?: () => void;
+  handoff?: JobHandoff;
+}
+
 /**
  * Deliveries that arrive together share one transaction (group commit); each is answered once it
- * is durable.
+ * is durable. With a `handoff`, the jobs it has free slots for are stored held by it and start
+ * at once; the others are queued for any runner to claim.
  */
-export function webhookIntake(store: Store, onEnqueued?: () => void): WebhookIntake {
-  return { store: groupCommit(store, storeDeliveries), onEnqueued };
+export function webhookIntake(store: Store, options: WebhookIntakeOptions = {}): WebhookIntake {
+  return {
+    store: batched((events: NewWebhookEvent[]) => storeDeliveries(store, events, options.handoff)),
+    onEnqueued: options.onEnqueued,
+  };
 }
 
 /**
@@ -59,20 +73,48 @@ export function webhookRoute(path: string): Route<WebhookIntake> {
   });
 }
 
-/** The deliveries and, for each new one, the job that processes it. */
-async function storeDeliveries(store: Store, events: NewWebhookEvent[]): Promise<boolean[]> {
-  const fresh = await store.recordWebhookEvents(events);
-  await store.enqueueJobs(
-    events
-      .filter((_, index) => fresh[index])
-      .map((event) => {
-        const payload: WebhookJobPayload = { eventId: event.id };
-        return {
-          kind: webhookJobKind(event.type),
-          dedupeKey: webhookJobKey(event.id),
-          payload,
-        };
-      }),
-  );
+/** The deliveries and, for each new one, the job that processes it, in one transaction. */
+async function storeDeliveries(
+  store: Store,
+  events: NewWebhookEvent[],
+  handoff: JobHandoff | undefined,
+): Promise<boolean[]> {
+  const reserved = new Map<string, number>();
+  let queued: (JobRecord | undefined)[] = [];
+  let fresh: boolean[];
+  try {
+    fresh = await store.transaction(async (tx) => {
+      const recorded = await tx.recordWebhookEvents(events);
+      const jobs = events.filter((_, index) => recorded[index]).map(deliveryJob);
+      if (handoff) holdForHandoff(jobs, handoff, reserved);
+      queued = await tx.enqueueJobs(jobs);
+      return recorded;
+    });
+  } catch (error) {
+    handoff?.settle(reserved, []);
+    throw error;
+  }
+  handoff?.settle(reserved, queued);
   return fresh;
+}
+
+function deliveryJob(event: NewWebhookEvent): NewJob {
+  const payload: WebhookJobPayload = { eventId: event.id };
+  return { kind: webhookJobKind(event.type), dedupeKey: webhookJobKey(event.id), payload };
+}
+
+/** Marks as many of `jobs` held by the handoff's runner as it has slots for, counting them by kind. */
+function holdForHandoff(jobs: NewJob[], handoff: JobHandoff, reserved: Map<string, number>) {
+  const wanted = new Map<string, number>();
+  for (const job of jobs) wanted.set(job.kind, (wanted.get(job.kind) ?? 0) + 1);
+  for (const [kind, count] of wanted) {
+    let left = handoff.reserve(kind, count);
+    reserved.set(kind, left);
+    for (const job of jobs) {
+      if (left === 0) break;
+      if (job.kind !== kind) continue;
+      job.heldBy = handoff.holder;
+      left--;
+    }
+  }
 }
