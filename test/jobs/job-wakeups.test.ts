@@ -2,52 +2,32 @@ import { sql } from "kysely";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { jobsCommand } from "../../packages/partnerkit/src/cli/jobs.ts";
-import {
-  type JobHandler,
-  JobRunner,
-  type JobRunnerOptions,
-} from "../../packages/partnerkit/src/jobs/job-runner.ts";
+import { type JobHandler, JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import { type Database, openDatabase } from "../../packages/partnerkit/src/store/database.ts";
 import { createStore, migrateStore } from "../../packages/partnerkit/src/store/kysely-store.ts";
 import { SecretBox } from "../../packages/partnerkit/src/store/secret-box.ts";
 import type { Store } from "../../packages/partnerkit/src/store/store.ts";
 import { TEST_ENGINE } from "../support/database.ts";
+import { IdleRunners, NEVER_POLLS } from "../support/idle-runners.ts";
 import { TEST_ENCRYPTION_KEY } from "../support/partner-app.ts";
 import { openTestStore } from "../support/store.ts";
 
 const silent = pino({ level: "silent" });
-/** A poll far beyond the test's deadline: only a wake-up can get a job run in time. */
-const NEVER_POLLS = 600_000;
 const PROMPTLY_MS = 5_000;
 
 let database: Database;
 let store: Store;
+const runners = new IdleRunners();
+const idleRunner = runners.start.bind(runners);
 const cleanups: (() => Promise<void>)[] = [];
 beforeEach(async () => {
   ({ database, store } = await openTestStore());
 });
 afterEach(async () => {
+  await runners.stopAll();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await database.close();
 });
-
-/** A started runner that polls too rarely to matter; stopped after the test. */
-function idleRunner(
-  on: Store,
-  handlers: Record<string, JobHandler>,
-  options: Pick<JobRunnerOptions, "concurrency" | "backoff"> = {},
-): JobRunner {
-  const runner = new JobRunner({
-    store: on,
-    log: silent,
-    handlers,
-    pollMs: NEVER_POLLS,
-    ...options,
-  });
-  runner.start();
-  cleanups.push(() => runner.stop({ graceMs: 100, settleMs: 100 }));
-  return runner;
-}
 
 /** Resolves with the id of each job `kind` runs, in order; `ran.next()` waits for the next. */
 function recorder() {

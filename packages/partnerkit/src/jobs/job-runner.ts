@@ -204,13 +204,16 @@ export class JobRunner {
       const pool = this.poolOf(kind);
       if (pool) pool.running -= count;
     }
+    let unstarted = false;
     for (const job of queued) {
       const pool = job && this.poolOf(job.kind);
       if (!pool || job?.status !== "running" || job.owner !== this.id) continue;
-      if (this.stopped) pool.waiting.push(job);
-      else this.run(job, pool);
+      if (this.stopped) {
+        pool.waiting.push(job);
+        unstarted = true;
+      } else this.run(job, pool);
     }
-    if (this.stopped) this.returnWaiting();
+    if (unstarted) this.returnWaiting();
     else if (this.pools.some(wantsClaim)) this.schedulePump();
   }
 
