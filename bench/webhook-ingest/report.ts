@@ -279,8 +279,9 @@ load runs on PostgreSQL with 1 and 3 instances.
   Warm-up: ${formatCount(options.warmupRequests)} deliveries per server, then our job queue is let catch up
   (${formatSeconds(warmupDrain.ms)}). Measured: up to ${options.durationSeconds} s per server.
 - **Background work competes for the CPU.** Our server also processes every accepted delivery in
-  its job queue, in the same process, while the load goes on: claim the job, load the event, look
-  up the installation, build the hook context, run the integration's handlers, complete the job.
+  its job queue, in the same process, while the load goes on: start the job (stored held by the
+  runner when it has a free slot, otherwise claimed), load the event, look up the installation,
+  build the hook context, run the integration's handlers, complete the job.
   The queue is read straight from the SQLite file (read-only): jobs done during the run, jobs
   still pending when it ended, how long the catch-up took, and each job's lag from enqueue to
   completion (millisecond timestamps). *CPU ms/req* is the server process's CPU time over the run
