@@ -143,9 +143,9 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       store,
       services,
       // On SQLite a delivery's job starts here in a free slot (see docs/jobs.md). On PostgreSQL
-      // the jobs started that way with the delivery competed with intake for the pool's
-      // connections: one instance accepted 2,739 → 1,823 deliveries/s and processed 830 → 590/s
-      // (one A/B run). There the store wakes the runners of every instance and they claim.
+      // one instance then accepted 2,739 → 1,823 deliveries/s and processed 830 → 590/s (one A/B
+      // run; most likely those jobs took the pool's connections from intake), so there the store
+      // wakes the runners of every instance and they claim.
       webhooks: {
         secrets: [options.clientSecret],
         handoff: database.engine === "sqlite" ? jobs : undefined,
