@@ -23,6 +23,7 @@ import {
   type PartnerAppOptions,
 } from "../../packages/partnerkit/src/http/app.ts";
 import type { AppEnv } from "../../packages/partnerkit/src/http/env.ts";
+import { webhookHandoff } from "../../packages/partnerkit/src/http/routes/webhooks.ts";
 import type { BackoffPolicy } from "../../packages/partnerkit/src/jobs/backoff.ts";
 import { JobRunner } from "../../packages/partnerkit/src/jobs/job-runner.ts";
 import type { Database } from "../../packages/partnerkit/src/store/database.ts";
@@ -99,7 +100,12 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
     integration,
     store,
     services,
-    webhooks: { secrets: [TEST_WEBHOOK_SECRET], onEnqueued: () => jobs.kick(), handoff: jobs },
+    webhooks: {
+      secrets: [TEST_WEBHOOK_SECRET],
+      onEnqueued: () => jobs.kick(),
+      // As `partnerkit start` wires it, so each engine's tests take the path it takes there.
+      handoff: webhookHandoff(database.engine, jobs),
+    },
     logger,
     verifyToken: (token, authHeader) =>
       verifyVercelToken(token, { keys, issuer: TEST_ISSUER, audience: TEST_CLIENT_ID, authHeader }),

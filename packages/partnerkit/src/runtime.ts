@@ -17,6 +17,7 @@ import {
 import { createPartnerApp } from "./http/app.ts";
 import type { AppEnv } from "./http/env.ts";
 import { healthRoutes, type Readiness } from "./http/health.ts";
+import { webhookHandoff } from "./http/routes/webhooks.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logger.ts";
 import { partnerPages } from "./sso/partner-pages.ts";
@@ -142,13 +143,9 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       integration,
       store,
       services,
-      // On SQLite a delivery's job starts here in a free slot (see docs/jobs.md). On PostgreSQL
-      // one instance then accepted 2,739 → 1,823 deliveries/s and processed 830 → 590/s (one A/B
-      // run; most likely those jobs took the pool's connections from intake), so there the store
-      // wakes the runners of every instance and they claim.
       webhooks: {
         secrets: [options.clientSecret],
-        handoff: database.engine === "sqlite" ? jobs : undefined,
+        handoff: webhookHandoff(database.engine, jobs),
       },
       logger,
       verifyToken,
