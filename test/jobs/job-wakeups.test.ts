@@ -148,6 +148,24 @@ describe("an idle runner wakes when a job comes due", () => {
     expect(kindsClaimed.every((kinds) => !kinds?.includes("alone"))).toBe(true);
   });
 
+  it("asks when the next jobs come due only for the pool its due job woke", async () => {
+    const runAt = new Date(Date.now() + 1_000);
+    await store.enqueueJob({ kind: "due", payload: {}, runAt });
+    const ran = timedRecorder();
+    const lookups = vi.spyOn(store, "nextJobsDue");
+    idleRunner(
+      store,
+      { due: ran.handler, idle: async () => {}, alone: async () => {} },
+      { concurrency: { default: 2, perKind: { alone: 1 } } },
+    );
+    await settle();
+    lookups.mockClear();
+    await until(() => ran.runs.length === 1);
+    // The claim that ran it came back short: the runner then asks what comes next for that pool.
+    await until(() => lookups.mock.calls.length > 0);
+    expect(lookups.mock.calls.map(([kinds]) => [...kinds].sort())).toEqual([["due", "idle"]]);
+  });
+
   it("runs a failed job again when its backoff ends, not at the next poll", async () => {
     const ran = timedRecorder((attempt) => attempt === 1);
     idleRunner(store, { k: ran.handler }, { backoff: { baseMs: 200, maxMs: 200 } });

@@ -87,8 +87,12 @@ export class JobRunner {
   /** Wakes the pools whose next job comes due first, at `dueAt` (a `Date.now()` time). */
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt = Number.POSITIVE_INFINITY;
-  /** Set when a pool woken by a timer claimed all it could: the next idle turn asks what is next. */
-  private lookAhead = false;
+  /**
+   * Pools woken by a timer whose claim came back short: the next idle turn asks when their next
+   * jobs come due, and only theirs (asking for every kind after each billing report doubled the
+   * database's work of reading what is next).
+   */
+  private readonly lookAhead = new Set<Pool>();
   /** When a claim last looked for expired leases (a `Date.now()` time). */
   private expiredCheckedAt = Number.NEGATIVE_INFINITY;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -371,27 +375,28 @@ export class JobRunner {
       return;
     }
     this.schedulePoll();
-    if (this.lookAhead) {
-      this.lookAhead = false;
-      void this.wakeForNextDue();
+    if (this.lookAhead.size > 0) {
+      const pools = [...this.lookAhead];
+      this.lookAhead.clear();
+      void this.wakeForNextDue(pools);
     }
   }
 
   /**
-   * Reads when the next queued job of each pool comes due, and arms the timer for the first. A job
-   * due already either came due while its pool's claim ran (woken after the shortest wait) or
-   * waits for a full pool, which claims it when a slot frees up and then asks again.
+   * Reads when the next queued job of each of `pools` comes due, and arms the timer for the first.
+   * A job due already either came due while its pool's claim ran (woken after the shortest wait)
+   * or waits for a full pool, which claims it when a slot frees up and then asks again.
    */
-  private async wakeForNextDue(): Promise<void> {
+  private async wakeForNextDue(pools: Pool[]): Promise<void> {
     let due: Map<string, string>;
     try {
-      due = await this.options.store.nextJobsDue(this.pools.flatMap((pool) => pool.kinds));
+      due = await this.options.store.nextJobsDue(pools.flatMap((pool) => pool.kinds));
     } catch (error) {
       this.options.log.warn({ err: error }, "reading when the next jobs are due failed");
       return;
     }
     const now = Date.now();
-    for (const pool of this.pools) {
+    for (const pool of pools) {
       pool.nextDueAt = Math.min(...pool.kinds.map((kind) => dueTime(due.get(kind))));
       if (pool.nextDueAt <= now && pool.running >= pool.size) {
         pool.nextDueAt = Number.POSITIVE_INFINITY;
@@ -464,7 +469,7 @@ export class JobRunner {
       if (jobs.length === limit && pool.due === "none") pool.due = "backlog";
       if (jobs.length < limit && pool.timed) {
         pool.timed = false;
-        this.lookAhead = true;
+        this.lookAhead.add(pool);
       }
       batches.push({ pool, jobs });
     }
