@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { withDiskReads } from "../lib/disk-reads.ts";
 import { formatCount, formatSeconds } from "../lib/format.ts";
 import { itemsForRun, type LoadResult, runLoad } from "../lib/load.ts";
 import { type PacedLoadResult, runPacedLoad } from "../lib/paced-load.ts";
@@ -49,6 +50,8 @@ export interface ReadResult {
   databaseCpuMsPerRequest?: number;
   /** The same reads sent at `READ_STEADY_RATE` (an open loop), after `run`. */
   steady: PacedLoadResult;
+  /** MiB/s the machine read from disk during `run` and during `steady`, when readable. */
+  diskMibPerSecond: { run?: number; steady?: number };
 }
 
 /** One request per token, each for a random installation (and resource) of the whole data set. */
@@ -73,15 +76,18 @@ export async function measureRead(
   const tokens = await addressed(env, operation, size);
   const adminUrl = env.dataset.databaseUrl;
   const cpuBefore = await backendCpuMs(adminUrl);
-  const run = await load(tokens, { durationSeconds: options.durationSeconds });
+  const closed = await withDiskReads(() =>
+    load(tokens, { durationSeconds: options.durationSeconds }),
+  );
+  const run = closed.result;
   const databaseCpuMs = backendCpuBetween(cpuBefore, await backendCpuMs(adminUrl));
   progress(
     `${operation.name}: ${formatCount(run.requestsPerSecond)} req/s, p99 ` +
       `${run.latency.p99.toFixed(2)} ms, ${formatCount(run.non2xx)} non-2xx`,
   );
-  const steady = await steadyLoad(
-    await addressed(env, operation, READ_STEADY_RATE * options.durationSeconds),
-  );
+  const steadyItems = await addressed(env, operation, READ_STEADY_RATE * options.durationSeconds);
+  const paced = await withDiskReads(() => steadyLoad(steadyItems));
+  const steady = paced.result;
   progress(
     `${operation.name} at a steady ${formatCount(READ_STEADY_RATE)}/s: p99 ` +
       `${steady.latency.p99.toFixed(2)} ms, ${formatCount(steady.non2xx + steady.errors)} failed`,
@@ -91,6 +97,7 @@ export async function measureRead(
     run,
     ...(run.responses > 0 && { databaseCpuMsPerRequest: databaseCpuMs / run.responses }),
     steady,
+    diskMibPerSecond: { run: closed.diskMibPerSecond, steady: paced.diskMibPerSecond },
   };
 
   function load(items: AddressedToken[], limit: { requests?: number; durationSeconds?: number }) {

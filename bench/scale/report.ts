@@ -64,8 +64,9 @@ function readsTable({ measurement }: ReportInput): Table {
       "errors",
       "server CPU ms/req",
       "PostgreSQL CPU ms/req",
+      DISK_READS_HEADER,
     ],
-    rows: measurement.reads.map(({ operation, run, databaseCpuMsPerRequest }) => [
+    rows: measurement.reads.map(({ operation, run, databaseCpuMsPerRequest, diskMibPerSecond }) => [
       operation,
       formatRate(run.requestsPerSecond),
       ...formatLatencies(run.latency),
@@ -73,21 +74,28 @@ function readsTable({ measurement }: ReportInput): Table {
       formatCount(run.non2xx + run.errors),
       cpu(run.serverCpu?.msPerRequest),
       cpu(databaseCpuMsPerRequest),
+      diskReads(diskMibPerSecond.run),
     ]),
-    align: ["left", ...Array<Align>(9).fill("right")],
+    align: ["left", ...Array<Align>(10).fill("right")],
   };
 }
+
+const DISK_READS_HEADER = "read from disk MiB/s";
+
+const diskReads = (mibPerSecond: number | undefined) =>
+  mibPerSecond === undefined ? "n/a" : mibPerSecond.toFixed(1);
 
 /** The same reads at a steady rate, each latency from when its request was due. */
 function steadyReadsTable({ measurement }: ReportInput): Table {
   return {
-    headers: ["operation", ...PACED_LOAD_HEADERS, "errors"],
-    rows: measurement.reads.map(({ operation, steady }) => [
+    headers: ["operation", ...PACED_LOAD_HEADERS, "errors", DISK_READS_HEADER],
+    rows: measurement.reads.map(({ operation, steady, diskMibPerSecond }) => [
       operation,
       ...formatPacedLoad(steady),
       formatCount(steady.non2xx + steady.errors),
+      diskReads(diskMibPerSecond.steady),
     ]),
-    align: ["left", ...Array<Align>(7).fill("right")],
+    align: ["left", ...Array<Align>(8).fill("right")],
   };
 }
 
@@ -248,7 +256,9 @@ sequential scan of the resources table.
   final status \`PATCH\`. Every final status must come once, \`succeeded\`, carrying the
   installation's own access token (so the copied credentials open).
 - *CPU*: our server's process (\`/proc/<pid>/stat\`) and the PostgreSQL backends connected to
-  the database (\`pg_stat_activity\`), per request. *Scans*: \`pg_stat_user_tables\` before and
+  the database (\`pg_stat_activity\`), per request. *Read from disk*: what the machine read
+  from its block devices during each load (\`pgpgin\` in \`/proc/vmstat\`), i.e. pages found neither in
+  PostgreSQL's buffers nor in the OS page cache; a read that waits on the disk is a slow one. *Scans*: \`pg_stat_user_tables\` before and
   after all loads (warm-ups included), once PostgreSQL has reported them: a sequential scan of
   \`${LARGEST_TABLE}\` is a missing index (a full read of \`installations\` is the billing schedule
   listing every installation, by design).
