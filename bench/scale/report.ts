@@ -257,8 +257,9 @@ sequential scan of the resources table.
   installation's own access token (so the copied credentials open).
 - *CPU*: our server's process (\`/proc/<pid>/stat\`) and the PostgreSQL backends connected to
   the database (\`pg_stat_activity\`), per request. *Read from disk*: what the machine read
-  from its block devices during each load (\`pgpgin\` in \`/proc/vmstat\`), i.e. pages found neither in
-  PostgreSQL's buffers nor in the OS page cache; a read that waits on the disk is a slow one. *Scans*: \`pg_stat_user_tables\` before and
+  from its block devices during each load (\`pgpgin\` in \`/proc/vmstat\`), i.e. pages found
+  neither in PostgreSQL's buffers nor in the OS page cache; a read that waits on the disk is a
+  slow one. *Scans*: \`pg_stat_user_tables\` before and
   after all loads (warm-ups included), once PostgreSQL has reported them: a sequential scan of
   \`${LARGEST_TABLE}\` is a missing index (a full read of \`installations\` is the billing schedule
   listing every installation, by design).
