@@ -128,39 +128,37 @@ describe("an idle runner wakes when a job comes due", () => {
     });
   });
 
-  it("wakes only the pool whose job comes due, also when it shares its slots with idle kinds", async () => {
-    // Due well after the runner's start-up claims, which the test leaves out.
+  /**
+   * A job of kind `due` queued to come due well after the runner's start-up claims (which the
+   * caller's spies leave out), beside a pool of its own for the idle kind `alone`; resolves once
+   * it has run.
+   */
+  async function runDueJobBesideIdlePool(spies: { mockClear(): void }[]) {
     const runAt = new Date(Date.now() + 1_000);
     const job = await store.enqueueJob({ kind: "due", payload: {}, runAt });
     const ran = timedRecorder();
-    const claims = vi.spyOn(store, "claimJobs");
     idleRunner(
       store,
       { due: ran.handler, idle: async () => {}, alone: async () => {} },
       { concurrency: { default: 2, perKind: { alone: 1 } } },
     );
     await settle();
-    claims.mockClear();
+    for (const spy of spies) spy.mockClear();
     await until(() => ran.runs.length === 1);
     expect(ran.runs[0]?.id).toBe(job?.id);
+  }
+
+  it("wakes only the pool whose job comes due, also when it shares its slots with idle kinds", async () => {
+    const claims = vi.spyOn(store, "claimJobs");
+    await runDueJobBesideIdlePool([claims]);
     const kindsClaimed = claims.mock.calls.map(([, , kinds]) => kinds);
     expect(kindsClaimed.length).toBeGreaterThan(0);
     expect(kindsClaimed.every((kinds) => !kinds?.includes("alone"))).toBe(true);
   });
 
   it("asks when the next jobs come due only for the pool its due job woke", async () => {
-    const runAt = new Date(Date.now() + 1_000);
-    await store.enqueueJob({ kind: "due", payload: {}, runAt });
-    const ran = timedRecorder();
     const lookups = vi.spyOn(store, "nextJobsDue");
-    idleRunner(
-      store,
-      { due: ran.handler, idle: async () => {}, alone: async () => {} },
-      { concurrency: { default: 2, perKind: { alone: 1 } } },
-    );
-    await settle();
-    lookups.mockClear();
-    await until(() => ran.runs.length === 1);
+    await runDueJobBesideIdlePool([lookups]);
     // The claim that ran it came back short: the runner then asks what comes next for that pool.
     await until(() => lookups.mock.calls.length > 0);
     expect(lookups.mock.calls.map(([kinds]) => [...kinds].sort())).toEqual([["due", "idle"]]);
