@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { signWebhookPayload } from "../../packages/partnerkit/src/auth/webhook-signature.ts";
 import type { WebhookEnvelope } from "../../packages/partnerkit/src/protocol/webhooks.ts";
 import { readError } from "../support/bodies.ts";
+import { TEST_ENGINE } from "../support/database.ts";
 import {
   createTestPartner,
   install,
@@ -195,5 +196,43 @@ describe("POST /webhooks", () => {
     await partner.jobs.drain();
     expect(calls).toBe(9);
     expect((await partner.store.listJobs())[0]?.status).toBe("succeeded");
+  });
+});
+
+describe.runIf(TEST_ENGINE === "sqlite")("a delivery's job started where it arrived", () => {
+  /** The role of each member change the handler saw; with `failFirst`, its first attempt throws. */
+  function watchMemberChanges({ failFirst = false } = {}): unknown[] {
+    const roles: unknown[] = [];
+    partner.integration.on("marketplace.member.changed", async (_ctx, payload) => {
+      roles.push(payload.role);
+      if (failFirst && roles.length === 1) throw new Error("the first attempt fails");
+    });
+    return roles;
+  }
+
+  it("takes its delivery as it was stored, without reading it back", async () => {
+    await install(partner);
+    const roles = watchMemberChanges();
+    partner.jobs.start();
+    const reads = vi.spyOn(partner.store, "getWebhookEvents");
+
+    expect((await deliver(JSON.stringify(memberChanged()))).status).toBe(200);
+    await vi.waitFor(() => expect(roles).toEqual(["USER"]), { timeout: 5_000, interval: 10 });
+    expect(reads).not.toHaveBeenCalled();
+  });
+
+  it("reads it back from the store when a second attempt runs", async () => {
+    await install(partner);
+    const roles = watchMemberChanges({ failFirst: true });
+    partner.jobs.start();
+    const reads = vi.spyOn(partner.store, "getWebhookEvents");
+
+    const event = memberChanged();
+    expect((await deliver(JSON.stringify(event))).status).toBe(200);
+    await vi.waitFor(() => expect(roles).toEqual(["USER", "USER"]), {
+      timeout: 5_000,
+      interval: 10,
+    });
+    expect(reads.mock.calls).toEqual([[[event.id]]]);
   });
 });

@@ -146,6 +146,7 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       webhooks: {
         secrets: [options.clientSecret],
         handoff: webhookHandoff(database.engine, jobs),
+        heldDeliveries: services.heldDeliveries,
       },
       logger,
       verifyToken,

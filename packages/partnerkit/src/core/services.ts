@@ -10,6 +10,7 @@ import { CHECK_WEBHOOK_JOB, type CheckOptions, CheckService } from "./checks.ts"
 import type { Integration } from "./define-integration.ts";
 import { FLAGS_SYNC_JOB } from "./flags/flag-sync-job.ts";
 import { type FlagSyncOptions, FlagSyncService } from "./flags/flag-sync-service.ts";
+import { HeldDeliveries } from "./held-deliveries.ts";
 import { HookContexts, type VercelClientFor, type Work } from "./hook-context.ts";
 import type { IntegrationClient } from "./installation-credentials.ts";
 import { rotateInstallationCredential } from "./installation-credentials.ts";
@@ -107,6 +108,7 @@ export function createServices(
   const resources = new ResourceService(integration, store, installations, contexts, flags);
   const actions = new ActionService(integration, store, contexts, vercelFor, options.actions);
   const checks = new CheckService(integration, store, contexts, vercelFor, options.checks);
+  const heldDeliveries = new HeldDeliveries();
   return {
     installations,
     resources,
@@ -135,6 +137,8 @@ export function createServices(
         log,
       );
     },
+    /** Deliveries whose jobs the webhook intake handed to this process's runner, for those jobs. */
+    heldDeliveries,
     processWebhook: webhookProcessor(
       integration,
       store,
@@ -143,6 +147,7 @@ export function createServices(
       billing,
       vercelFor,
       checks,
+      heldDeliveries,
     ),
   };
 }

@@ -13,6 +13,7 @@ import { INVOICE_EVENT_STATES } from "./billing/invoice-events.ts";
 import { CHECK_EVENTS, CHECK_WEBHOOK_JOB, type CheckService } from "./checks.ts";
 import { applyAccountEvent } from "./configuration-events.ts";
 import type { Integration } from "./define-integration.ts";
+import type { HeldDeliveries } from "./held-deliveries.ts";
 import type { VercelClientFor, Work } from "./hook-context.ts";
 import type { InstallationService } from "./installations.ts";
 import { Members } from "./members.ts";
@@ -52,13 +53,14 @@ export function webhookProcessor(
   billing: BillingService,
   vercelFor: VercelClientFor,
   checks?: CheckService,
+  held?: HeldDeliveries,
 ) {
   // Jobs a claim starts together read their deliveries, then their installations, together.
   const readEvent = batchedRead((ids: string[]) => store.getWebhookEvents(ids));
   const readInstallation = batchedRead((ids: string[]) => store.getInstallations(ids));
   const members = new Members(store);
   return async (eventId: string, { log, calls }: Work): Promise<void> => {
-    const event = await readEvent(eventId);
+    const event = held?.take(eventId) ?? (await readEvent(eventId));
     if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
     const installationId = webhookInstallationId(event.payload);
     const eventLog = log.child({ eventId, eventType: event.type, installationId });

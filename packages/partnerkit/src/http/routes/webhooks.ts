@@ -1,3 +1,4 @@
+import type { HeldDeliveries } from "../../core/held-deliveries.ts";
 import { type WebhookJobPayload, webhookJobKind } from "../../core/webhook-processor.ts";
 import type { JobRunner } from "../../jobs/job-runner.ts";
 import { WebhookEnvelope, WebhookReceipt } from "../../protocol/webhooks.ts";
@@ -32,6 +33,8 @@ export function webhookHandoff(engine: Engine, runner: JobRunner): JobHandoff | 
 export interface WebhookIntakeOptions {
   onEnqueued?: () => void;
   handoff?: JobHandoff;
+  /** Where the jobs the handoff starts find their deliveries (the processor's, see `createServices`). */
+  heldDeliveries?: HeldDeliveries;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface WebhookIntakeOptions {
  */
 export function webhookIntake(store: Store, options: WebhookIntakeOptions = {}): WebhookIntake {
   return {
-    store: batched((events: NewWebhookEvent[]) => storeDeliveries(store, events, options.handoff)),
+    store: batched((events: NewWebhookEvent[]) => storeDeliveries(store, events, options)),
     onEnqueued: options.onEnqueued,
   };
 }
@@ -88,16 +91,19 @@ export function webhookRoute(path: string): Route<WebhookIntake> {
 async function storeDeliveries(
   store: Store,
   events: NewWebhookEvent[],
-  handoff: JobHandoff | undefined,
+  { handoff, heldDeliveries }: WebhookIntakeOptions,
 ): Promise<boolean[]> {
   const reserved = new Map<string, number>();
   let queued: (JobRecord | undefined)[] = [];
+  let held: NewWebhookEvent[] = [];
   let fresh: boolean[];
   try {
     fresh = await store.transaction(async (tx) => {
       const recorded = await tx.recordWebhookEvents(events);
-      const jobs = events.filter((_, index) => recorded[index]).map(deliveryJob);
+      const stored = events.filter((_, index) => recorded[index]);
+      const jobs = stored.map(deliveryJob);
       if (handoff) holdForHandoff(jobs, handoff, reserved);
+      held = stored.filter((_, index) => jobs[index]?.heldBy);
       queued = await tx.enqueueJobs(jobs);
       return recorded;
     });
@@ -105,6 +111,8 @@ async function storeDeliveries(
     handoff?.settle(reserved, []);
     throw error;
   }
+  // Committed: the held jobs, which start now, take their deliveries as they were stored.
+  for (const delivery of held) heldDeliveries?.keep(delivery);
   handoff?.settle(reserved, queued);
   return fresh;
 }
