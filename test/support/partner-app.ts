@@ -105,7 +105,6 @@ export async function createTestPartner(options: TestPartnerOptions = {}): Promi
       onEnqueued: () => jobs.kick(),
       // As `partnerkit start` wires it, so each engine's tests take the path it takes there.
       handoff: webhookHandoff(database.engine, jobs),
-      heldDeliveries: services.heldDeliveries,
     },
     logger,
     verifyToken: (token, authHeader) =>

@@ -146,7 +146,6 @@ export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
       webhooks: {
         secrets: [options.clientSecret],
         handoff: webhookHandoff(database.engine, jobs),
-        heldDeliveries: services.heldDeliveries,
       },
       logger,
       verifyToken,

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Integration } from "../core/define-integration.ts";
-import type { HeldDeliveries } from "../core/held-deliveries.ts";
 import { createServices, type Services } from "../core/services.ts";
 import type { OpenApiDocument } from "../protocol/openapi-document.ts";
 import type { Store } from "../store/store.ts";
@@ -45,8 +44,6 @@ export interface PartnerAppOptions {
      * it is stored, without waiting for a claim.
      */
     handoff?: JobHandoff;
-    /** Where the jobs the handoff starts find their deliveries: `services.heldDeliveries`. */
-    heldDeliveries?: HeldDeliveries;
   };
   /** `PUBLIC_URL`, named as the server in `/openapi.json`. */
   publicUrl?: string;
@@ -91,7 +88,9 @@ export function createPartnerApp(options: PartnerAppOptions): Hono<AppEnv> {
   app.use(limitBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT));
   registerRoutes(app, partnerApiRoutes, routeOptions, guards);
   if (options.webhooks && webhooksPath) {
-    const { onEnqueued, handoff, heldDeliveries } = options.webhooks;
+    const { onEnqueued, handoff } = options.webhooks;
+    // The handoff's jobs run these services' processor, which looks for their deliveries here.
+    const { heldDeliveries } = services;
     const intake = webhookIntake(options.store, { onEnqueued, handoff, heldDeliveries });
     registerRoutes(app, [webhookRoute(webhooksPath)], intake, guards);
   }
