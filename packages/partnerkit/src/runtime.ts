@@ -103,7 +103,12 @@ const DEFAULT_TICK_MS = 10_000;
  */
 export function createPartnerkit(options: PartnerkitOptions): Partnerkit {
   const logger = options.logger ?? createLogger();
-  const database = openDatabase(options.databaseUrl);
+  const database = openDatabase(options.databaseUrl, {
+    backgroundCheckpoints: {
+      onFailure: (error) =>
+        logger.warn({ err: error }, "SQLite checkpoints run on the server's thread again"),
+    },
+  });
   const readiness: Readiness = { migrated: false, database };
   const issuer = (options.oidcIssuer ?? DEFAULT_ISSUER).replace(/\/$/, "");
   const publicUrl = options.publicUrl ?? DEFAULT_PUBLIC_URL;

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kys
 import { DEFAULT_DATABASE_PATH } from "./default-path.ts";
 import { inProcessJobWakeups, type JobWakeups, postgresJobWakeups } from "./job-wakeups.ts";
 import { prepareRepeatedStatements, takePrepareParameter } from "./prepared-statements.ts";
+import { checkpointInBackground } from "./wal-checkpoints.ts";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -28,6 +29,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** PostgreSQL: the schemas to use, as `search_path`. */
+  searchPath?: string;
+  /**
+   * SQLite file: checkpoint in a worker thread rather than on this thread after commits (see
+   * wal-checkpoints.ts), for a server; `onFailure` hears it if the worker stops working.
+   */
+  backgroundCheckpoints?: { onFailure(error: Error): void };
+}
+
 /**
  * Opens `DATABASE_URL`: `postgres://…`/`postgresql://…` for PostgreSQL (with `prepare=false` for a
  * transaction-mode pooler, see prepared-statements.ts), otherwise an SQLite file path or `sqlite:`
@@ -35,7 +46,7 @@ export interface Database {
  */
 export function openDatabase(
   url: string = DEFAULT_DATABASE_PATH,
-  options: { searchPath?: string } = {},
+  options: OpenDatabaseOptions = {},
 ): Database {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { url: connectionString, prepare } = takePrepareParameter(url);
@@ -72,6 +83,10 @@ export function openDatabase(
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
+  const checkpoints =
+    options.backgroundCheckpoints && file !== ":memory:"
+      ? checkpointInBackground(sqlite, options.backgroundCheckpoints.onFailure)
+      : undefined;
   const local = { changes: 0 };
   const kysely = new Kysely<object>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite, local) }),
@@ -84,6 +99,7 @@ export function openDatabase(
     jobWakeups,
     async close() {
       await jobWakeups.close();
+      await checkpoints?.stop();
       await kysely.destroy();
     },
   };
