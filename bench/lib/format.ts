@@ -31,7 +31,19 @@ export function formatLatencies({ p50, p90, p99, max }: LatencySummary): string[
 }
 
 /** The columns of `formatPacedLoad`. */
-export const PACED_LOAD_HEADERS = ["sent/s", "answered/s", "p50 ms", "p90 ms", "p99 ms", "max ms"];
+export const PACED_LOAD_HEADERS = [
+  "sent/s",
+  "answered/s",
+  "p50 ms",
+  "p90 ms",
+  "p99 ms",
+  "max ms",
+  "lead-in p99 ms",
+];
+
+/** What the last column of `PACED_LOAD_HEADERS` is, for a table's caption. */
+export const LEAD_IN_NOTE =
+  "the latencies are of the seconds after a lead-in second (a fresh sender, its connections opening), whose p99 is shown apart";
 
 /** An open-loop run's rates and latencies, as table cells. */
 export function formatPacedLoad(run: PacedLoadResult): string[] {
@@ -39,5 +51,6 @@ export function formatPacedLoad(run: PacedLoadResult): string[] {
     formatRate(run.sent / Math.max(run.elapsedSeconds, 0.001)),
     formatRate(run.answeredPerSecond),
     ...formatLatencies(run.latency),
+    formatMs(run.leadInLatency.p99),
   ];
 }

@@ -5,7 +5,7 @@
  */
 import { Agent, request } from "node:http";
 import { LatencyRecorder } from "./latency.ts";
-import type { PacedLoadResult, PacedLoadSpec } from "./paced-load.ts";
+import { LEAD_IN_SECONDS, type PacedLoadResult, type PacedLoadSpec } from "./paced-load.ts";
 import type { RequestPart } from "./request-feed.ts";
 
 /** How often the sender wakes to send what has come due (Node's timers resolve 1 ms). */
@@ -21,10 +21,12 @@ function send(job: PacedSenderJob): Promise<PacedLoadResult> {
   const { spec, parts } = job;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
   const latency = new LatencyRecorder();
+  const leadInLatency = new LatencyRecorder();
   const total = parts.length;
   const intervalMs = 1_000 / spec.ratePerSecond;
   const counts = { sent: 0, ok: 0, non2xx: 0, errors: 0, answered: 0 };
   const startedAt = performance.now();
+  const timedFrom = startedAt + LEAD_IN_SECONDS * 1_000;
 
   const sendOne = (part: RequestPart, dueAt: number, done: () => void) => {
     const outgoing = request(
@@ -36,7 +38,7 @@ function send(job: PacedSenderJob): Promise<PacedLoadResult> {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             counts.ok += 1;
-            latency.record(performance.now() - dueAt);
+            (dueAt < timedFrom ? leadInLatency : latency).record(performance.now() - dueAt);
           } else counts.non2xx += 1;
           done();
         });
@@ -63,6 +65,7 @@ function send(job: PacedSenderJob): Promise<PacedLoadResult> {
         elapsedSeconds,
         answeredPerSecond: counts.answered / elapsedSeconds,
         latency: latency.summary(),
+        leadInLatency: leadInLatency.summary(),
       });
     };
     const tick = () => {

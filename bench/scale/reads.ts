@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { withDiskReads } from "../lib/disk-reads.ts";
 import { formatCount, formatSeconds } from "../lib/format.ts";
 import { itemsForRun, type LoadResult, runLoad } from "../lib/load.ts";
-import { type PacedLoadResult, runPacedLoad } from "../lib/paced-load.ts";
+import { type PacedLoadResult, pacedRequestCount, runPacedLoad } from "../lib/paced-load.ts";
 import { progress } from "../lib/progress.ts";
 import { OnceFeed } from "../lib/request-feed.ts";
 import type { BenchOptions } from "../options.ts";
@@ -85,7 +85,11 @@ export async function measureRead(
     `${operation.name}: ${formatCount(run.requestsPerSecond)} req/s, p99 ` +
       `${run.latency.p99.toFixed(2)} ms, ${formatCount(run.non2xx)} non-2xx`,
   );
-  const steadyItems = await addressed(env, operation, READ_STEADY_RATE * options.durationSeconds);
+  const steadyItems = await addressed(
+    env,
+    operation,
+    pacedRequestCount(READ_STEADY_RATE, options.durationSeconds),
+  );
   const paced = await withDiskReads(() => steadyLoad(steadyItems));
   const steady = paced.result;
   progress(

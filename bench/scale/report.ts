@@ -6,6 +6,7 @@ import {
   formatRate,
   formatSeconds,
   formatWhen,
+  LEAD_IN_NOTE,
   PACED_LOAD_HEADERS,
 } from "../lib/format.ts";
 import { busyMachineWarning, type MachineInfo, machineSummary } from "../lib/machine.ts";
@@ -95,7 +96,7 @@ function steadyReadsTable({ measurement }: ReportInput): Table {
       formatCount(steady.non2xx + steady.errors),
       diskReads(diskMibPerSecond.steady),
     ]),
-    align: ["left", ...Array<Align>(8).fill("right")],
+    align: ["left", ...Array<Align>(PACED_LOAD_HEADERS.length + 2).fill("right")],
   };
 }
 
@@ -182,7 +183,7 @@ export function renderText(input: ReportInput): string {
     renderTextTable(readsTable(input)),
     idleNote(input),
     "",
-    `The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s (open loop):`,
+    `The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s (open loop); ${LEAD_IN_NOTE}:`,
     renderTextTable(steadyReadsTable(input)),
     "",
     renderTextTable(actionsTable(input)),
@@ -283,7 +284,7 @@ ${renderMarkdownTable(readsTable(input))}
 
 ${idleNote(input)}
 
-The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s over the same connections (open loop):
+The same reads sent at a steady ${formatCount(READ_STEADY_RATE)}/s over the same connections (open loop); ${LEAD_IN_NOTE}:
 
 ${renderMarkdownTable(steadyReadsTable(input))}
 

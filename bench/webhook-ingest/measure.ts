@@ -2,7 +2,7 @@ import { BenchError } from "../lib/errors.ts";
 import { formatCount, formatSeconds } from "../lib/format.ts";
 import { itemsForRun, type LoadResult } from "../lib/load.ts";
 import { loadFailures } from "../lib/load-failures.ts";
-import type { PacedLoadResult } from "../lib/paced-load.ts";
+import { type PacedLoadResult, pacedRequestCount } from "../lib/paced-load.ts";
 import { progress } from "../lib/progress.ts";
 import type { BenchOptions } from "../options.ts";
 import { JobQueueProbe } from "../servers/job-queue.ts";
@@ -87,7 +87,7 @@ export async function measure(env: IngestEnvironment, options: BenchOptions): Pr
       warmupDrain,
     );
     const pacedDeliveries = build(
-      Math.ceil(TARGET_REQUESTS_PER_SECOND * options.durationSeconds),
+      pacedRequestCount(TARGET_REQUESTS_PER_SECOND, options.durationSeconds),
       "paced",
       env,
     );

@@ -6,6 +6,7 @@ import {
   formatRate,
   formatSeconds,
   formatWhen,
+  LEAD_IN_NOTE,
   PACED_LOAD_HEADERS,
 } from "../lib/format.ts";
 import type { LoadResult } from "../lib/load.ts";
@@ -78,7 +79,10 @@ function pacedTable({ paced, ceilingPaced }: Measurement): Table {
         queueHeaders.map(() => "—"),
       ),
     ],
-    align: ["left", ...Array<Align>(14).fill("right")],
+    align: [
+      "left",
+      ...Array<Align>(PACED_LOAD_HEADERS.length + 2 + queueHeaders.length).fill("right"),
+    ],
   };
 }
 
@@ -227,7 +231,7 @@ export function renderText({ measurement, postgres, options, machine }: ReportIn
     "Our background processing (the job queue):",
     renderTextTable(backgroundTable(measurement)),
     "",
-    `Deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s (open loop), to ours and to the ceiling:`,
+    `Deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s (open loop), to ours and to the ceiling; ${LEAD_IN_NOTE}:`,
     renderTextTable(pacedTable(measurement)),
     "",
     ...postgresSection(postgres, renderTextTable),
@@ -322,7 +326,7 @@ Our background processing (the job queue) during and after the measured run:
 ${renderMarkdownTable(backgroundTable(measurement))}
 
 Deliveries sent at a steady ${formatCount(TARGET_REQUESTS_PER_SECOND)}/s over the same connections (open loop): to ours, with
-its queue's catch-up, then to the ceiling:
+its queue's catch-up, then to the ceiling; ${LEAD_IN_NOTE}:
 
 ${renderMarkdownTable(pacedTable(measurement))}
 
