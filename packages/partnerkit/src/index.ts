@@ -75,7 +75,12 @@ export { type PartnerPagesOptions, partnerPages } from "./sso/partner-pages.ts";
 export type { DashboardSession } from "./sso/session.ts";
 export { type VercelSsoLinkOptions, vercelSsoLink } from "./sso/sso-link.ts";
 export type { SsoPath } from "./sso/sso-params.ts";
-export { type Database, type Engine, openDatabase } from "./store/database.ts";
+export {
+  type Database,
+  type Engine,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from "./store/database.ts";
 export { createStore, migrateStore } from "./store/kysely-store.ts";
 export type * from "./store/records.ts";
 export { runMigrations } from "./store/run-migrations.ts";
