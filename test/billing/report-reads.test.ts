@@ -1,16 +1,46 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { BillingQueries } from "../../packages/partnerkit/src/store/billing-queries.ts";
 import { type BillingWorld, billingWorld } from "./billing-world.ts";
 
 let world: BillingWorld;
 afterEach(() => world.close());
 
+/** Reads of the billing history made by anything but `history` itself. */
+function readsBesideHistory(billing: BillingQueries): string[] {
+  const reads: string[] = [];
+  let historiesInFlight = 0;
+  const history = billing.history.bind(billing);
+  vi.spyOn(billing, "history").mockImplementation(async (...args) => {
+    historiesInFlight += 1;
+    try {
+      return await history(...args);
+    } finally {
+      historiesInFlight -= 1;
+    }
+  });
+  for (const name of [
+    "ownerHistories",
+    "planChanges",
+    "credits",
+    "usage",
+    "installationUsage",
+  ] as const) {
+    const read = billing[name].bind(billing) as (...args: unknown[]) => Promise<unknown>;
+    vi.spyOn(billing, name).mockImplementation(((...args: unknown[]) => {
+      if (historiesInFlight === 0) reads.push(name);
+      return read(...args);
+    }) as never);
+  }
+  return reads;
+}
+
 describe("a billing report", () => {
-  it("reads the installation's plan history once for both its billing data and its balances", async () => {
+  it("reads the installation's history once for both its billing data and its balances", async () => {
     world = await billingWorld({ start: "2030-03-01T00:05:00.000Z" });
     const pro = await world.provision("pro", "paid monthly");
     const prepaid = await world.provision("credits", "prepaid");
     const { billing } = world.partner.store;
-    const planChanges = vi.spyOn(billing, "planChanges");
+    const besideHistory = readsBesideHistory(billing);
 
     await world.tick();
 
@@ -21,8 +51,13 @@ describe("a billing report", () => {
     const [balances] = world.calls(/\/billing\/balance$/);
     expect(balances?.status).toBeLessThan(300);
     expect(JSON.stringify(balances?.body)).toContain(prepaid.id);
-    const resourceReads = planChanges.mock.calls.filter(([subject]) => subject === "resource");
-    expect(resourceReads).toHaveLength(1);
-    expect(new Set(resourceReads[0]?.[1])).toEqual(new Set([pro.id, prepaid.id]));
+    expect(billing.history).toHaveBeenCalledTimes(1);
+    expect(billing.history).toHaveBeenCalledWith(world.installation.id, {
+      fromDay: "2030-03-01",
+      toDay: "2030-03-31",
+    });
+    // Only the prepaid resource's usage of all time is read apart: a period's history holds
+    // the period's days.
+    expect(besideHistory).toEqual(["usage"]);
   });
 });

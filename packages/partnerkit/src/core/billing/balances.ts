@@ -14,7 +14,7 @@ import { meterQuantities } from "./usage-totals.ts";
  */
 export async function prepaidBalances(reads: BillingReads): Promise<Balance[]> {
   const { store, installation } = reads;
-  const credits = await store.billing.credits(installation.id);
+  const credits = await reads.credits();
   const creditOf = (resourceId?: string) =>
     credits
       .filter((credit) => credit.resourceId === resourceId)

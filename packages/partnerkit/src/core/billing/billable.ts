@@ -1,6 +1,5 @@
-import type { PlanChange, UsageRow } from "../../store/billing-queries.ts";
+import type { DayRange, OwnerChange, PlanChange, UsageRow } from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
-import type { Store } from "../../store/store.ts";
 import type { Integration, MeterDefinition, Product } from "../define-integration.ts";
 import { pricedInstallationPlans, resolvePricedPlans } from "../plans.ts";
 import type { BillingReads } from "./billing-reads.ts";
@@ -67,6 +66,8 @@ export async function billedSubjects(
   period: BillingPeriod,
 ): Promise<BilledSubject[]> {
   const { integration, installation } = reads;
+  // Read first: its plans answer the plan changes below.
+  const { owners } = await reads.history(period);
   const subjects: BilledSubject[] = [];
   const byInstallation = integration.billing === "installation";
   if (byInstallation && installation.createdAt < period.end) {
@@ -78,7 +79,7 @@ export async function billedSubjects(
       spans: withPlans(planSpans(history.get(installation.id) ?? [], period), plans),
     });
   }
-  const owned = (await ownedResources(reads, period)).filter(
+  const owned = (await ownedResources(reads, owners, period)).filter(
     ({ resource }) =>
       resource.createdAt < period.end &&
       (!resource.deletedAt || resource.deletedAt >= period.start),
@@ -108,10 +109,13 @@ export async function billedSubjects(
  * The resources the installation owned for some of `period`, with when: its own first, then
  * those it transferred away, each read from the installation that has it now.
  */
-async function ownedResources(reads: BillingReads, period: BillingPeriod) {
+async function ownedResources(
+  reads: BillingReads,
+  histories: Map<string, OwnerChange[]>,
+  period: BillingPeriod,
+) {
   const { store } = reads;
   const installationId = reads.installation.id;
-  const histories = await store.billing.ownerHistories(installationId);
   const intervalsOf = (resourceId: string) =>
     ownedIntervals(histories.get(resourceId) ?? [], installationId, period);
   const current = await reads.resources();
@@ -127,23 +131,24 @@ async function ownedResources(reads: BillingReads, period: BillingPeriod) {
     .filter(({ intervals }) => intervals.length > 0);
 }
 
-/** The daily usage rows of the subjects, from `fromDay` up to and including `toDay`. */
+/** The daily usage rows of the subjects of `period`, from `fromDay` up to and including `toDay`. */
 export async function subjectUsage(
-  store: Store,
-  installationId: string,
+  reads: BillingReads,
+  period: BillingPeriod,
   subjects: BilledSubject[],
-  range: { fromDay: string; toDay: string },
+  range: DayRange,
 ): Promise<UsageRow[]> {
-  const resourceIds = subjects.flatMap(({ resourceId }) => (resourceId ? [resourceId] : []));
   const owned = new Map(subjects.map((subject) => [subject.resourceId, subject.owned]));
-  const rows = (await store.billing.usage(resourceIds, range)).filter(
-    // A day of a transferred resource's usage goes to the installation that has it at its end.
-    (row) => owned.get(row.resourceId)?.some((interval) => spanHasDay(interval, row.day)),
+  const { usage } = await reads.history(period);
+  return usage.filter(
+    (row) =>
+      row.day >= range.fromDay &&
+      row.day <= range.toDay &&
+      (row.resourceId === undefined
+        ? owned.has(undefined)
+        : // A day of a transferred resource's usage goes to the installation that has it at its end.
+          owned.get(row.resourceId)?.some((interval) => spanHasDay(interval, row.day))),
   );
-  if (subjects.some(({ resourceId }) => resourceId === undefined)) {
-    rows.push(...(await store.billing.installationUsage(installationId, range)));
-  }
-  return rows;
 }
 
 /** The plans a resource was on during `period`, from its plan changes in `history`. */

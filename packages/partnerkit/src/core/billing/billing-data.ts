@@ -20,12 +20,11 @@ export async function billingData(
   reads: BillingReads,
   at: Date,
 ): Promise<VercelBillingDataRequest | undefined> {
-  const { store, installation } = reads;
   const period = periodOf(at);
   const subjects = await billedSubjects(reads, period);
   if (subjects.length === 0) return undefined;
   const day = dayOf(at);
-  const rows = await subjectUsage(store, installation.id, subjects, {
+  const rows = await subjectUsage(reads, period, subjects, {
     fromDay: dayOf(period.start),
     toDay: day,
   });

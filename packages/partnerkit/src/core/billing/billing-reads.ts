@@ -1,8 +1,14 @@
-import type { PlanChange, PlanSubject } from "../../store/billing-queries.ts";
+import type {
+  BillingHistory,
+  CreditRow,
+  PlanChange,
+  PlanSubject,
+} from "../../store/billing-queries.ts";
 import type { InstallationRecord, ResourceRecord } from "../../store/records.ts";
 import type { Store } from "../../store/store.ts";
 import type { Integration } from "../define-integration.ts";
 import { type Billable, billableResources } from "./billable.ts";
+import { type BillingPeriod, dayOf, lastDayOf } from "./period.ts";
 
 /**
  * What the billing computations of one installation read, each read at most once however many of
@@ -12,6 +18,8 @@ import { type Billable, billableResources } from "./billable.ts";
 export class BillingReads {
   private resourceList: Promise<ResourceRecord[]> | undefined;
   private billableList: Promise<Billable[]> | undefined;
+  private creditList: Promise<CreditRow[]> | undefined;
+  private periodHistory: { start: string; history: Promise<PeriodHistory> } | undefined;
   private readonly planHistory = new Map<string, PlanChange[]>();
 
   /** `resources`: the installation's resources, when the caller has read them already. */
@@ -38,6 +46,31 @@ export class BillingReads {
     return this.billableList;
   }
 
+  /**
+   * The history billing `period` needs (owners, plans, credits, the period's usage), read at
+   * once; its plans and credits then answer `planChanges` and `credits` too.
+   */
+  history(period: BillingPeriod): Promise<PeriodHistory> {
+    if (this.periodHistory?.start !== period.start) {
+      const range = { fromDay: dayOf(period.start), toDay: lastDayOf(period) };
+      const history = this.store.billing.history(this.installation.id, range).then((read) => {
+        for (const [id, changes] of read.resourcePlans)
+          this.planHistory.set(`resource:${id}`, changes);
+        this.planHistory.set(`installation:${this.installation.id}`, read.installationPlans);
+        this.creditList ??= Promise.resolve(read.credits);
+        return { owners: read.owners, usage: read.usage };
+      });
+      this.periodHistory = { start: period.start, history };
+    }
+    return this.periodHistory.history;
+  }
+
+  /** The installation's prepaid credits. */
+  credits(): Promise<CreditRow[]> {
+    this.creditList ??= this.store.billing.credits(this.installation.id);
+    return this.creditList;
+  }
+
   /** The plan changes of each subject, oldest first; only subjects not read before are read. */
   async planChanges(subject: PlanSubject, ids: string[]): Promise<Map<string, PlanChange[]>> {
     const key = (id: string) => `${subject}:${id}`;
@@ -49,3 +82,6 @@ export class BillingReads {
     return new Map(ids.map((id) => [id, this.planHistory.get(key(id)) ?? []]));
   }
 }
+
+/** Of `BillingHistory`, what is not kept apart for `planChanges` and `credits`. */
+export type PeriodHistory = Pick<BillingHistory, "owners" | "usage">;

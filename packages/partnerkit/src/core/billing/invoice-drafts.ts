@@ -40,8 +40,9 @@ export async function draftInvoices(
   period: BillingPeriod,
   options: DraftOptions,
 ): Promise<NewInvoice[]> {
-  const subjects = await billedSubjects(new BillingReads(integration, store, installation), period);
-  const rows = await subjectUsage(store, installation.id, subjects, {
+  const reads = new BillingReads(integration, store, installation);
+  const subjects = await billedSubjects(reads, period);
+  const rows = await subjectUsage(reads, period, subjects, {
     fromDay: dayOf(period.start),
     toDay: lastDayOf(period),
   });
