@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { lazyChild } from "../lazy-child.ts";
 import type { DeploymentActionPayload } from "../protocol/webhooks.ts";
 import type { ActionRunRecord, ActionTarget } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
@@ -56,7 +57,7 @@ export class ActionService {
 
   async start(payload: DeploymentActionPayload, origin: Origin): Promise<void> {
     const { run } = await this.store.createActionRun(target(payload), origin.eventId);
-    const log = origin.log.child({
+    const log = lazyChild(origin.log, {
       runId: run.id,
       deploymentId: run.deploymentId,
       resourceId: run.resourceId,

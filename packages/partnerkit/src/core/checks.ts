@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { lazyChild } from "../lazy-child.ts";
 import {
   CheckRerequestedPayload,
   CheckRunConclusion,
@@ -374,7 +375,7 @@ function asRecord(change: CheckRunConclusionChange) {
 }
 
 function workFor(origin: Origin, run: CheckRunRecord): Work {
-  const log = origin.log.child({
+  const log = lazyChild(origin.log, {
     checkRunId: run.id,
     vercelRunId: run.vercelRunId,
     deploymentId: run.deploymentId,

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { lazyChild } from "../lazy-child.ts";
 import type { InstallationRecord } from "../store/records.ts";
 import type { CallScope } from "../vercel/call-scope.ts";
 import type { VercelClient } from "../vercel/vercel-client.ts";
@@ -30,7 +31,7 @@ export class HookContexts {
   ) {}
 
   create(origin: HookOrigin, installation: InstallationRecord): HookContext {
-    const log = origin.log.child({ installationId: installation.id });
+    const log = lazyChild(origin.log, { installationId: installation.id });
     const vercel = this.vercelFor(installation.id, log, origin.calls);
     return {
       installation,

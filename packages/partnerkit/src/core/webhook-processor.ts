@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lazyChild } from "../lazy-child.ts";
 import {
   ConfigurationRemovedPayload,
   DeploymentActionPayload,
@@ -63,7 +64,7 @@ export function webhookProcessor(
     const event = held?.take(eventId) ?? (await readEvent(eventId));
     if (!event) throw new Error(`Webhook event ${eventId} is not stored`);
     const installationId = webhookInstallationId(event.payload);
-    const eventLog = log.child({ eventId, eventType: event.type, installationId });
+    const eventLog = lazyChild(log, { eventId, eventType: event.type, installationId });
     if (event.type === "integration-configuration.removed") {
       const { configuration } = ConfigurationRemovedPayload.parse(event.payload);
       await installations.removeByWebhook(configuration.id, {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { lazyChild } from "../lazy-child.ts";
 import type { AppEnv } from "./env.ts";
 
 /** Gives each request an id and a child logger, and logs one line when it ends. */
@@ -9,7 +10,7 @@ export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     c.set("receivedAt", started);
     const requestId = randomUUID();
-    const log = logger.child({ requestId });
+    const log = lazyChild(logger, { requestId });
     c.set("requestId", requestId);
     c.set("log", log);
     // Set before the handler: added afterwards, Hono must copy the finished response.

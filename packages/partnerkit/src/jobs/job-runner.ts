@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { lazyChild } from "../lazy-child.ts";
 import { batched } from "../store/group-commit.ts";
 import type { JobHolder, JobLease, JobRecord } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
@@ -523,18 +524,17 @@ export class JobRunner {
     const { store, log } = this.options;
     const { job } = run;
     const handler = this.options.handlers[job.kind];
-    // Most jobs log nothing: the child logger is made only when a line is written.
-    const jobLog = () => log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const jobLog = lazyChild(log, { jobId: job.id, kind: job.kind, attempt: job.attempts });
     try {
       if (!handler) throw new Error(`No handler for job kind ${job.kind}`);
       await handler(job, run.controller.signal);
       this.freeSlot(run);
       if (!(await this.complete(job)))
-        jobLog().warn("job lease lost before its success was recorded; its new owner decides it");
+        jobLog.warn("job lease lost before its success was recorded; its new owner decides it");
     } catch (error) {
       this.freeSlot(run);
       if (run.lost) {
-        jobLog().warn({ err: error }, "job lease lost; its failure is not recorded");
+        jobLog.warn({ err: error }, "job lease lost; its failure is not recorded");
         return;
       }
       if (this.interrupting && run.controller.signal.aborted) {
@@ -550,18 +550,18 @@ export class JobRunner {
       try {
         held = await store.failHeldJob(job, message, retryAt);
       } catch (failure) {
-        jobLog().error({ err: failure }, "recording a job failure failed");
+        jobLog.error({ err: failure }, "recording a job failure failed");
         return;
       }
       if (!held) {
-        jobLog().warn({ err: error }, "job lease lost; its failure is not recorded");
+        jobLog.warn({ err: error }, "job lease lost; its failure is not recorded");
         return;
       }
       if (retryAt) {
         run.pool.nextDueAt = Math.min(run.pool.nextDueAt, retryAt.getTime());
         this.armDueTimer();
       }
-      jobLog()[retry ? "warn" : "error"](
+      jobLog[retry ? "warn" : "error"](
         { err: error, retryAt },
         retry ? "job failed, will retry" : "job is dead",
       );

@@ -3,6 +3,7 @@ import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Logger } from "pino";
 import type { VercelClientFor } from "../core/hook-context.ts";
+import { lazyChild } from "../lazy-child.ts";
 import type { Store } from "../store/store.ts";
 import { CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts";
 import { accountName } from "./dashboard-data.ts";
@@ -46,7 +47,7 @@ export function dashboardGuard(options: DashboardGuardOptions): MiddlewareHandle
     const csrfToken = options.csrf.issue(sealed);
     const base = c.get("log") ?? options.log;
     if (!base) throw new Error("The dashboard needs a logger");
-    const log = base.child({ installationId: installation.id, userId: session.userId });
+    const log = lazyChild(base, { installationId: installation.id, userId: session.userId });
     const header = {
       accountName: accountName(installation),
       userName: session.userName,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { JobHandler } from "../../jobs/job-runner.ts";
+import { lazyChild } from "../../lazy-child.ts";
 import type { Balance, ProvisionPurchaseResponse } from "../../protocol/billing.ts";
 import type { VercelInvoice } from "../../protocol/vercel-api.ts";
 import type { InvoicePayload, InvoiceRefundedPayload } from "../../protocol/webhooks.ts";
@@ -194,7 +195,7 @@ export class BillingService {
   jobHandlers(log: Logger): Record<string, JobHandler> {
     // A stopped job also stops the calls to Vercel it is waiting on.
     const work = (installationId: string, signal: AbortSignal): Work => ({
-      log: log.child({ installationId }),
+      log: lazyChild(log, { installationId }),
       calls: { signal },
     });
     return {
