@@ -17,15 +17,20 @@ const MARCH = { fromDay: "2030-03-01", toDay: "2030-03-31" };
 async function seed() {
   ({ database, store } = await openTestStore());
   const db = database.kysely.withTables<Tables>();
+  const owner = (resource_id: string, installation_id: string, since: string) => ({
+    resource_id,
+    installation_id,
+    since,
+  });
   await db
     .insertInto("resource_owners")
     .values([
-      { resource_id: "res_kept", installation_id: "icfg_a", since: "2030-01-02T00:00:00.000Z" },
-      { resource_id: "res_given", installation_id: "icfg_a", since: "2030-01-03T00:00:00.000Z" },
-      { resource_id: "res_given", installation_id: "icfg_b", since: "2030-03-15T12:00:00.000Z" },
-      { resource_id: "res_gotten", installation_id: "icfg_b", since: "2030-02-01T00:00:00.000Z" },
-      { resource_id: "res_gotten", installation_id: "icfg_a", since: "2030-03-10T00:00:00.000Z" },
-      { resource_id: "res_other", installation_id: "icfg_b", since: "2030-01-04T00:00:00.000Z" },
+      owner("res_kept", "icfg_a", "2030-01-02T00:00:00.000Z"),
+      owner("res_given", "icfg_a", "2030-01-03T00:00:00.000Z"),
+      owner("res_given", "icfg_b", "2030-03-15T12:00:00.000Z"),
+      owner("res_gotten", "icfg_b", "2030-02-01T00:00:00.000Z"),
+      owner("res_gotten", "icfg_a", "2030-03-10T00:00:00.000Z"),
+      owner("res_other", "icfg_b", "2030-01-04T00:00:00.000Z"),
     ])
     .execute();
   const plan =
