@@ -47,6 +47,19 @@ describe("a lazy child logger", () => {
     expect(lines.map((line) => line.msg)).toEqual(["written", "again"]);
   });
 
+  it("nests, as a hook context's logger nests in its request's, still making nothing unused", () => {
+    const { logger, lines } = capturing("warn");
+    const child = vi.spyOn(logger, "child");
+    const request = lazyChild(logger, { requestId: "req_1" });
+    const hook = lazyChild(request, { installationId: "icfg_1" });
+
+    hook.info("not written");
+    expect(child).not.toHaveBeenCalled();
+
+    hook.warn("written");
+    expect(lines).toMatchObject([{ requestId: "req_1", installationId: "icfg_1", msg: "written" }]);
+  });
+
   it("keeps a level set on it to itself", () => {
     const { logger, lines } = capturing("info");
     const log = lazyChild(logger, { requestId: "req_1" });
